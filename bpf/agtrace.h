@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * agtrace.h - the one ABI between the BPF programs and userspace.
+ *
+ * Included by bpf/agtrace.bpf.c (after vmlinux.h) and by user/ (after <linux/types.h>), so it
+ * uses only __u8.. __u64 and includes nothing. Every record starts with struct agt_hdr; `size`
+ * is the record's full length so the consumer can check it against the ring buffer's data_sz
+ * before it trusts anything else.
+ */
+#ifndef AGTRACE_H
+#define AGTRACE_H
+
+#define AGT_COMM_LEN 16
+#define AGT_NARGS 6
+/* Syscall numbers at or above this are not traced individually (x32 / unknown). */
+#define AGT_NR_MAX 512
+#define AGT_NR_WORDS (AGT_NR_MAX / 64)
+
+/* Captured user memory: at most AGT_CAP_MAX items per syscall, each at most AGT_CAP_BYTES. */
+#define AGT_CAP_MAX 2
+#define AGT_CAP_BYTES 256
+/* execve argv: up to AGT_ARGV_MAX strings, AGT_ARGV_BYTES in all (NUL separated). */
+#define AGT_ARGV_MAX 32
+#define AGT_ARGV_BYTES 1024
+
+/* -c histograms: log2 buckets with 4 linear sub-buckets, durations up to 2^AGT_HIST_EXP ns. */
+#define AGT_HIST_SUB_BITS 2
+#define AGT_HIST_EXP 44
+#define AGT_HIST_BUCKETS (AGT_HIST_EXP << AGT_HIST_SUB_BITS)
+
+enum agt_rec_type {
+	AGT_REC_SYSCALL = 1,
+	AGT_REC_FORK = 2,
+	AGT_REC_EXEC = 3,
+	AGT_REC_EXIT = 4,
+};
+
+/*
+ * How a syscall argument's user memory is captured, one nibble per argument in
+ * targ_capspec[nr] (argument i at bits 4*i..4*i+3). Userspace derives the table from its
+ * syscall descriptions; the kernel side only follows it.
+ */
+enum agt_cap_kind {
+	AGT_CAP_NONE = 0,
+	AGT_CAP_STR = 1,	/* NUL-terminated string (paths), read at exit */
+	AGT_CAP_STR_ENTRY = 2,	/* NUL-terminated string read at entry (execve filename) */
+	AGT_CAP_ARGV = 3,	/* char *const argv[], read at entry */
+	AGT_CAP_SOCKADDR = 4,	/* struct sockaddr *, length is the next argument */
+	AGT_CAP_SOCKADDR_P = 5, /* struct sockaddr *, length behind the socklen_t * next arg */
+	AGT_CAP_BUF_RET = 6,	/* buffer filled by the kernel, length = return value */
+	AGT_CAP_BUF_ARG = 7,	/* buffer given to the kernel, length = the next argument */
+};
+
+/* agt_syscall.flags */
+#define AGT_SYS_NORETURN (1u << 0) /* exit/exit_group: emitted at entry, no result */
+#define AGT_SYS_NOENTRY (1u << 1)  /* entry was not seen (attached mid-syscall) */
+#define AGT_SYS_CAPTRUNC (1u << 2) /* some captured memory was cut */
+
+struct agt_hdr {
+	__u16 type;
+	__u16 size; /* bytes in the whole record */
+	__u32 tgid;
+	__u32 tid;
+	__u32 cpu;
+	__u64 ts; /* CLOCK_MONOTONIC ns; syscalls: entry time */
+	char comm[AGT_COMM_LEN];
+};
+
+/* One item of captured memory, followed by `len` bytes, next item at the next 8-byte boundary. */
+struct agt_cap {
+	__u8 arg;  /* argument index */
+	__u8 kind; /* enum agt_cap_kind */
+	__u16 len; /* bytes that follow (strings: without the NUL) */
+	__u32 full; /* length the kernel side saw before cutting (0 if unknown) */
+};
+
+struct agt_syscall {
+	struct agt_hdr h;
+	__s32 nr;
+	__u16 flags;
+	__u8 ncap;
+	__u8 _pad;
+	__u64 args[AGT_NARGS];
+	__s64 ret;
+	__u64 dur; /* ns from entry to exit */
+	/* ncap struct agt_cap items follow */
+};
+
+struct agt_fork {
+	struct agt_hdr h; /* tgid/tid: the child */
+	__u32 ppid;	  /* parent tgid */
+	__u32 ptid;	  /* parent thread */
+};
+
+struct agt_exec {
+	struct agt_hdr h;
+	__u32 old_tid; /* thread that called execve (leader after de_thread) */
+	__u16 filename_len;
+	__u16 argv_len; /* bytes of NUL-separated argv after the filename */
+	__u32 argc;	/* argv strings in the new image (may exceed what was captured) */
+	__u32 _pad;
+	/* filename (filename_len bytes, no NUL), then argv bytes */
+};
+
+struct agt_exit {
+	struct agt_hdr h;
+	__s32 exit_code; /* exit status (0..255), or -1 when killed by a signal */
+	__s32 signal;	 /* terminating signal, 0 if none */
+	__u8 core_dumped;
+	__u8 _pad[7];
+};
+
+/* -c mode: per syscall number, per CPU. */
+struct agt_stat {
+	__u64 count;
+	__u64 errors;
+	__u64 total_ns;
+	__u64 max_ns;
+	__u32 hist[AGT_HIST_BUCKETS];
+};
+
+/*
+ * The -c histogram bucket of a duration: exponent e = floor(log2(ns)), then the next
+ * AGT_HIST_SUB_BITS bits below the top bit pick a linear sub-bucket, so each power of two is cut
+ * in four and a percentile read back from it is within 19%. Shared so both sides agree; written
+ * without __builtin_clz because the BPF backend has no such instruction.
+ */
+static inline __u32 agt_hist_bucket(__u64 v)
+{
+	__u64 x = v;
+	__u32 e = 0, b;
+
+	if (v < (1u << AGT_HIST_SUB_BITS))
+		return (__u32)v;
+	if (x >> 32) {
+		x >>= 32;
+		e += 32;
+	}
+	if (x >> 16) {
+		x >>= 16;
+		e += 16;
+	}
+	if (x >> 8) {
+		x >>= 8;
+		e += 8;
+	}
+	if (x >> 4) {
+		x >>= 4;
+		e += 4;
+	}
+	if (x >> 2) {
+		x >>= 2;
+		e += 2;
+	}
+	if (x >> 1)
+		e += 1;
+	if (e >= AGT_HIST_EXP)
+		return AGT_HIST_BUCKETS - 1;
+	b = (e << AGT_HIST_SUB_BITS) |
+	    (__u32)((v >> (e - AGT_HIST_SUB_BITS)) & ((1u << AGT_HIST_SUB_BITS) - 1));
+	return b;
+}
+
+/* Largest record the slow path builds: fixed part + items, used to size the scratch buffer. */
+#define AGT_SYSCALL_MAX                                                                       \
+	(sizeof(struct agt_syscall) + AGT_CAP_MAX * (sizeof(struct agt_cap) + AGT_CAP_BYTES) + \
+	 sizeof(struct agt_cap) + AGT_ARGV_BYTES)
+#define AGT_EXEC_MAX (sizeof(struct agt_exec) + AGT_CAP_BYTES + AGT_ARGV_BYTES)
+
+#endif /* AGTRACE_H */
