@@ -1,0 +1,113 @@
+# agtrace-bpf - eBPF tracer for AI agents.
+# Layout follows libbpf-bootstrap: bpf/*.bpf.c -> .output/*.bpf.o -> bpftool skeleton -> user/.
+OUTPUT := .output
+CLANG ?= clang
+LLVM_STRIP ?= llvm-strip
+BPFTOOL ?= bpftool
+CC ?= cc
+ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+VERSION := 0.1.0
+
+CFLAGS ?= -g -O2
+WARN := -Wall -Wextra -Werror=implicit-function-declaration
+BASE_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -DAGT_VERSION='"$(VERSION)"'
+INCLUDES := -I$(OUTPUT) -Ibpf -Iuser -Ianalyze
+LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz -lcjson
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+# user/ files that include libbpf or the skeleton; everything else in user/ and analyze/ is
+# plain C and goes into the unit-tested core library.
+LIBBPF_SRCS := user/main.c user/tracer.c
+CORE_SRCS := $(filter-out $(LIBBPF_SRCS),$(wildcard user/*.c)) $(wildcard analyze/*.c)
+CORE_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(CORE_SRCS))
+SAN_OBJS := $(patsubst %.c,$(OUTPUT)/san/%.o,$(CORE_SRCS))
+APP_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LIBBPF_SRCS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
+WORKLOAD_SRCS := $(wildcard tests/workloads/*.c)
+WORKLOADS := $(patsubst tests/workloads/%.c,$(OUTPUT)/workloads/%,$(WORKLOAD_SRCS))
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.PHONY: all clean deps vmlinux unit integration test bench format
+
+all: agtrace-bpf
+
+deps:
+	$(Q)./scripts/deps.sh
+
+vmlinux:
+	$(call msg,GEN,vmlinux/vmlinux.h)
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
+
+$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/analyze $(OUTPUT)/san/user $(OUTPUT)/san/analyze $(OUTPUT)/tests $(OUTPUT)/workloads:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/agtrace.bpf.o: bpf/agtrace.bpf.c bpf/agtrace.h vmlinux/vmlinux.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Ibpf \
+		-c $< -o $@.tmp
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp
+	$(Q)rm -f $@.tmp
+
+$(OUTPUT)/agtrace.skel.h: $(OUTPUT)/agtrace.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name agtrace_bpf > $@
+
+$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) bpf/agtrace.h | $(OUTPUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(BASE_CFLAGS) $(INCLUDES) -c $< -o $@
+
+$(OUTPUT)/analyze/%.o: analyze/%.c $(wildcard analyze/*.h) | $(OUTPUT)/analyze
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(BASE_CFLAGS) $(INCLUDES) -c $< -o $@
+
+$(APP_OBJS): $(OUTPUT)/agtrace.skel.h
+
+$(OUTPUT)/san/user/%.o: user/%.c $(wildcard user/*.h) bpf/agtrace.h | $(OUTPUT)/san/user
+	$(Q)$(CC) -g -O1 $(WARN) -std=gnu11 -D_GNU_SOURCE -DAGT_VERSION='"$(VERSION)"' $(SAN) $(INCLUDES) -c $< -o $@
+
+$(OUTPUT)/san/analyze/%.o: analyze/%.c $(wildcard analyze/*.h) | $(OUTPUT)/san/analyze
+	$(Q)$(CC) -g -O1 $(WARN) -std=gnu11 -D_GNU_SOURCE $(SAN) $(INCLUDES) -c $< -o $@
+
+agtrace-bpf: $(APP_OBJS) $(CORE_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(BASE_CFLAGS) $^ $(LIBS) -o $@
+
+$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(SAN_OBJS) | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) -g -O1 $(WARN) -std=gnu11 -D_GNU_SOURCE $(SAN) $(INCLUDES) $< $(SAN_OBJS) \
+		-lcmocka -lz -lcjson -o $@
+
+$(OUTPUT)/workloads/%: tests/workloads/%.c | $(OUTPUT)/workloads
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -Wall -Wextra -std=gnu11 -D_GNU_SOURCE $< -o $@
+
+unit: $(UNIT_BINS)
+	$(Q)./tests/run_unit.sh $(UNIT_BINS)
+
+integration: agtrace-bpf $(WORKLOADS)
+	$(Q)./tests/integration/run.sh
+
+# The README's test command: dependencies, build, unit tests under ASan/UBSan, then the
+# integration tests with the real BPF programs. The last line is the total.
+test: deps
+	$(Q)$(MAKE) --no-print-directory agtrace-bpf $(UNIT_BINS) $(WORKLOADS)
+	$(Q)./tests/run_all.sh $(UNIT_BINS)
+
+bench: deps agtrace-bpf $(WORKLOADS)
+	$(Q)./scripts/bench.sh
+
+format:
+	$(Q)clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/workloads/*.c
+
+clean:
+	$(call msg,CLEAN)
+	$(Q)rm -rf $(OUTPUT) agtrace-bpf

@@ -1,0 +1,814 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * agtrace.bpf.c - the kernel half of agtrace-bpf.
+ *
+ * Syscall enter/exit and sched fork/exec/exit, filtered in the kernel to the traced process tree.
+ * Two attach flavours share one body: tp_btf (entry state in task-local storage, registers read
+ * directly) and raw_tp for kernels without tp_btf (entry state in a hash keyed by tid, registers
+ * read with CO-RE). Userspace enables one set with bpf_program__set_autoload().
+ *
+ * Cost per traced syscall is what issue #3 is about: the fast path is one task-storage lookup at
+ * entry, one at exit, a fixed-size ring buffer reserve and a submit that does not wake the
+ * consumer unless the buffer is filling up (BPF_RB_NO_WAKEUP; userspace polls on a short timer).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "agtrace.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Configuration, set by the loader between open and load. */
+const volatile bool targ_follow = true;	  /* add forked children to `tracked` */
+const volatile bool targ_failed = false;  /* -Z: only syscalls that returned an error */
+const volatile bool targ_summary = false; /* -c: aggregate into `stats`, no syscall records */
+const volatile bool targ_all_nr = true;	  /* no -e trace= set: every syscall */
+const volatile __u64 targ_nrmask[AGT_NR_WORDS] = {};
+const volatile __u32 targ_capspec[AGT_NR_MAX] = {};
+const volatile __u32 targ_bufsize = 32; /* bytes of read/write buffers captured */
+const volatile __u64 targ_wakeup_bytes = 1 << 20;
+const volatile __s32 targ_nr_exit = -1;
+const volatile __s32 targ_nr_exit_group = -1;
+const volatile __s32 targ_nr_execve = -1;
+const volatile __s32 targ_nr_execveat = -1;
+
+/* tracked[tgid]: TRACK_ACTIVE, or TRACK_PENDING for a command not yet exec'd (see enter). */
+#define TRACK_ACTIVE 1
+#define TRACK_PENDING 2
+
+struct entry {
+	__u64 ts; /* 0: no syscall in flight that we want */
+	__s32 nr;
+	__u32 stash; /* key of this syscall's entry captures in `stashes`, 0 if none */
+};
+
+/* Entry-time captures (execve filename/argv: gone from the old image at exit). */
+struct stash {
+	__u64 args[AGT_NARGS]; /* registers at entry: after a successful exec they are reset */
+	__u16 len[AGT_CAP_MAX];
+	__u8 arg[AGT_CAP_MAX];
+	__u8 kind[AGT_CAP_MAX];
+	__u32 full[AGT_CAP_MAX];
+	__u8 data[AGT_CAP_MAX][AGT_ARGV_BYTES];
+};
+
+#define SCRATCH_SIZE 4096
+_Static_assert(AGT_SYSCALL_MAX <= SCRATCH_SIZE / 2, "scratch too small");
+_Static_assert(AGT_EXEC_MAX <= SCRATCH_SIZE / 2, "scratch too small");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 32768);
+	__type(key, __u32);
+	__type(value, __u32);
+} tracked SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct entry);
+} start SEC(".maps");
+
+/* raw_tp flavour: entry state keyed by tid. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct entry);
+} start_hash SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct stash);
+} stashes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+struct scratch {
+	__u8 rec[SCRATCH_SIZE];
+	struct stash stash;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, AGT_NR_MAX);
+	__type(key, __u32);
+	__type(value, struct agt_stat);
+} stats SEC(".maps");
+
+/*
+ * Masks v in a way clang cannot fold away, so the verifier sees the bound on the register that
+ * is passed to a helper (clang drops a plain `&` it can prove redundant).
+ */
+#define BOUND(v, mask) asm volatile("%[x] &= " #mask : [x] "+r"(v))
+
+static __always_inline void count_drop(void)
+{
+	__u32 zero = 0;
+	__u64 *d = bpf_map_lookup_elem(&drops, &zero);
+
+	if (d)
+		(*d)++;
+}
+
+/*
+ * Submit without waking the consumer unless enough is pending that it must run now; it polls
+ * on a short timer otherwise. A wake-up per record costs more than the rest of the tracer.
+ */
+static __always_inline __u64 wake_flags(void)
+{
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= targ_wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline bool nr_wanted(long nr)
+{
+	if (nr < 0 || nr >= AGT_NR_MAX)
+		return false;
+	if (targ_all_nr)
+		return true;
+	return (targ_nrmask[(nr >> 6) & (AGT_NR_WORDS - 1)] >> (nr & 63)) & 1;
+}
+
+static __always_inline void fill_hdr(struct agt_hdr *h, __u16 type, __u16 size, __u64 ts)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	h->type = type;
+	h->size = size;
+	h->tgid = id >> 32;
+	h->tid = (__u32)id;
+	h->cpu = bpf_get_smp_processor_id();
+	h->ts = ts;
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+/* The six syscall arguments from the saved user registers (unchanged at exit but for ax/x0). */
+static __always_inline void read_args(struct pt_regs *regs, __u64 *a, bool btf)
+{
+#if defined(__TARGET_ARCH_x86)
+	if (btf) {
+		a[0] = regs->di;
+		a[1] = regs->si;
+		a[2] = regs->dx;
+		a[3] = regs->r10;
+		a[4] = regs->r8;
+		a[5] = regs->r9;
+	} else {
+		a[0] = BPF_CORE_READ(regs, di);
+		a[1] = BPF_CORE_READ(regs, si);
+		a[2] = BPF_CORE_READ(regs, dx);
+		a[3] = BPF_CORE_READ(regs, r10);
+		a[4] = BPF_CORE_READ(regs, r8);
+		a[5] = BPF_CORE_READ(regs, r9);
+	}
+#elif defined(__TARGET_ARCH_arm64)
+	/* x0 holds the return value at exit; the first argument survives in orig_x0. */
+	struct user_pt_regs *u = (void *)regs;
+
+	a[0] = BPF_CORE_READ(regs, orig_x0);
+	a[1] = BPF_CORE_READ(u, regs[1]);
+	a[2] = BPF_CORE_READ(u, regs[2]);
+	a[3] = BPF_CORE_READ(u, regs[3]);
+	a[4] = BPF_CORE_READ(u, regs[4]);
+	a[5] = BPF_CORE_READ(u, regs[5]);
+#else
+#error "unsupported architecture"
+#endif
+}
+
+/* The syscall number as the kernel saw it at entry (orig_ax / syscallno). */
+static __always_inline long regs_nr(struct pt_regs *regs, bool btf)
+{
+#if defined(__TARGET_ARCH_x86)
+	return btf ? regs->orig_ax : BPF_CORE_READ(regs, orig_ax);
+#else
+	return BPF_CORE_READ(regs, syscallno);
+#endif
+}
+
+static __always_inline __u32 cap_kind(__u32 spec, int i)
+{
+	return (spec >> (4 * i)) & 0xf;
+}
+
+/*
+ * Reads one entry-time capture (a string or an argv array) into stash slot `slot`.
+ * Strings are read with bpf_probe_read_user_str; argv elements are packed NUL-separated.
+ */
+static __always_inline void stash_one(struct stash *s, int slot, int arg, __u32 kind, __u64 ptr)
+{
+	__u32 off = 0;
+	long n;
+
+	s->arg[slot] = arg;
+	s->kind[slot] = kind;
+	s->len[slot] = 0;
+	s->full[slot] = 0;
+	if (!ptr)
+		return;
+	if (kind == AGT_CAP_STR_ENTRY) {
+		n = bpf_probe_read_user_str(s->data[slot], AGT_CAP_BYTES, (void *)ptr);
+		if (n > 0) {
+			s->len[slot] = n - 1;
+			s->full[slot] = n < AGT_CAP_BYTES ? n - 1 : 0;
+		}
+		return;
+	}
+	/* AGT_CAP_ARGV */
+	for (int i = 0; i < AGT_ARGV_MAX; i++) {
+		__u64 p = 0;
+
+		if (bpf_probe_read_user(&p, sizeof(p), (void *)(ptr + i * sizeof(__u64))) || !p) {
+			s->full[slot] = i; /* argc */
+			break;
+		}
+		if (off > AGT_ARGV_BYTES - AGT_CAP_BYTES) {
+			s->full[slot] = 0xffffffff; /* more than we kept */
+			break;
+		}
+		n = bpf_probe_read_user_str(&s->data[slot][off & (AGT_ARGV_BYTES - 1)],
+					    AGT_CAP_BYTES, (void *)p);
+		if (n <= 0)
+			break;
+		off += n;
+		s->full[slot] = i + 1;
+	}
+	s->len[slot] = off;
+}
+
+/* Entry-time captures for syscalls whose spec asks for them (execve, execveat). */
+static __always_inline __u32 stash_entry(struct pt_regs *regs, __u32 spec, bool btf)
+{
+	__u32 zero = 0, key = (__u32)bpf_get_current_pid_tgid();
+	struct scratch *sc = bpf_map_lookup_elem(&scratch, &zero);
+	__u64 a[AGT_NARGS];
+	int slot = 0;
+
+	if (!sc)
+		return 0;
+	read_args(regs, a, btf);
+#pragma unroll
+	for (int i = 0; i < AGT_NARGS; i++)
+		sc->stash.args[i] = a[i];
+	sc->stash.len[0] = sc->stash.len[1] = 0;
+	sc->stash.kind[0] = sc->stash.kind[1] = 0;
+#pragma unroll
+	for (int i = 0; i < AGT_NARGS; i++) {
+		__u32 k = cap_kind(spec, i);
+
+		if (k != AGT_CAP_STR_ENTRY && k != AGT_CAP_ARGV)
+			continue;
+		if (slot >= AGT_CAP_MAX)
+			break;
+		stash_one(&sc->stash, slot, i, k, a[i]);
+		slot++;
+	}
+	if (!slot)
+		return 0;
+	if (bpf_map_update_elem(&stashes, &key, &sc->stash, BPF_ANY))
+		return 0;
+	return key;
+}
+
+static __always_inline bool spec_has_entry_caps(__u32 spec)
+{
+	for (int i = 0; i < AGT_NARGS; i++) {
+		__u32 k = cap_kind(spec, i);
+
+		if (k == AGT_CAP_STR_ENTRY || k == AGT_CAP_ARGV)
+			return true;
+	}
+	return false;
+}
+
+/* exit/exit_group never reach sys_exit: report them at entry, result unknown. */
+static __always_inline void emit_noreturn(struct pt_regs *regs, long nr, __u64 ts, bool btf)
+{
+	struct agt_syscall *r;
+
+	if (targ_summary) {
+		__u32 k = nr;
+		struct agt_stat *st = bpf_map_lookup_elem(&stats, &k);
+
+		if (st)
+			st->count++;
+		return;
+	}
+	if (targ_failed)
+		return;
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count_drop();
+		return;
+	}
+	fill_hdr(&r->h, AGT_REC_SYSCALL, sizeof(*r), ts);
+	r->nr = nr;
+	r->flags = AGT_SYS_NORETURN;
+	r->ncap = 0;
+	r->_pad = 0;
+	read_args(regs, r->args, btf);
+	r->ret = 0;
+	r->dur = 0;
+	bpf_ringbuf_submit(r, wake_flags());
+}
+
+/* Shared sys_enter body once we know the task is traced. */
+static __always_inline void on_enter(struct entry *e, struct pt_regs *regs, long id, bool btf)
+{
+	__u32 spec;
+
+	e->ts = 0;
+	if (!nr_wanted(id))
+		return;
+	if (id == targ_nr_exit || id == targ_nr_exit_group) {
+		emit_noreturn(regs, id, bpf_ktime_get_ns(), btf);
+		return;
+	}
+	e->nr = id;
+	e->stash = 0;
+	spec = targ_summary ? 0 : targ_capspec[id & (AGT_NR_MAX - 1)];
+	if (spec && spec_has_entry_caps(spec))
+		e->stash = stash_entry(regs, spec, btf);
+	e->ts = bpf_ktime_get_ns();
+}
+
+static __always_inline void add_stat(long nr, long ret, __u64 dur)
+{
+	__u32 k = nr;
+	struct agt_stat *st = bpf_map_lookup_elem(&stats, &k);
+	__u32 b;
+
+	if (!st)
+		return;
+	st->count++;
+	if (ret < 0 && ret >= -4095)
+		st->errors++;
+	st->total_ns += dur;
+	if (dur > st->max_ns)
+		st->max_ns = dur;
+	b = agt_hist_bucket(dur);
+	if (b < AGT_HIST_BUCKETS)
+		st->hist[b]++;
+}
+
+/*
+ * Appends one exit-time capture at rec[off]; returns the new offset (8-aligned). The length
+ * of a buffer comes from the result (read) or the next argument (write); a sockaddr's from the
+ * next argument (connect) or the socklen_t it points to (accept).
+ */
+static __always_inline __u32 cap_exit(__u8 *rec, __u32 off, int arg, __u32 kind, __u64 *a,
+				      long ret)
+{
+	struct agt_cap *c;
+	__u64 ptr = a[arg & 7], want = 0;
+	__u32 len = 0, full = 0;
+	long n;
+
+	if (off > SCRATCH_SIZE / 2)
+		return off;
+	c = (void *)(rec + off);
+	c->arg = arg;
+	c->kind = kind;
+	c->len = 0;
+	c->full = 0;
+	off += sizeof(*c);
+	if (!ptr)
+		return off;
+	switch (kind) {
+	case AGT_CAP_STR:
+		n = bpf_probe_read_user_str(rec + (off & (SCRATCH_SIZE / 2 - 1)), AGT_CAP_BYTES,
+					    (void *)ptr);
+		if (n > 0) {
+			len = n - 1;
+			full = n < AGT_CAP_BYTES ? len : 0;
+		}
+		break;
+	case AGT_CAP_BUF_RET:
+	case AGT_CAP_BUF_ARG:
+		want = kind == AGT_CAP_BUF_RET ? (ret > 0 ? ret : 0) : a[(arg + 1) & 7];
+		if (kind == AGT_CAP_BUF_ARG && ret < 0)
+			want = 0;
+		full = want > 0xffffffff ? 0xffffffff : want;
+		len = want < targ_bufsize ? want : targ_bufsize;
+		if (len > AGT_CAP_BYTES)
+			len = AGT_CAP_BYTES;
+		BOUND(len, 0x1ff);
+		if (len && bpf_probe_read_user(rec + (off & (SCRATCH_SIZE / 2 - 1)), len,
+					       (void *)ptr))
+			len = 0;
+		break;
+	case AGT_CAP_SOCKADDR:
+	case AGT_CAP_SOCKADDR_P:
+		if (kind == AGT_CAP_SOCKADDR) {
+			want = a[(arg + 1) & 7];
+		} else {
+			__u32 sl = 0;
+
+			if (ret < 0 || !a[(arg + 1) & 7] ||
+			    bpf_probe_read_user(&sl, sizeof(sl), (void *)a[(arg + 1) & 7]))
+				break;
+			want = sl;
+		}
+		full = want > 0xffffffff ? 0xffffffff : want;
+		len = want < 128 ? want : 128;
+		BOUND(len, 0xff);
+		if (len && bpf_probe_read_user(rec + (off & (SCRATCH_SIZE / 2 - 1)), len,
+					       (void *)ptr))
+			len = 0;
+		break;
+	}
+	c->len = len;
+	c->full = full;
+	return off + ((len + 7) & ~7u);
+}
+
+/* Appends the stash slot captured at entry (execve filename/argv). */
+static __always_inline __u32 cap_stash(__u8 *rec, __u32 off, struct stash *s, int slot)
+{
+	struct agt_cap *c;
+	__u32 len = s->len[slot & 1];
+
+	if (off > SCRATCH_SIZE / 2)
+		return off;
+	c = (void *)(rec + off);
+	c->arg = s->arg[slot & 1];
+	c->kind = s->kind[slot & 1];
+	c->full = s->full[slot & 1];
+	off += sizeof(*c);
+	if (len > AGT_ARGV_BYTES)
+		len = AGT_ARGV_BYTES;
+	BOUND(len, 0x7ff);
+	if (len && bpf_probe_read_kernel(rec + (off & (SCRATCH_SIZE / 2 - 1)), len,
+					 s->data[slot & 1]))
+		len = 0;
+	c->len = len;
+	return off + ((len + 7) & ~7u);
+}
+
+/* A syscall with user memory to capture: built in per-CPU scratch, copied out with its size. */
+static __always_inline void emit_slow(struct pt_regs *regs, struct entry *e, long ret, __u64 now,
+				      __u32 spec, __u16 flags, bool btf)
+{
+	__u32 zero = 0, off, ncap = 0, key = e->stash;
+	struct scratch *sc = bpf_map_lookup_elem(&scratch, &zero);
+	struct stash *st = NULL;
+	struct agt_syscall *r;
+	long err;
+
+	if (!sc)
+		return;
+	r = (void *)sc->rec;
+	fill_hdr(&r->h, AGT_REC_SYSCALL, 0, e->ts);
+	r->nr = e->nr;
+	r->flags = flags;
+	r->_pad = 0;
+	read_args(regs, r->args, btf);
+	r->ret = ret;
+	r->dur = now - e->ts;
+	off = sizeof(*r);
+	if (key)
+		st = bpf_map_lookup_elem(&stashes, &key);
+	if (st) {
+#pragma unroll
+		for (int i = 0; i < AGT_NARGS; i++)
+			r->args[i] = st->args[i];
+		/* Entry-time captures first; their order in the record does not matter. */
+		if (st->kind[0]) {
+			off = cap_stash(sc->rec, off, st, 0);
+			ncap++;
+		}
+		if (st->kind[1]) {
+			off = cap_stash(sc->rec, off, st, 1);
+			ncap++;
+		}
+		bpf_map_delete_elem(&stashes, &key);
+	}
+#pragma unroll
+	for (int i = 0; i < AGT_NARGS; i++) {
+		__u32 k = cap_kind(spec, i);
+
+		if (!k || k == AGT_CAP_STR_ENTRY || k == AGT_CAP_ARGV || ncap >= AGT_CAP_MAX)
+			continue;
+		off = cap_exit(sc->rec, off, i, k, r->args, ret);
+		ncap++;
+	}
+	r->ncap = ncap;
+	if (off > SCRATCH_SIZE / 2)
+		off = SCRATCH_SIZE / 2;
+	r->h.size = off;
+	BOUND(off, 0xfff);
+	err = bpf_ringbuf_output(&events, sc->rec, off, wake_flags());
+	if (err)
+		count_drop();
+}
+
+/* Shared sys_exit body; `e` is the entry state (NULL when the entry was not seen). */
+static __always_inline void on_exit(struct entry *e, struct pt_regs *regs, long ret, bool btf)
+{
+	struct entry tmp = {};
+	__u16 flags = 0;
+	__u64 now = bpf_ktime_get_ns();
+	struct agt_syscall *r;
+	__u32 spec;
+
+	if (!e) {
+		/* Attached while this syscall was in flight: report it without a duration. */
+		tmp.nr = regs_nr(regs, btf);
+		if (!nr_wanted(tmp.nr))
+			return;
+		tmp.ts = now;
+		e = &tmp;
+		flags = AGT_SYS_NOENTRY;
+	} else {
+		if (!e->ts)
+			return;
+	}
+	if (targ_failed && !(ret < 0 && ret >= -4095))
+		goto done;
+	if (targ_summary) {
+		add_stat(e->nr, ret, now - e->ts);
+		goto done;
+	}
+	spec = targ_capspec[e->nr & (AGT_NR_MAX - 1)];
+	if (spec) {
+		emit_slow(regs, e, ret, now, spec, flags, btf);
+		goto done;
+	}
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count_drop();
+		goto done;
+	}
+	fill_hdr(&r->h, AGT_REC_SYSCALL, sizeof(*r), e->ts);
+	r->nr = e->nr;
+	r->flags = flags;
+	r->ncap = 0;
+	r->_pad = 0;
+	read_args(regs, r->args, btf);
+	r->ret = ret;
+	r->dur = now - e->ts;
+	bpf_ringbuf_submit(r, wake_flags());
+done:
+	e->ts = 0;
+}
+
+/*
+ * Is this task's process traced? TRACK_PENDING is a command started by the tracer that has
+ * not exec'd yet: only its execve turns tracing on, so the launcher's own pre-exec syscalls
+ * are not reported and the first line is the execve, as with strace.
+ */
+static __always_inline bool traced_for(long id)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u32 *v = bpf_map_lookup_elem(&tracked, &tgid);
+
+	if (!v)
+		return false;
+	if (*v == TRACK_PENDING) {
+		if (id < 0 || (id != targ_nr_execve && id != targ_nr_execveat))
+			return false;
+		*v = TRACK_ACTIVE;
+	}
+	return true;
+}
+
+static __always_inline bool traced_now(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u32 *v = bpf_map_lookup_elem(&tracked, &tgid);
+
+	return v && *v == TRACK_ACTIVE;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long id)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct entry *e = bpf_task_storage_get(&start, task, 0, 0);
+
+	if (!e) {
+		if (!traced_for(id))
+			return 0;
+		e = bpf_task_storage_get(&start, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (!e)
+			return 0;
+	}
+	on_enter(e, regs, id, true);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit_btf, struct pt_regs *regs, long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct entry *e = bpf_task_storage_get(&start, task, 0, 0);
+
+	if (!e) {
+		if (!traced_now())
+			return 0;
+		e = bpf_task_storage_get(&start, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		on_exit(NULL, regs, ret, true);
+		return 0;
+	}
+	on_exit(e, regs, ret, true);
+	return 0;
+}
+
+SEC("raw_tp/sys_enter")
+int BPF_PROG(sys_enter_raw, struct pt_regs *regs, long id)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct entry *e = bpf_map_lookup_elem(&start_hash, &tid);
+	struct entry zero = {};
+
+	if (!e) {
+		if (!traced_for(id))
+			return 0;
+		bpf_map_update_elem(&start_hash, &tid, &zero, BPF_NOEXIST);
+		e = bpf_map_lookup_elem(&start_hash, &tid);
+		if (!e)
+			return 0;
+	}
+	on_enter(e, regs, id, false);
+	return 0;
+}
+
+SEC("raw_tp/sys_exit")
+int BPF_PROG(sys_exit_raw, struct pt_regs *regs, long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct entry *e = bpf_map_lookup_elem(&start_hash, &tid);
+
+	if (!e) {
+		if (traced_now())
+			on_exit(NULL, regs, ret, false);
+		return 0;
+	}
+	on_exit(e, regs, ret, false);
+	return 0;
+}
+
+static __always_inline void on_fork(struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = BPF_CORE_READ(parent, tgid), ctgid = BPF_CORE_READ(child, tgid);
+	__u32 *v = bpf_map_lookup_elem(&tracked, &ptgid), one = TRACK_ACTIVE;
+	struct agt_fork *r;
+
+	/* Threads share the tgid and are traced already; only new processes are news. */
+	if (!v || *v != TRACK_ACTIVE || ptgid == ctgid || !targ_follow)
+		return;
+	bpf_map_update_elem(&tracked, &ctgid, &one, BPF_ANY);
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count_drop();
+		return;
+	}
+	fill_hdr(&r->h, AGT_REC_FORK, sizeof(*r), bpf_ktime_get_ns());
+	r->h.tgid = ctgid;
+	r->h.tid = BPF_CORE_READ(child, pid);
+	r->ppid = ptgid;
+	r->ptid = BPF_CORE_READ(parent, pid);
+	bpf_ringbuf_submit(r, wake_flags());
+}
+
+static __always_inline void on_exec(struct task_struct *p, pid_t old_pid,
+				    struct linux_binprm *bprm)
+{
+	__u32 zero = 0, off, alen = 0;
+	struct scratch *sc;
+	struct agt_exec *r;
+	unsigned long as, ae;
+	const char *fn;
+	long n;
+
+	if (!traced_now())
+		return;
+	sc = bpf_map_lookup_elem(&scratch, &zero);
+	if (!sc)
+		return;
+	r = (void *)sc->rec;
+	fill_hdr(&r->h, AGT_REC_EXEC, 0, bpf_ktime_get_ns());
+	r->old_tid = old_pid;
+	r->argc = BPF_CORE_READ(bprm, argc);
+	r->_pad = 0;
+	off = sizeof(*r);
+	fn = BPF_CORE_READ(bprm, filename);
+	n = bpf_probe_read_kernel_str(sc->rec + off, AGT_CAP_BYTES, fn);
+	r->filename_len = n > 0 ? n - 1 : 0;
+	off += r->filename_len;
+	/* argv as the new image sees it: NUL-separated between mm->arg_start and arg_end. */
+	as = BPF_CORE_READ(p, mm, arg_start);
+	ae = BPF_CORE_READ(p, mm, arg_end);
+	if (ae > as) {
+		alen = ae - as;
+		if (alen > AGT_ARGV_BYTES)
+			alen = AGT_ARGV_BYTES;
+		BOUND(alen, 0x7ff);
+		if (off > SCRATCH_SIZE / 2 ||
+		    bpf_probe_read_user(sc->rec + (off & (SCRATCH_SIZE / 2 - 1)), alen, (void *)as))
+			alen = 0;
+	}
+	r->argv_len = alen;
+	off += alen;
+	if (off > SCRATCH_SIZE / 2)
+		off = SCRATCH_SIZE / 2;
+	r->h.size = off;
+	BOUND(off, 0xfff);
+	if (bpf_ringbuf_output(&events, sc->rec, off, wake_flags()))
+		count_drop();
+}
+
+static __always_inline void on_exit_task(struct task_struct *p)
+{
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+	__u32 *v = bpf_map_lookup_elem(&tracked, &tgid);
+	struct agt_exit *r;
+	int code;
+
+	if (!v)
+		return;
+	/* Only the last thread of the group ends the process. */
+	if (BPF_CORE_READ(p, signal, live.counter) != 0)
+		return;
+	bpf_map_delete_elem(&tracked, &tgid);
+	code = BPF_CORE_READ(p, exit_code);
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count_drop();
+		return;
+	}
+	fill_hdr(&r->h, AGT_REC_EXIT, sizeof(*r), bpf_ktime_get_ns());
+	r->h.tgid = tgid;
+	r->h.tid = BPF_CORE_READ(p, pid);
+	r->signal = code & 0x7f;
+	r->exit_code = r->signal ? -1 : (code >> 8) & 0xff;
+	r->core_dumped = (code & 0x80) != 0;
+	__builtin_memset(r->_pad, 0, sizeof(r->_pad));
+	/* Process events are rare and end-of-run matters: wake the consumer now. */
+	bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(fork_btf, struct task_struct *parent, struct task_struct *child)
+{
+	on_fork(parent, child);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(exec_btf, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	on_exec(p, old_pid, bprm);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(exit_btf, struct task_struct *p)
+{
+	on_exit_task(p);
+	return 0;
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(fork_raw, struct task_struct *parent, struct task_struct *child)
+{
+	on_fork(parent, child);
+	return 0;
+}
+
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(exec_raw, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	on_exec(p, old_pid, bprm);
+	return 0;
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(exit_raw, struct task_struct *p)
+{
+	on_exit_task(p);
+	return 0;
+}

@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * argfmt.c - one syscall argument or result, as strace prints it (text) or as a JSON value.
+ *
+ * Types come from the syscall table; captured user memory (paths, buffers, sockaddrs, argv)
+ * from the record. Where a pointer's memory was not captured, its address is printed.
+ */
+#include <stdbool.h>
+#include <string.h>
+
+#include "abi.h"
+#include "errno_names.h"
+#include "flags.h"
+#include "printer.h"
+#include "sbuf.h"
+#include "sockaddr_fmt.h"
+#include "strfmt.h"
+#include "syscall_table.h"
+
+#define NO_LIMIT ((size_t)-1)
+
+typedef size_t (*flagfmt_fn)(char *, size_t, unsigned long long);
+
+static flagfmt_fn flag_formatter(enum sc_arg_type t)
+{
+	switch (t) {
+	case SA_OPEN_FLAGS:
+		return fmt_open_flags;
+	case SA_MODE:
+		return fmt_mode;
+	case SA_MMAP_PROT:
+		return fmt_mmap_prot;
+	case SA_MMAP_FLAGS:
+		return fmt_mmap_flags;
+	case SA_CLONE_FLAGS:
+		return fmt_clone_flags;
+	case SA_SOCK_DOMAIN:
+		return fmt_sock_domain;
+	case SA_SOCK_TYPE:
+		return fmt_sock_type;
+	case SA_SIGNAL:
+		return fmt_signal;
+	case SA_ACCESS_MODE:
+		return fmt_access_mode;
+	case SA_AT_FLAGS:
+		return fmt_at_flags;
+	case SA_WHENCE:
+		return fmt_whence;
+	case SA_FCNTL_CMD:
+		return fmt_fcntl_cmd;
+	case SA_SIGHOW:
+		return fmt_sighow;
+	case SA_CLOCKID:
+		return fmt_clockid;
+	case SA_DIRFD:
+		return fmt_dirfd;
+	default:
+		return NULL;
+	}
+}
+
+static void put_ptr(struct sbuf *sb, unsigned long long v, bool json)
+{
+	if (!v)
+		sb_puts(sb, json ? "null" : "NULL");
+	else
+		sb_printf(sb, json ? "\"0x%llx\"" : "0x%llx", v);
+}
+
+/* Is the captured memory usable for this argument (present, and meaningful for the result)? */
+static bool have_data(const struct sc_arg *a, const struct agt_cap *cap, long long ret)
+{
+	if (!cap)
+		return false;
+	switch (a->type) {
+	case SA_BUF_OUT:
+	case SA_SOCKADDR_OUT:
+		return ret >= 0;
+	case SA_SOCKADDR_IN:
+		return cap->len > 0;
+	default:
+		return true;
+	}
+}
+
+static size_t limit_of(const struct sc_arg *a, int strsize)
+{
+	if (a->type == SA_PATH || strsize <= 0)
+		return NO_LIMIT; /* strace never cuts file names */
+	return (size_t)strsize;
+}
+
+/* Was the captured memory shorter than what the program passed? */
+static bool cap_cut(const struct sc_arg *a, const struct agt_cap *cap)
+{
+	if (a->type == SA_PATH || a->type == SA_STR)
+		return cap->full != cap->len;
+	return cap->full > cap->len;
+}
+
+static void put_argv_text(struct sbuf *sb, const struct agt_cap *cap, const unsigned char *d,
+			  int strsize)
+{
+	size_t off = 0, shown = 0;
+
+	sb_putc(sb, '[');
+	while (off < cap->len) {
+		size_t l = strnlen((const char *)d + off, cap->len - off);
+
+		if (shown)
+			sb_puts(sb, ", ");
+		sb_add(sb, fmt_quoted(sb_pos(sb), sb_left(sb), d + off, l,
+				      strsize > 0 ? (size_t)strsize : NO_LIMIT, false));
+		off += l + 1;
+		shown++;
+	}
+	if (cap->full == 0xffffffffu || cap->full > shown)
+		sb_puts(sb, shown ? ", ..." : "...");
+	sb_putc(sb, ']');
+}
+
+static void put_json_str(struct sbuf *sb, const void *d, size_t len)
+{
+	sb_putc(sb, '"');
+	sb_add(sb, json_escape(sb_pos(sb), sb_left(sb), d, len));
+	sb_putc(sb, '"');
+}
+
+static void put_argv_json(struct sbuf *sb, const struct agt_cap *cap, const unsigned char *d)
+{
+	size_t off = 0;
+	bool first = true;
+
+	sb_putc(sb, '[');
+	while (off < cap->len) {
+		size_t l = strnlen((const char *)d + off, cap->len - off);
+
+		if (!first)
+			sb_putc(sb, ',');
+		put_json_str(sb, d + off, l);
+		off += l + 1;
+		first = false;
+	}
+	sb_putc(sb, ']');
+}
+
+static bool is_numeric(enum sc_arg_type t)
+{
+	switch (t) {
+	case SA_INT:
+	case SA_LONG:
+	case SA_UINT:
+	case SA_ULONG:
+	case SA_HEX:
+	case SA_OCT:
+	case SA_FD:
+	case SA_MODE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void put_number(struct sbuf *sb, enum sc_arg_type t, unsigned long long v, bool json)
+{
+	switch (t) {
+	case SA_INT:
+	case SA_FD:
+		sb_printf(sb, "%d", (int)v);
+		break;
+	case SA_LONG:
+		sb_printf(sb, "%lld", (long long)v);
+		break;
+	case SA_UINT:
+		sb_printf(sb, "%u", (unsigned)v);
+		break;
+	case SA_HEX:
+		if (json || !v)
+			sb_printf(sb, "%llu", v);
+		else
+			sb_printf(sb, "%#llx", v);
+		break;
+	case SA_OCT:
+	case SA_MODE:
+		if (json)
+			sb_printf(sb, "%llu", v);
+		else
+			sb_printf(sb, v ? "0%llo" : "0", v);
+		break;
+	default:
+		sb_printf(sb, "%llu", v);
+		break;
+	}
+}
+
+static void put_arg(struct sbuf *sb, const struct sc_arg *a, unsigned long long v,
+		    const struct agt_cap *cap, const unsigned char *data, long long ret,
+		    int strsize, bool json)
+{
+	flagfmt_fn ff = flag_formatter(a->type);
+	size_t lim;
+
+	if (json ? is_numeric(a->type) : (is_numeric(a->type) && a->type != SA_MODE)) {
+		put_number(sb, a->type, v, json);
+		return;
+	}
+	if (ff) {
+		if (json && a->type == SA_DIRFD && (int)v != -100) {
+			sb_printf(sb, "%d", (int)v);
+			return;
+		}
+		if (json)
+			sb_putc(sb, '"');
+		sb_add(sb, ff(sb_pos(sb), sb_left(sb), v));
+		if (json)
+			sb_putc(sb, '"');
+		return;
+	}
+	if (!have_data(a, cap, ret)) {
+		put_ptr(sb, v, json);
+		return;
+	}
+	switch (a->type) {
+	case SA_PATH:
+	case SA_STR:
+	case SA_BUF_OUT:
+	case SA_BUF_IN:
+		lim = limit_of(a, strsize);
+		if (json) {
+			size_t l = cap->len;
+
+			if (a->type != SA_PATH && lim != NO_LIMIT && l > lim)
+				l = lim;
+			put_json_str(sb, data, l);
+		} else {
+			sb_add(sb, fmt_quoted(sb_pos(sb), sb_left(sb), data, cap->len, lim,
+					      cap_cut(a, cap)));
+		}
+		return;
+	case SA_SOCKADDR_IN:
+	case SA_SOCKADDR_OUT:
+		if (json)
+			sb_putc(sb, '"');
+		sb_add(sb, fmt_sockaddr(sb_pos(sb), sb_left(sb), data, cap->len));
+		if (json)
+			sb_putc(sb, '"');
+		return;
+	case SA_ARGV:
+		if (json)
+			put_argv_json(sb, cap, data);
+		else
+			put_argv_text(sb, cap, data, strsize);
+		return;
+	default:
+		put_ptr(sb, v, json);
+		return;
+	}
+}
+
+size_t argfmt_text(char *buf, size_t n, const struct sc_arg *a, unsigned long long v,
+		   const struct agt_cap *cap, const unsigned char *data, long long ret, int strsize)
+{
+	struct sbuf sb = SBUF_INIT(buf, n);
+
+	put_arg(&sb, a, v, cap, data, ret, strsize, false);
+	return sb_finish(&sb);
+}
+
+size_t argfmt_json(char *buf, size_t n, const struct sc_arg *a, unsigned long long v,
+		   const struct agt_cap *cap, const unsigned char *data, long long ret, int strsize)
+{
+	struct sbuf sb = SBUF_INIT(buf, n);
+
+	put_arg(&sb, a, v, cap, data, ret, strsize, true);
+	return sb_finish(&sb);
+}
+
+/* Syscalls whose success value is an address, printed in hex as strace does. */
+static bool ret_is_addr(const char *name)
+{
+	static const char *const addr[] = {"mmap", "mremap", "brk", "shmat", NULL};
+
+	for (int i = 0; name && addr[i]; i++)
+		if (!strcmp(name, addr[i]))
+			return true;
+	return false;
+}
+
+size_t retfmt_text(char *buf, size_t n, const char *name, long long ret, bool noreturn)
+{
+	struct sbuf sb = SBUF_INIT(buf, n);
+
+	if (noreturn) {
+		sb_puts(&sb, " = ?");
+	} else if (ret < 0 && ret >= -4095) {
+		const char *en = errno_name((int)-ret), *msg = errno_message((int)-ret);
+
+		if (en)
+			sb_printf(&sb, " = -1 %s (%s)", en, msg ? msg : "Unknown error");
+		else
+			sb_printf(&sb, " = -1 E??? (errno %lld)", -ret);
+	} else if (ret_is_addr(name)) {
+		sb_printf(&sb, " = %#llx", (unsigned long long)ret);
+	} else {
+		sb_printf(&sb, " = %lld", ret);
+	}
+	return sb_finish(&sb);
+}

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * main.c - agtrace-bpf entry point: parse, check the environment, trace.
+ *
+ * Every failure before tracing starts is one line on stderr and exit status 1, checked in the
+ * order a user can act on: the command line, the target, privileges, kernel support.
+ */
+#include <errno.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "launch.h"
+#include "opts.h"
+#include "proctree.h"
+#include "tracer.h"
+
+#define CAP_BPF_BIT 39
+#define CAP_PERFMON_BIT 38
+#define CAP_SYS_ADMIN_BIT 21
+
+static bool has_cap(const struct __user_cap_data_struct *d, int bit)
+{
+	return d[bit / 32].effective & (1u << (bit % 32));
+}
+
+/* Root, or CAP_BPF+CAP_PERFMON (or CAP_SYS_ADMIN, which implies both on older kernels). */
+static bool privileged(void)
+{
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+	struct __user_cap_data_struct d[2] = {0};
+
+	if (syscall(SYS_capget, &h, d))
+		return geteuid() == 0;
+	return has_cap(d, CAP_SYS_ADMIN_BIT) ||
+	       (has_cap(d, CAP_BPF_BIT) && has_cap(d, CAP_PERFMON_BIT));
+}
+
+int main(int argc, char **argv)
+{
+	const char *btf = getenv("AGTRACE_BTF_PATH");
+	struct launch l = {.pid = -1, .gate = -1};
+	char err[512];
+	struct opts o;
+	int ret;
+
+	ret = opts_parse(&o, argc, argv, err, sizeof(err));
+	if (ret > 0)
+		return 0;
+	if (ret < 0) {
+		fprintf(stderr, "agtrace-bpf: %s\n", err);
+		return 1;
+	}
+	for (int i = 0; i < o.npids; i++) {
+		if (!proc_exists(o.pids[i])) {
+			fprintf(stderr, "agtrace-bpf: no such process: %d\n", o.pids[i]);
+			return 1;
+		}
+		if (!proc_is_tgid(o.pids[i])) {
+			fprintf(stderr, "agtrace-bpf: %d is a thread, not a process: use its pid\n",
+				o.pids[i]);
+			return 1;
+		}
+	}
+	if (!privileged()) {
+		fprintf(stderr, "agtrace-bpf: permission denied: loading BPF programs needs root "
+				"or CAP_BPF and CAP_PERFMON\n");
+		return 1;
+	}
+	if (!btf)
+		btf = "/sys/kernel/btf/vmlinux";
+	if (access(btf, R_OK)) {
+		fprintf(stderr, "agtrace-bpf: kernel BTF not available (%s: %s): a kernel built "
+				"with CONFIG_DEBUG_INFO_BTF=y is required\n",
+			btf, strerror(errno));
+		return 1;
+	}
+	if (o.cmd) {
+		if (launch_start(&l, o.cmd, err, sizeof(err))) {
+			fprintf(stderr, "agtrace-bpf: %s\n", err);
+			return 1;
+		}
+	}
+	ret = tracer_run(&o, o.cmd ? &l : NULL);
+	if (o.cmd && l.gate >= 0)
+		launch_abort(&l);
+	return ret;
+}

@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * printer.c - raw records to text or JSON lines, written straight into the output buffer.
+ *
+ * This is the consumer's hot path: it validates the record, formats it with the hand-written
+ * formatters (no cJSON, no allocation) and appends one line. seq_num counts the events emitted.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "abi.h"
+#include "errno_names.h"
+#include "flags.h"
+#include "printer.h"
+#include "record.h"
+#include "sbuf.h"
+#include "strfmt.h"
+#include "syscall_table.h"
+
+#define C_RESET "\033[0m"
+#define C_NAME	"\033[1m"
+#define C_ERR	"\033[31m"
+#define C_PROC	"\033[33m"
+#define C_DIM	"\033[2m"
+
+static const struct sc_arg raw_args[AGT_NARGS] = {
+    {"arg0", SA_HEX}, {"arg1", SA_HEX}, {"arg2", SA_HEX},
+    {"arg3", SA_HEX}, {"arg4", SA_HEX}, {"arg5", SA_HEX},
+};
+
+static unsigned long long rel_ns(const struct printer *p, unsigned long long ts)
+{
+	return ts > p->t0 ? ts - p->t0 : 0;
+}
+
+static void text_prefix(struct printer *p, struct sbuf *sb, const struct agt_hdr *h)
+{
+	unsigned long long rel = rel_ns(p, h->ts);
+
+	sb_printf(sb, "%s[pid %u]%s +%llu.%06llu ", p->color ? C_DIM : "", h->tid,
+		  p->color ? C_RESET : "", rel / 1000000000ull, rel % 1000000000ull / 1000);
+}
+
+static void json_prefix(struct printer *p, struct sbuf *sb, const struct agt_hdr *h,
+			const char *type)
+{
+	size_t cl = strnlen(h->comm, AGT_COMM_LEN);
+
+	sb_printf(sb, "{\"seq_num\":%llu,\"timestamp\":%llu,\"pid\":%u,\"tid\":%u,\"comm\":\"",
+		  p->seq, rel_ns(p, h->ts), h->tgid, h->tid);
+	sb_add(sb, json_escape(sb_pos(sb), sb_left(sb), h->comm, cl));
+	sb_printf(sb, "\",\"type\":\"%s\"", type);
+}
+
+static void commit_line(struct printer *p, struct sbuf *sb)
+{
+	size_t len = sb->len;
+
+	if (len >= sb->cap) { /* cannot happen with OB_RECORD_MAX, but never emit a cut line */
+		len = sb->cap - 1;
+		sb->buf[len - 1] = '\n';
+	}
+	ob_commit(p->ob, len);
+	p->seq++;
+}
+
+/*
+ * strace shows open's mode only when the flags make the kernel use it (O_CREAT, O_TMPFILE);
+ * the JSON keeps every argument.
+ */
+static int text_nargs(const struct sc_desc *d, const struct agt_syscall *r)
+{
+	const unsigned long long o_creat = 0100, o_tmpfile = 020000000;
+	int fi;
+
+	if (!strcmp(d->name, "open"))
+		fi = 1;
+	else if (!strcmp(d->name, "openat"))
+		fi = 2;
+	else
+		return d->nargs;
+	if (d->nargs == fi + 2 && !(r->args[fi] & (o_creat | o_tmpfile)))
+		return fi + 1;
+	return d->nargs;
+}
+
+static void print_syscall(struct printer *p, const struct agt_syscall *r, size_t size,
+			  const struct rec_caps *caps)
+{
+	struct sbuf sb = SBUF_INIT(ob_room(p->ob, OB_RECORD_MAX), OB_RECORD_MAX);
+	const struct sc_desc *d = sc_lookup(r->nr);
+	const struct sc_arg *args = d ? d->args : raw_args;
+	int nargs = d ? d->nargs : AGT_NARGS;
+	bool noret = r->flags & AGT_SYS_NORETURN, failed = r->ret < 0 && r->ret >= -4095;
+	char namebuf[32];
+	const char *name = d ? d->name : namebuf;
+
+	(void)size;
+	if (!d)
+		snprintf(namebuf, sizeof(namebuf), "syscall_%d", r->nr);
+	if (p->json) {
+		json_prefix(p, &sb, &r->h, "syscall");
+		sb_printf(&sb, ",\"syscall\":{\"syscall\":\"%s\",\"nr\":%d,\"args\":{", name,
+			  r->nr);
+		for (int i = 0; i < nargs; i++) {
+			sb_printf(&sb, "%s\"%s\":", i ? "," : "", args[i].name);
+			sb_add(&sb, argfmt_json(sb_pos(&sb), sb_left(&sb), &args[i], r->args[i],
+						caps->cap[i], caps->data[i], r->ret, p->strsize));
+		}
+		sb_puts(&sb, "},\"result\":");
+		if (noret)
+			sb_puts(&sb, "null,\"err\":\"\"");
+		else if (failed)
+			sb_printf(&sb, "-1,\"err\":\"%s\"",
+				  errno_name((int)-r->ret) ? errno_name((int)-r->ret) : "E???");
+		else
+			sb_printf(&sb, "%lld,\"err\":\"\"", (long long)r->ret);
+		sb_printf(&sb, ",\"duration\":%llu", (unsigned long long)r->dur);
+		if (r->flags & AGT_SYS_NOENTRY)
+			sb_puts(&sb, ",\"resumed\":true");
+		sb_puts(&sb, "}}\n");
+	} else {
+		text_prefix(p, &sb, &r->h);
+		sb_printf(&sb, "%s%s%s(", p->color ? C_NAME : "", name, p->color ? C_RESET : "");
+		if (d)
+			nargs = text_nargs(d, r);
+		for (int i = 0; i < nargs; i++) {
+			if (i)
+				sb_puts(&sb, ", ");
+			sb_add(&sb, argfmt_text(sb_pos(&sb), sb_left(&sb), &args[i], r->args[i],
+						caps->cap[i], caps->data[i], r->ret, p->strsize));
+		}
+		sb_putc(&sb, ')');
+		if (failed && p->color)
+			sb_puts(&sb, C_ERR);
+		sb_add(&sb, retfmt_text(sb_pos(&sb), sb_left(&sb), name, r->ret, noret));
+		if (failed && p->color)
+			sb_puts(&sb, C_RESET);
+		if (noret)
+			sb_puts(&sb, "\n");
+		else if (r->flags & AGT_SYS_NOENTRY)
+			sb_puts(&sb, " <?>\n");
+		else
+			sb_printf(&sb, " <%llu.%06llu>\n",
+				  (unsigned long long)r->dur / 1000000000ull,
+				  (unsigned long long)r->dur % 1000000000ull / 1000);
+	}
+	commit_line(p, &sb);
+}
+
+static void print_fork(struct printer *p, const struct agt_fork *r)
+{
+	struct sbuf sb = SBUF_INIT(ob_room(p->ob, OB_RECORD_MAX), OB_RECORD_MAX);
+
+	if (p->json) {
+		json_prefix(p, &sb, &r->h, "process");
+		sb_printf(&sb, ",\"process\":{\"event\":\"fork\",\"ppid\":%u,\"parent_tid\":%u}}\n",
+			  r->ppid, r->ptid);
+	} else {
+		text_prefix(p, &sb, &r->h);
+		sb_printf(&sb, "%s--- fork (parent %u) ---%s\n", p->color ? C_PROC : "", r->ppid,
+			  p->color ? C_RESET : "");
+	}
+	commit_line(p, &sb);
+}
+
+static void print_exec(struct printer *p, const struct agt_exec *r, size_t size)
+{
+	struct sbuf sb = SBUF_INIT(ob_room(p->ob, OB_RECORD_MAX), OB_RECORD_MAX);
+	const char *fn, *argv;
+	size_t off = 0, n = 0;
+
+	if (rec_exec_parts(r, size, &fn, &argv)) {
+		p->bad++;
+		return;
+	}
+	if (p->json) {
+		json_prefix(p, &sb, &r->h, "process");
+		sb_puts(&sb, ",\"process\":{\"event\":\"exec\",\"filename\":\"");
+		sb_add(&sb, json_escape(sb_pos(&sb), sb_left(&sb), fn, r->filename_len));
+		sb_puts(&sb, "\",\"argv\":[");
+	} else {
+		text_prefix(p, &sb, &r->h);
+		sb_printf(&sb, "%s--- exec ", p->color ? C_PROC : "");
+		sb_add(&sb, fmt_quoted(sb_pos(&sb), sb_left(&sb), fn, r->filename_len, (size_t)-1,
+				       false));
+		sb_puts(&sb, " [");
+	}
+	while (off < r->argv_len) {
+		size_t l = strnlen(argv + off, r->argv_len - off);
+
+		if (n)
+			sb_puts(&sb, p->json ? "," : ", ");
+		if (p->json) {
+			sb_putc(&sb, '"');
+			sb_add(&sb, json_escape(sb_pos(&sb), sb_left(&sb), argv + off, l));
+			sb_putc(&sb, '"');
+		} else {
+			sb_add(&sb,
+			       fmt_quoted(sb_pos(&sb), sb_left(&sb), argv + off, l,
+					  p->strsize > 0 ? (size_t)p->strsize : (size_t)-1, false));
+		}
+		off += l + 1;
+		n++;
+	}
+	if (p->json) {
+		sb_printf(&sb, "],\"argc\":%u,\"old_tid\":%u}}\n", r->argc, r->old_tid);
+	} else {
+		if (r->argc > n)
+			sb_puts(&sb, n ? ", ..." : "...");
+		sb_printf(&sb, "] ---%s\n", p->color ? C_RESET : "");
+	}
+	commit_line(p, &sb);
+}
+
+static void print_exit(struct printer *p, const struct agt_exit *r)
+{
+	struct sbuf sb = SBUF_INIT(ob_room(p->ob, OB_RECORD_MAX), OB_RECORD_MAX);
+	const char *sig = r->signal ? signal_name(r->signal) : NULL;
+	char sigbuf[16];
+
+	if (r->signal && !sig) {
+		snprintf(sigbuf, sizeof(sigbuf), "SIG%d", r->signal);
+		sig = sigbuf;
+	}
+	if (p->json) {
+		json_prefix(p, &sb, &r->h, "process");
+		sb_puts(&sb, ",\"process\":{\"event\":\"exit\",\"exit_code\":");
+		if (r->signal)
+			sb_printf(&sb, "null,\"signal\":\"%s\"", sig);
+		else
+			sb_printf(&sb, "%d,\"signal\":null", r->exit_code);
+		sb_printf(&sb, ",\"core_dumped\":%s}}\n", r->core_dumped ? "true" : "false");
+	} else {
+		text_prefix(p, &sb, &r->h);
+		if (r->signal)
+			sb_printf(&sb, "+++ killed by %s%s +++\n", sig,
+				  r->core_dumped ? " (core dumped)" : "");
+		else
+			sb_printf(&sb, "+++ exited with %d +++\n", r->exit_code);
+	}
+	commit_line(p, &sb);
+}
+
+/*
+ * A new process or thread first appears returning 0 from the clone/fork that created it; its
+ * entry was in the parent, which reports the call. strace does not show it either.
+ */
+static bool is_child_fork_return(const struct agt_syscall *r)
+{
+	const char *n;
+
+	if (!(r->flags & AGT_SYS_NOENTRY) || r->ret != 0)
+		return false;
+	n = sc_name(r->nr);
+	return n && (!strcmp(n, "clone") || !strcmp(n, "clone3") || !strcmp(n, "fork") ||
+		     !strcmp(n, "vfork"));
+}
+
+int printer_record(struct printer *p, const void *data, size_t size)
+{
+	struct rec_caps caps;
+	int type = rec_check(data, size);
+
+	switch (type) {
+	case AGT_REC_SYSCALL:
+		if (rec_syscall_caps(data, size, &caps))
+			break;
+		if (is_child_fork_return(data))
+			return 0;
+		print_syscall(p, data, size, &caps);
+		return 0;
+	case AGT_REC_FORK:
+		print_fork(p, data);
+		return 0;
+	case AGT_REC_EXEC:
+		print_exec(p, data, size);
+		return 0;
+	case AGT_REC_EXIT:
+		print_exit(p, data);
+		return 0;
+	default:
+		break;
+	}
+	p->bad++;
+	return -EINVAL;
+}
+
+void printer_lost(struct printer *p, unsigned long long count, unsigned long long ts)
+{
+	struct sbuf sb = SBUF_INIT(ob_room(p->ob, OB_RECORD_MAX), OB_RECORD_MAX);
+
+	if (p->json)
+		sb_printf(&sb,
+			  "{\"seq_num\":%llu,\"timestamp\":%llu,\"type\":\"lost\",\"lost\":{"
+			  "\"count\":%llu}}\n",
+			  p->seq, rel_ns(p, ts), count);
+	else
+		sb_printf(&sb, "--- lost %llu records (ring buffer full) ---\n", count);
+	commit_line(p, &sb);
+}

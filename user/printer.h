@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * printer.h - live output of records: strace-like text lines or JSON lines (DESIGN.md §3).
+ *
+ * One printer per run. printer_record() takes a raw ring-buffer record, validates it and formats
+ * it straight into the output buffer; nothing is allocated per record.
+ */
+#ifndef AGT_PRINTER_H
+#define AGT_PRINTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "outbuf.h"
+
+struct printer {
+	struct outbuf *ob;
+	bool json;
+	bool color;
+	int strsize;		    /* -s: bytes of strings shown; <= 0 means no limit (-v) */
+	unsigned long long t0;	    /* CLOCK_MONOTONIC ns the trace started */
+	unsigned long long seq;	    /* seq_num of the next event */
+	unsigned long long bad;	    /* malformed records skipped */
+};
+
+/* Formats one raw record; returns 0, or -EINVAL if it was malformed (counted in p->bad). */
+int printer_record(struct printer *p, const void *data, size_t size);
+/* A `lost` event: `count` records the kernel could not queue since the last one. */
+void printer_lost(struct printer *p, unsigned long long count, unsigned long long ts);
+
+/* Argument and result formatting, shared by both flavours (snprintf contract). */
+struct sc_arg;
+struct agt_cap;
+size_t argfmt_text(char *buf, size_t n, const struct sc_arg *a, unsigned long long v,
+		   const struct agt_cap *cap, const unsigned char *data, long long ret,
+		   int strsize);
+size_t argfmt_json(char *buf, size_t n, const struct sc_arg *a, unsigned long long v,
+		   const struct agt_cap *cap, const unsigned char *data, long long ret,
+		   int strsize);
+/* " = 3", " = -1 ENOENT (No such file or directory)", " = 0x7f12...", " = ?" */
+size_t retfmt_text(char *buf, size_t n, const char *name, long long ret, bool noreturn);
+
+#endif

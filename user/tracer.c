@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * tracer.c - the libbpf lifecycle (open -> rodata -> load -> attach -> ring buffer) and the
+ * consumer loop. The only user/ file besides main.c that sees libbpf or the skeleton.
+ *
+ * The kernel side submits without wake-ups (see wake_flags() in the BPF program), so the loop
+ * polls with a short timeout and always drains the ring after it, whether or not it was woken.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "agtrace.skel.h"
+#include "capspec.h"
+#include "pidset.h"
+#include "printer.h"
+#include "proctree.h"
+#include "summary.h"
+#include "syscall_table.h"
+#include "tracer.h"
+
+#define POLL_MS 50
+#define SWEEP_NS 1000000000ull
+#define TRACK_ACTIVE 1
+#define TRACK_PENDING 2
+
+static volatile sig_atomic_t exiting;
+
+static void on_signal(int sig)
+{
+	exiting = sig;
+}
+
+struct consumer {
+	struct printer pr;
+	struct pidset live;
+	bool print; /* false with -c: only process bookkeeping */
+	unsigned long long records;
+	unsigned long long syscalls;
+	unsigned long long by_nr[AGT_NR_MAX];
+	unsigned long long lat_hist[64]; /* log2 µs of exit -> formatted, for AGTRACE_STATS */
+};
+
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static int handle_record(void *ctx, void *data, size_t size)
+{
+	struct consumer *c = ctx;
+	const struct agt_hdr *h = data;
+
+	if (size < sizeof(*h))
+		return 0;
+	c->records++;
+	switch (h->type) {
+	case AGT_REC_FORK:
+		pidset_add(&c->live, h->tgid);
+		break;
+	case AGT_REC_EXIT:
+		pidset_del(&c->live, h->tgid);
+		break;
+	case AGT_REC_SYSCALL:
+		if (size >= sizeof(struct agt_syscall)) {
+			const struct agt_syscall *r = data;
+			unsigned long long lat = 0, now;
+			int b = 0;
+
+			c->syscalls++;
+			if (r->nr >= 0 && r->nr < AGT_NR_MAX)
+				c->by_nr[r->nr]++;
+			now = now_ns();
+			if (now > r->h.ts + r->dur)
+				lat = (now - r->h.ts - r->dur) / 1000;
+			while (lat >> b && b < 63)
+				b++;
+			c->lat_hist[b]++;
+		}
+		break;
+	}
+	if (c->print)
+		printer_record(&c->pr, data, size);
+	return 0;
+}
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG || !getenv("AGTRACE_DEBUG"))
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+/* tp_btf needs BPF_PROG_TYPE_TRACING and task storage; otherwise fall back to raw_tp. */
+static bool can_use_btf(void)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	bool ok;
+
+	if (!vmlinux)
+		return false;
+	/* The typedef exists where the kernel exposes raw tracepoints to BTF (5.5+). */
+	ok = btf__find_by_name_kind(vmlinux, "btf_trace_sys_enter", BTF_KIND_TYPEDEF) > 0 &&
+	     libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1;
+	btf__free(vmlinux);
+	return ok;
+}
+
+static void select_flavour(struct agtrace_bpf *skel, bool btf)
+{
+	struct bpf_program *btf_progs[] = {skel->progs.sys_enter_btf, skel->progs.sys_exit_btf,
+					   skel->progs.fork_btf, skel->progs.exec_btf,
+					   skel->progs.exit_btf};
+	struct bpf_program *raw_progs[] = {skel->progs.sys_enter_raw, skel->progs.sys_exit_raw,
+					   skel->progs.fork_raw, skel->progs.exec_raw,
+					   skel->progs.exit_raw};
+
+	for (size_t i = 0; i < sizeof(btf_progs) / sizeof(btf_progs[0]); i++) {
+		bpf_program__set_autoload(btf_progs[i], btf);
+		bpf_program__set_autoload(raw_progs[i], !btf);
+	}
+	bpf_map__set_autocreate(btf ? skel->maps.start_hash : skel->maps.start, false);
+}
+
+static void configure(struct agtrace_bpf *skel, const struct opts *o)
+{
+	struct agtrace_bpf__rodata *ro = skel->rodata;
+	__u32 spec[AGT_NR_MAX];
+
+	ro->targ_follow = o->follow;
+	ro->targ_failed = o->failed_only;
+	ro->targ_summary = o->summary;
+	ro->targ_all_nr = o->trace_all;
+	memcpy((void *)ro->targ_nrmask, o->nrmask, sizeof(o->nrmask));
+	capspec_fill(spec, AGT_NR_MAX);
+	memcpy((void *)ro->targ_capspec, spec, sizeof(spec));
+	ro->targ_bufsize = o->strsize <= 0 || o->strsize > AGT_CAP_BYTES ? AGT_CAP_BYTES
+									 : o->strsize;
+	ro->targ_wakeup_bytes = o->bufsize / 4;
+	ro->targ_nr_exit = sc_by_name("exit");
+	ro->targ_nr_exit_group = sc_by_name("exit_group");
+	ro->targ_nr_execve = sc_by_name("execve");
+	ro->targ_nr_execveat = sc_by_name("execveat");
+	bpf_map__set_max_entries(skel->maps.events, o->bufsize);
+}
+
+static unsigned long long read_drops(struct agtrace_bpf *skel, int ncpu)
+{
+	unsigned long long total = 0;
+	__u64 *vals = calloc(ncpu, sizeof(__u64));
+	__u32 zero = 0;
+
+	if (!vals)
+		return 0;
+	if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.drops), &zero, vals))
+		for (int i = 0; i < ncpu; i++)
+			total += vals[i];
+	free(vals);
+	return total;
+}
+
+static int print_summary(struct agtrace_bpf *skel, struct outbuf *ob, bool json, int ncpu)
+{
+	struct agt_stat *all = calloc(AGT_NR_MAX, sizeof(*all));
+	struct agt_stat *percpu = calloc(ncpu, sizeof(*percpu));
+	int fd = bpf_map__fd(skel->maps.stats), ret = 0;
+
+	if (!all || !percpu) {
+		ret = -ENOMEM;
+		goto cleanup;
+	}
+	for (__u32 nr = 0; nr < AGT_NR_MAX; nr++) {
+		if (bpf_map_lookup_elem(fd, &nr, percpu))
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			summary_merge(&all[nr], &percpu[c]);
+	}
+	summary_print(ob, all, AGT_NR_MAX, json);
+cleanup:
+	free(percpu);
+	free(all);
+	return ret;
+}
+
+static bool gone(pid_t pid, void *arg)
+{
+	(void)arg;
+	return !proc_exists(pid);
+}
+
+static void print_stats(const struct consumer *c, unsigned long long lost, double secs)
+{
+	unsigned long long n = 0, seen = 0;
+	int p50 = 0, p99 = 0;
+	struct rusage ru;
+
+	for (int i = 0; i < 64; i++)
+		n += c->lat_hist[i];
+	for (int i = 0; i < 64; i++) {
+		seen += c->lat_hist[i];
+		if (!p50 && seen * 2 >= n)
+			p50 = i;
+		if (!p99 && seen * 100 >= n * 99) {
+			p99 = i;
+			break;
+		}
+	}
+	getrusage(RUSAGE_SELF, &ru);
+	fprintf(stderr,
+		"{\"agtrace_stats\":{\"records\":%llu,\"syscalls\":%llu,\"lost\":%llu,\"bad\":%llu,"
+		"\"seconds\":%.3f,\"latency_p50_us_le\":%llu,\"latency_p99_us_le\":%llu,"
+		"\"maxrss_kb\":%ld,\"cpu_user_s\":%.3f,\"cpu_sys_s\":%.3f,\"counts\":{",
+		c->records, c->syscalls, lost, c->pr.bad, secs, 1ull << p50, 1ull << p99,
+		ru.ru_maxrss, ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6,
+		ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
+	for (int nr = 0, first = 1; nr < AGT_NR_MAX; nr++) {
+		if (!c->by_nr[nr])
+			continue;
+		fprintf(stderr, "%s\"%s\":%llu", first ? "" : ",", sc_name(nr) ? sc_name(nr) : "?",
+			c->by_nr[nr]);
+		first = 0;
+	}
+	fprintf(stderr, "}}}\n");
+}
+
+static int open_output(const struct opts *o)
+{
+	int fd;
+
+	if (!o->outfile || !strcmp(o->outfile, "-"))
+		return STDOUT_FILENO;
+	fd = open(o->outfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		fprintf(stderr, "agtrace-bpf: cannot open %s: %s\n", o->outfile, strerror(errno));
+	else
+		fchmod(fd, 0600); /* an existing file keeps its mode on O_CREAT: traces hold paths */
+	return fd;
+}
+
+static bool use_color(const struct opts *o, int fd)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	if (o->json || o->color == COLOR_NEVER)
+		return false;
+	if (o->color == COLOR_ALWAYS)
+		return true;
+	return !(nc && *nc) && isatty(fd);
+}
+
+static int track(struct agtrace_bpf *skel, pid_t pid, __u32 state)
+{
+	__u32 key = pid;
+
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.tracked), &key, &state, BPF_ANY);
+}
+
+int tracer_run(const struct opts *o, struct launch *l)
+{
+	struct agtrace_bpf *skel = NULL;
+	struct ring_buffer *rb = NULL;
+	struct consumer *c = NULL;
+	struct outbuf *ob = NULL;
+	unsigned long long lost = 0, drops, t_start, deadline = 0, next_sweep;
+	int ncpu = libbpf_num_possible_cpus(), outfd = -1, ret = 1, err, status;
+	bool root_reaped = false, use_btf;
+	int exit_code = 0;
+
+	libbpf_set_print(libbpf_quiet);
+	c = calloc(1, sizeof(*c));
+	if (!c || ncpu <= 0) {
+		fprintf(stderr, "agtrace-bpf: out of memory\n");
+		goto cleanup;
+	}
+	skel = agtrace_bpf__open();
+	if (!skel) {
+		fprintf(stderr, "agtrace-bpf: cannot open BPF object: %s\n", strerror(errno));
+		goto cleanup;
+	}
+	use_btf = !o->force_raw_tp && can_use_btf();
+	select_flavour(skel, use_btf);
+	configure(skel, o);
+	err = agtrace_bpf__load(skel);
+	if (err) {
+		fprintf(stderr, "agtrace-bpf: cannot load BPF programs: %s%s\n", strerror(-err),
+			err == -EPERM ? " (need root or CAP_BPF+CAP_PERFMON)" : "");
+		goto cleanup;
+	}
+
+	if (l) {
+		if (track(skel, l->pid, TRACK_PENDING))
+			goto map_error;
+		pidset_add(&c->live, l->pid);
+	} else {
+		for (int i = 0; i < o->npids; i++)
+			pidset_add(&c->live, o->pids[i]);
+		if (o->follow)
+			proctree_add_descendants(&c->live, "/proc");
+		for (unsigned i = 0; i < c->live.cap; i++)
+			if (c->live.slot[i] > 0 && track(skel, c->live.slot[i], TRACK_ACTIVE))
+				goto map_error;
+	}
+	err = agtrace_bpf__attach(skel);
+	if (err) {
+		fprintf(stderr, "agtrace-bpf: cannot attach BPF programs: %s\n", strerror(-err));
+		goto cleanup;
+	}
+
+	outfd = open_output(o);
+	if (outfd < 0)
+		goto cleanup;
+	ob = outbuf__new(outfd, 1 << 20);
+	if (!ob) {
+		fprintf(stderr, "agtrace-bpf: out of memory\n");
+		goto cleanup;
+	}
+	c->print = !o->summary;
+	c->pr.ob = ob;
+	c->pr.json = o->json;
+	c->pr.color = use_color(o, outfd);
+	c->pr.strsize = o->strsize;
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), handle_record, c, NULL);
+	if (!rb) {
+		fprintf(stderr, "agtrace-bpf: cannot create ring buffer: %s\n", strerror(errno));
+		goto cleanup;
+	}
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	t_start = now_ns();
+	c->pr.t0 = t_start;
+	next_sweep = t_start + SWEEP_NS;
+	if (o->duration > 0)
+		deadline = t_start + (unsigned long long)(o->duration * 1e9);
+	if (!o->quiet) {
+		if (l)
+			fprintf(stderr, "agtrace-bpf: tracing %s (pid %d) with %s\n", o->cmd[0],
+				l->pid, use_btf ? "tp_btf" : "raw_tp");
+		else
+			for (int i = 0; i < o->npids; i++)
+				fprintf(stderr, "agtrace-bpf: Process %d attached (%s)\n", o->pids[i],
+					use_btf ? "tp_btf" : "raw_tp");
+	}
+	if (l && launch_release(l)) {
+		fprintf(stderr, "agtrace-bpf: cannot start %s: %s\n", o->cmd[0], strerror(errno));
+		goto cleanup;
+	}
+
+	while (!exiting) {
+		unsigned long long now;
+
+		err = ring_buffer__poll(rb, POLL_MS);
+		if (err < 0 && err != -EINTR) {
+			fprintf(stderr, "agtrace-bpf: ring buffer poll: %s\n", strerror(-err));
+			goto cleanup;
+		}
+		ring_buffer__consume(rb);
+		drops = read_drops(skel, ncpu);
+		if (drops > lost) {
+			printer_lost(&c->pr, drops - lost, now_ns());
+			lost = drops;
+		}
+		ob_flush(ob);
+		if (l && !root_reaped && waitpid(l->pid, &status, WNOHANG) == l->pid) {
+			root_reaped = true;
+			exit_code = launch_exit_code(status);
+			pidset_del(&c->live, l->pid);
+		}
+		now = now_ns();
+		if (now >= next_sweep) {
+			pidset_sweep(&c->live, gone, NULL);
+			next_sweep = now + SWEEP_NS;
+		}
+		if (c->live.n == 0 && (!l || root_reaped))
+			break;
+		if (deadline && now >= deadline)
+			break;
+	}
+	/* Everything the kernel queued before we stopped is still ours to print. */
+	ring_buffer__consume(rb);
+	drops = read_drops(skel, ncpu);
+	if (drops > lost) {
+		printer_lost(&c->pr, drops - lost, now_ns());
+		lost = drops;
+	}
+	if (o->summary)
+		print_summary(skel, ob, o->json, ncpu);
+	ob_flush(ob);
+	if (ob->err && ob->err != EPIPE)
+		fprintf(stderr, "agtrace-bpf: write error: %s\n", strerror(ob->err));
+	if (lost)
+		fprintf(stderr, "agtrace-bpf: %llu records lost (ring buffer full; try --buffer-size)\n",
+			lost);
+	if (c->pr.bad)
+		fprintf(stderr, "agtrace-bpf: %llu malformed records skipped\n", c->pr.bad);
+	if (getenv("AGTRACE_STATS"))
+		print_stats(c, lost, (now_ns() - t_start) / 1e9);
+	if (!o->quiet && !l)
+		for (int i = 0; i < o->npids; i++)
+			fprintf(stderr, "agtrace-bpf: Process %d detached\n", o->pids[i]);
+	if (l && !root_reaped && exiting) {
+		/* Interrupted: the command keeps running untraced, as after strace detaches. */
+		exit_code = 128 + exiting;
+	}
+	ret = exit_code;
+	goto cleanup;
+
+map_error:
+	fprintf(stderr, "agtrace-bpf: cannot add process to the tracked map: %s\n",
+		strerror(errno));
+cleanup:
+	ring_buffer__free(rb);
+	outbuf__free(ob);
+	if (outfd > STDOUT_FILENO)
+		close(outfd);
+	agtrace_bpf__destroy(skel);
+	if (c)
+		pidset_release(&c->live);
+	free(c);
+	return ret;
+}
