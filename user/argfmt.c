@@ -74,8 +74,9 @@ static bool have_data(const struct sc_arg *a, const struct agt_cap *cap, long lo
 		return false;
 	switch (a->type) {
 	case SA_BUF_OUT:
-	case SA_SOCKADDR_OUT:
 		return ret >= 0;
+	case SA_SOCKADDR_OUT:
+		return ret >= 0 && cap->len > 0;
 	case SA_SOCKADDR_IN:
 		return cap->len > 0;
 	default:

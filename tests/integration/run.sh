@@ -1,0 +1,277 @@
+#!/usr/bin/env bash
+# Integration tests: the real BPF programs against real workloads, checked against an
+# independent oracle (the workload's own counts, strace -f, /proc). Needs root, as CI has.
+# Prints one line per test and, last, "integration: N passed, N failed[, N not run]".
+set -u
+cd "$(dirname "$0")/../.."
+AGT=./agtrace-bpf
+WL=./.output/workloads/workload
+TMP=$(mktemp -d /tmp/agtrace-it.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+pass=0
+fail=0
+notrun=0
+only=${1:-}
+
+ok() { echo "ok - $1"; pass=$((pass + 1)); }
+bad() { echo "not ok - $1: $2"; fail=$((fail + 1)); }
+check() { # name, condition-result, detail
+	if [ "$2" = 0 ]; then ok "$1"; else bad "$1" "$3"; fi
+}
+count() { grep -c -- "$1" "$2" || true; }
+
+tests=()
+t() { tests+=("$1"); }
+
+t test_getppid_exact_count
+test_getppid_exact_count() {
+	local n=20000
+	$AGT -q --json -o "$TMP/g.jsonl" -- $WL getppid $n >"$TMP/g.out" 2>"$TMP/g.err"
+	local got lost
+	got=$(count '"syscall":"getppid"' "$TMP/g.jsonl")
+	lost=$(count '"type":"lost"' "$TMP/g.jsonl")
+	[ "$got" = "$n" ] && [ "$lost" = 0 ] && ! grep -q lost "$TMP/g.err"
+	check "getppid: $n issued, $got captured, 0 lost" $? "got $got, lost events $lost, stderr: $(cat "$TMP/g.err")"
+}
+
+t test_getppid_raw_tp
+test_getppid_raw_tp() {
+	local n=5000
+	$AGT -q --raw-tp -e trace=getppid -- $WL getppid $n >"$TMP/r.txt" 2>"$TMP/r.err"
+	local got
+	got=$(count '^\[pid [0-9]*\] +[0-9.]* getppid() = [0-9]* <' "$TMP/r.txt")
+	[ "$got" = "$n" ]
+	check "raw_tp fallback: $n getppid captured" $? "got $got"
+}
+
+t test_failed_openat_enoent
+test_failed_openat_enoent() {
+	$AGT -q -- $WL seq >"$TMP/o.txt" 2>&1
+	grep -q 'openat(AT_FDCWD, "/nonexistent/agtrace-seq", O_RDONLY) = -1 ENOENT (No such file or directory) <' "$TMP/o.txt"
+	check "failing openat shows -1 ENOENT" $? "$(grep nonexistent "$TMP/o.txt")"
+}
+
+t test_follow_fork_exec
+test_follow_fork_exec() {
+	local k=321
+	$AGT -q -- $WL forkexec $k >"$TMP/f.txt" 2>&1
+	local child
+	child=$(sed -n 's/^child \([0-9]*\) status 7$/\1/p' "$TMP/f.txt")
+	local got
+	got=$(count "^\[pid $child\] +[0-9.]* getppid() = " "$TMP/f.txt")
+	[ -n "$child" ] && [ "$got" = "$k" ] &&
+		grep -q "^\[pid $child\] +[0-9.]* --- fork (parent " "$TMP/f.txt" &&
+		grep -q "^\[pid $child\] +[0-9.]* +++ exited with 7 +++" "$TMP/f.txt" &&
+		grep -q -- '--- exec "/bin/true" \["true", "from-workload"\] ---' "$TMP/f.txt" &&
+		grep -q 'execve("/bin/true", \["true", "from-workload"\], 0x[0-9a-f]*) = 0' "$TMP/f.txt"
+	check "fork child ($k getppid, exit 7) and exec of /bin/true followed" $? "child=$child got=$got"
+}
+
+t test_no_follow
+test_no_follow() {
+	$AGT -q --no-follow -- $WL forkexec 50 >"$TMP/nf.txt" 2>&1
+	local child
+	child=$(sed -n 's/^child \([0-9]*\) status 7$/\1/p' "$TMP/nf.txt")
+	[ -n "$child" ] && ! grep -q "^\[pid $child\]" "$TMP/nf.txt" &&
+		grep -q 'execve("/bin/true"' "$TMP/nf.txt"
+	check "--no-follow: child not traced, parent's own exec still is" $? "child=$child lines=$(count "pid $child" "$TMP/nf.txt")"
+}
+
+t test_attach_pid
+test_attach_pid() {
+	local n=4321
+	rm -f "$TMP/go"
+	$WL wait "$TMP/go" $n >"$TMP/w.out" &
+	local wpid=$!
+	for _ in $(seq 100); do grep -q ready "$TMP/w.out" 2>/dev/null && break; sleep 0.05; done
+	$AGT -e trace=getppid -o "$TMP/p.txt" -p $wpid 2>"$TMP/p.err" &
+	local apid=$!
+	for _ in $(seq 100); do grep -q attached "$TMP/p.err" 2>/dev/null && break; sleep 0.05; done
+	touch "$TMP/go"
+	wait $wpid
+	wait $apid
+	local rc=$?
+	local got
+	got=$(count "^\[pid $wpid\] +[0-9.]* getppid() = " "$TMP/p.txt")
+	[ "$got" = "$n" ] && [ $rc = 0 ] && grep -q "Process $wpid detached" "$TMP/p.err"
+	check "-p attach to a running process: $n getppid" $? "got $got rc $rc $(cat "$TMP/p.err")"
+}
+
+# Names and results of the workload's syscalls, from strace -f and from us, must agree.
+t test_agrees_with_strace
+test_agrees_with_strace() {
+	strace -f -qq -o "$TMP/s.strace" $WL seq >/dev/null 2>&1
+	$AGT -q -o "$TMP/s.agt" -- $WL seq >/dev/null 2>&1
+	norm() { # name result, addresses as ADDR
+		sed -n -E 's/^(\[pid +[0-9]+\] +\+[0-9.]+ |[0-9]+ +)?([a-z_0-9]+)\(.*\) += (-?[0-9a-fx?]+).*$/\2 \3/p' "$1" |
+			sed -E 's/ 0x[0-9a-f]+$/ ADDR/; s/^(getpid|getppid|gettid|set_tid_address) [0-9]+$/\1 PID/'
+	}
+	norm "$TMP/s.strace" >"$TMP/s1"
+	norm "$TMP/s.agt" >"$TMP/s2"
+	local n
+	n=$(wc -l <"$TMP/s1")
+	[ "$n" -gt 30 ] && diff -u "$TMP/s1" "$TMP/s2" >"$TMP/s.diff"
+	check "syscall sequence agrees with strace -f ($n syscalls)" $? "$(head -20 "$TMP/s.diff")"
+}
+
+t test_sockaddr_connect
+test_sockaddr_connect() {
+	$AGT -q -e trace=%network -- $WL net >"$TMP/n.txt" 2>&1
+	local port
+	port=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$TMP/n.txt")
+	[ -n "$port" ] && grep -q "connect([0-9]*, {AF_INET, 127.0.0.1:$port}, 16) = 0" "$TMP/n.txt" &&
+		grep -q "socket(AF_INET, SOCK_STREAM, 0) = " "$TMP/n.txt" && ! grep -q 'write(' "$TMP/n.txt"
+	check "-e trace=%network: connect shows {AF_INET, 127.0.0.1:$port}" $? "$(cat "$TMP/n.txt")"
+}
+
+t test_filter_exclude
+test_filter_exclude() {
+	$AGT -q -e 'trace=!getppid' -- $WL forkexec 100 >"$TMP/x.txt" 2>&1
+	! grep -q 'getppid(' "$TMP/x.txt" && grep -q 'exit_group(7) = ?' "$TMP/x.txt"
+	check "-e trace=!getppid excludes only getppid" $? "$(count getppid "$TMP/x.txt")"
+}
+
+t test_failed_only
+test_failed_only() {
+	$AGT -q -Z -- $WL seq >"$TMP/z.txt" 2>&1
+	local total errs
+	total=$(grep -c '^\[pid .*) = ' "$TMP/z.txt")
+	errs=$(grep -c '^\[pid .*) = -1 E' "$TMP/z.txt")
+	[ "$total" -ge 4 ] && [ "$total" = "$errs" ] && grep -q 'close(12345) = -1 EBADF' "$TMP/z.txt"
+	check "-Z: only the $errs failed syscalls" $? "total=$total errors=$errs"
+}
+
+t test_summary_counts
+test_summary_counts() {
+	local n=12345
+	$AGT -q -c -o "$TMP/c.txt" -- $WL getppid $n >/dev/null 2>&1
+	local calls
+	calls=$(awk '$NF == "getppid" { print $(NF-1) }' "$TMP/c.txt")
+	[ "$calls" = "$n" ] && grep -q ' total$' "$TMP/c.txt"
+	check "-c summary: getppid calls = $n" $? "calls=$calls $(cat "$TMP/c.txt")"
+}
+
+t test_json_valid
+test_json_valid() {
+	$AGT -q --json -o "$TMP/j.jsonl" -- $WL seq >/dev/null 2>&1
+	python3 - "$TMP/j.jsonl" <<'PY'
+import json, sys
+n = 0
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    for k in ("seq_num", "timestamp", "pid", "tid", "comm", "type"):
+        assert k in e, (k, line)
+    assert e["seq_num"] == n, (n, line)
+    n += 1
+    if e["type"] == "syscall":
+        s = e["syscall"]
+        if s["syscall"] == "openat" and s["args"]["pathname"] == "/nonexistent/agtrace-seq":
+            assert s["result"] == -1 and s["err"] == "ENOENT", s
+            assert s["args"]["dirfd"] == "AT_FDCWD" and s["args"]["flags"] == "O_RDONLY", s
+            ok = True
+assert n > 30 and ok
+PY
+	check "--json: every line valid, seq_num dense, openat ENOENT fields" $? "see $TMP/j.jsonl"
+}
+
+t test_exit_status
+test_exit_status() {
+	$AGT -q -- sh -c 'exit 5' >/dev/null 2>&1
+	local rc=$?
+	$AGT -q -- sh -c 'kill -TERM $$' >/dev/null 2>&1
+	local rc2=$?
+	[ $rc = 5 ] && [ $rc2 = 143 ]
+	check "exit status of COMMAND is the tracer's (5, and 128+SIGTERM)" $? "rc=$rc rc2=$rc2"
+}
+
+t test_killed_by_signal
+test_killed_by_signal() {
+	$AGT -q -e trace=none -- sh -c 'kill -KILL $$' >"$TMP/k.txt" 2>&1
+	grep -q '+++ killed by SIGKILL +++' "$TMP/k.txt"
+	check "a process killed by a signal shows +++ killed by SIGKILL +++" $? "$(cat "$TMP/k.txt")"
+}
+
+t test_errors_one_line
+test_errors_one_line() {
+	local e1 e2 e3 e4 r1 r2 r3 r4
+	e1=$($AGT -p 999999 2>&1); r1=$?
+	e2=$($AGT --bogus -- true 2>&1); r2=$?
+	e3=$(AGTRACE_BTF_PATH=/nonexistent $AGT -- true 2>&1); r3=$?
+	e4=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all $AGT -- true 2>&1); r4=$?
+	[ $r1 = 1 ] && [ "$e1" = "agtrace-bpf: no such process: 999999" ] &&
+		[ $r2 = 1 ] && [ "$e2" = "agtrace-bpf: unrecognized option '--bogus'" ] &&
+		[ $r3 = 1 ] && [ "$(echo "$e3" | wc -l)" = 1 ] && echo "$e3" | grep -q "BTF" &&
+		[ $r4 = 1 ] && [ "$(echo "$e4" | wc -l)" = 1 ] && echo "$e4" | grep -q "permission denied"
+	check "errors are one line, exit 1: no pid, bad option, no BTF, not root" $? "[$e1] [$e2] [$e3] [$e4]"
+}
+
+t test_loss_is_counted
+test_loss_is_counted() {
+	local n=200000
+	$AGT -q --json --buffer-size 8K -e trace=getppid -o "$TMP/l.jsonl" -- $WL getppid $n >/dev/null 2>"$TMP/l.err"
+	python3 - "$TMP/l.jsonl" "$TMP/l.err" $n <<'PY'
+import json, re, sys
+got = lost = 0
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e["type"] == "syscall" and e["syscall"]["syscall"] == "getppid":
+        got += 1
+    elif e["type"] == "lost":
+        lost += e["lost"]["count"]
+err = open(sys.argv[2]).read()
+m = re.search(r"(\d+) records lost", err)
+assert lost > 0 and m and int(m.group(1)) == lost, (lost, err)
+assert got + lost >= int(sys.argv[3]) >= got, (got, lost)
+print("captured %d + lost %d" % (got, lost))
+PY
+	check "8K buffer under a storm: every drop counted in lost events and on stderr" $? "see $TMP/l.err"
+}
+
+t test_duration_and_sigint
+test_duration_and_sigint() {
+	local t0 t1 rc
+	t0=$(date +%s%N)
+	$AGT -q -d 0.5 -- $WL sleep 3 >/dev/null 2>&1
+	t1=$(date +%s%N)
+	local ms=$(((t1 - t0) / 1000000))
+	$AGT -q -c -o "$TMP/i.txt" -- $WL sleep 3 >/dev/null 2>&1 &
+	local apid=$!
+	sleep 0.5
+	kill -INT $apid
+	wait $apid
+	rc=$?
+	[ $ms -lt 2500 ] && grep -q ' total$' "$TMP/i.txt" && [ $rc = 130 ]
+	check "-d 0.5 stops early (${ms} ms); SIGINT detaches and prints the summary" $? "ms=$ms rc=$rc"
+}
+
+t test_live_latency
+test_live_latency() {
+	$AGT -q -e trace=getpid -o "$TMP/lat.txt" -- $WL latency "$TMP/lat.txt" >"$TMP/lat.out" 2>&1
+	local ms
+	ms=$(sed -n 's/^latency_ms \([0-9.]*\)$/\1/p' "$TMP/lat.out")
+	[ -n "$ms" ] && awk -v m="$ms" 'BEGIN { exit !(m < 500) }'
+	check "a line is written within 500 ms of the syscall (${ms} ms)" $? "$(cat "$TMP/lat.out")"
+}
+
+t test_output_file_mode
+test_output_file_mode() {
+	rm -f "$TMP/mode.txt"
+	$AGT -q -o "$TMP/mode.txt" -- true >/dev/null 2>&1
+	[ "$(stat -c %a "$TMP/mode.txt")" = 600 ]
+	check "-o FILE is created 0600" $? "$(stat -c %a "$TMP/mode.txt")"
+}
+
+if [ "$(id -u)" != 0 ]; then
+	notrun=${#tests[@]}
+	echo "!!! NOT RUN: $notrun integration tests need root to load BPF programs !!!"
+	echo "integration: 0 passed, 0 failed, $notrun not run (need root)"
+	exit 0
+fi
+mountpoint -q /sys/kernel/tracing 2>/dev/null || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+
+for fn in "${tests[@]}"; do
+	if [ -n "$only" ] && [ "$fn" != "$only" ]; then continue; fi
+	"$fn"
+done
+echo "integration: $pass passed, $fail failed"
+[ $fail = 0 ]
