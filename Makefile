@@ -36,6 +36,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
+.SECONDARY:
 .PHONY: all clean deps vmlinux unit integration test bench format
 
 all: agtrace-bpf

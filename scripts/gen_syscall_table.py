@@ -110,6 +110,10 @@ CAPTURE = {"PATH", "STR", "BUF_OUT", "BUF_IN", "ARGV", "SOCKADDR_IN", "SOCKADDR_
 # "name@arch" is a variant for one architecture (clone's argument order).
 # Where the kernel ABI and the man page disagree, the kernel wins: preadv2's offset is split in
 # two registers, fadvise64 is the raw syscall, signalfd passes the sigset size.
+# getcwd's buffer is a PATH, not a BUF_OUT: the kernel returns the length with the NUL, and
+# strace prints it as a file name. mount's filesystemtype is a PTR because source and target
+# already use the two captures the kernel side makes; so are the xattr values of the path
+# variants (path and name come first).
 SIGS = r"""
 read | D | fd:FD buf:BUF_OUT count:ULONG
 write | D | fd:FD buf:BUF_IN count:ULONG
@@ -191,7 +195,7 @@ fdatasync | D | fd:FD
 truncate | F | path:PATH length:LONG
 ftruncate | D | fd:FD length:LONG
 getdents | D | fd:FD dirp:PTR count:UINT
-getcwd | F | buf:BUF_OUT size:ULONG
+getcwd | F | buf:PATH size:ULONG
 chdir | F | path:PATH
 fchdir | D | fd:FD
 rename | F | oldpath:PATH newpath:PATH

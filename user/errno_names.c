@@ -220,8 +220,10 @@ const char *errno_message(int err)
 	return e ? e->msg : NULL;
 }
 
-/* Exact, case-sensitive match, as the names are C identifiers. A linear scan is fine: this is
- * for parsing options (-e inject=, filters), not for the event path. */
+/*
+ * Exact, case-sensitive match, as the names are C identifiers. A linear scan is fine: this is
+ * for parsing options (-e inject=, filters), not for the event path.
+ */
 int errno_by_name(const char *name)
 {
 	size_t i;

@@ -29,11 +29,56 @@ struct xlat {
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Hex plus the comment strace appends to a value none of whose bits it could name: the comment
- * is dflt (e.g. "PROT_???") between C comment delimiters. */
+/*
+ * Numbers are written digit by digit rather than with sb_printf(): this is the per-argument hot
+ * path, and vsnprintf() is much slower than the few digits need. (It also keeps a NULL buffer
+ * with n == 0 valid: sb_printf() would do arithmetic on the NULL pointer.)
+ */
+static void put_base(struct sbuf *sb, unsigned long long v, unsigned int base)
+{
+	static const char digits[] = "0123456789abcdef";
+	char tmp[24]; /* 22 octal digits hold 64 bits */
+	size_t i = sizeof(tmp);
+
+	do {
+		tmp[--i] = digits[v % base];
+		v /= base;
+	} while (v);
+	sb_putsn(sb, tmp + i, sizeof(tmp) - i);
+}
+
+/* "%#llx": 0x1f, and 0 as plain 0. */
+static void put_hex(struct sbuf *sb, unsigned long long v)
+{
+	if (v)
+		sb_puts(sb, "0x");
+	put_base(sb, v, 16);
+}
+
+/* The "|0x.." of bits left over after the names. */
+static void put_or_hex(struct sbuf *sb, unsigned long long v)
+{
+	sb_putc(sb, '|');
+	put_hex(sb, v);
+}
+
+static void put_dec(struct sbuf *sb, long long v)
+{
+	if (v < 0) {
+		sb_putc(sb, '-');
+		put_base(sb, -(unsigned long long)v, 10);
+	} else {
+		put_base(sb, (unsigned long long)v, 10);
+	}
+}
+
+/*
+ * Hex plus the comment strace appends to a value none of whose bits it could name: dflt (e.g.
+ * "PROT_???") between C comment delimiters.
+ */
 static void put_unknown(struct sbuf *sb, unsigned long long v, const char *dflt)
 {
-	sb_printf(sb, "%#llx", v);
+	put_hex(sb, v);
 	if (dflt) {
 		sb_puts(sb, " /* ");
 		sb_puts(sb, dflt);
@@ -42,11 +87,11 @@ static void put_unknown(struct sbuf *sb, unsigned long long v, const char *dflt)
 }
 
 /*
- * Prints the names of the entries of tab whose bits are all set in v, in table order, joined
- * with '|', then the bits left over in hex. Entries are matched greedily, so a multi-bit name
- * (O_SYNC, O_TMPFILE) must come before the single bits it contains. `sep` says whether
- * something was already printed (the leftover and first name then need a leading '|').
- * Returns true if anything was printed.
+ * Prints the names of the entries of tab whose bits are all set in *v, in table order, joined
+ * with '|', and clears those bits from *v: what is left is unknown, for the caller to print.
+ * Entries are matched greedily, so a multi-bit name (O_SYNC, O_TMPFILE) must come before the
+ * single bits it contains. `sep` says something was printed before (the first name then needs
+ * a leading '|'). Returns true if a name was printed.
  */
 static bool put_flag_names(struct sbuf *sb, const struct xlat *tab, size_t cnt,
 			   unsigned long long *v, bool sep)
@@ -85,7 +130,7 @@ static void put_flags(struct sbuf *sb, const struct xlat *tab, size_t cnt, unsig
 	}
 	if (put_flag_names(sb, tab, cnt, &v, false)) {
 		if (v)
-			sb_printf(sb, "|%#llx", v);
+			put_or_hex(sb, v);
 	} else {
 		put_unknown(sb, v, dflt);
 	}
@@ -171,16 +216,27 @@ size_t fmt_open_flags(char *buf, size_t n, unsigned long long v)
 	sb_puts(&sb, open_access[v & AGT_O_ACCMODE]);
 	put_flag_names(&sb, open_flags, ARRAY_SIZE(open_flags), &rest, true);
 	if (rest)
-		sb_printf(&sb, "|%#llx", rest);
+		put_or_hex(&sb, rest);
 	return sb_finish(&sb);
 }
 
-/* strace prints modes with "%#03o": 0644, and 0 as "000", 7 as "007". */
+/*
+ * strace prints modes with "%#03o": a leading 0, then zero-padded to 3 characters, so 0644,
+ * 022, 007 and 000 (strace 6.1 prints mkdirat(..., 000), umask(000); flags.h's one-line
+ * summary says "0").
+ */
 size_t fmt_mode(char *buf, size_t n, unsigned long long v)
 {
 	struct sbuf sb = SBUF_INIT(buf, n);
+	unsigned int m = (unsigned int)v;
 
-	sb_printf(&sb, "%#03o", (unsigned int)v);
+	sb_putc(&sb, '0');
+	if (m < 010)
+		sb_putc(&sb, '0');
+	if (m)
+		put_base(&sb, m, 8);
+	else
+		sb_putc(&sb, '0');
 	return sb_finish(&sb);
 }
 
@@ -249,9 +305,12 @@ size_t fmt_mmap_flags(char *buf, size_t n, unsigned long long v)
 	put_indexed(&sb, mmap_type, ARRAY_SIZE(mmap_type), v & AGT_MAP_TYPE, "MAP_???");
 	put_flag_names(&sb, mmap_flags, ARRAY_SIZE(mmap_flags), &rest, true);
 	if (rest)
-		sb_printf(&sb, "|%#llx", rest);
-	if (huge)
-		sb_printf(&sb, "|%llu<<MAP_HUGE_SHIFT", huge);
+		put_or_hex(&sb, rest);
+	if (huge) {
+		sb_putc(&sb, '|');
+		put_base(&sb, huge, 10);
+		sb_puts(&sb, "<<MAP_HUGE_SHIFT");
+	}
 	return sb_finish(&sb);
 }
 
@@ -260,9 +319,11 @@ size_t fmt_mmap_flags(char *buf, size_t n, unsigned long long v)
 #define AGT_SIGRTMIN 32
 #define AGT_SIGRTMAX 64
 
-/* Kernel numbering (x86_64 and asm-generic agree); strace prints SIGABRT and SIGIO, not the
+/*
+ * Kernel numbering (x86_64 and asm-generic agree); strace prints SIGABRT and SIGIO, not the
  * SIGIOT and SIGPOLL aliases. Real-time signals are named relative to the kernel's SIGRTMIN (32),
- * not glibc's (34, after the two it reserves), so SIGRT_1 is 33. */
+ * not glibc's (34, after the two it reserves), so SIGRT_1 is 33.
+ */
 static const char *const signal_names[AGT_SIGRTMAX + 1] = {
     [1] = "SIGHUP",	[2] = "SIGINT",	   [3] = "SIGQUIT",   [4] = "SIGILL",	 [5] = "SIGTRAP",
     [6] = "SIGABRT",	[7] = "SIGBUS",	   [8] = "SIGFPE",    [9] = "SIGKILL",	 [10] = "SIGUSR1",
@@ -294,7 +355,7 @@ static void put_signal(struct sbuf *sb, int sig)
 	if (s)
 		sb_puts(sb, s);
 	else
-		sb_printf(sb, "%d", sig);
+		put_dec(sb, sig);
 }
 
 /* The kernel reads signal numbers as int, so only the low 32 bits count. */
@@ -530,6 +591,6 @@ size_t fmt_dirfd(char *buf, size_t n, unsigned long long v)
 	if (fd == AGT_AT_FDCWD)
 		sb_puts(&sb, "AT_FDCWD");
 	else
-		sb_printf(&sb, "%d", fd);
+		put_dec(&sb, fd);
 	return sb_finish(&sb);
 }

@@ -8,8 +8,8 @@
  * family whose fixed fields do not fit in `len` is reported as truncated rather than guessed.
  */
 #include <arpa/inet.h>
-#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -39,19 +39,32 @@
 #define NL_GROUPS_OFF  8
 #define NL_MIN_LEN     12
 
+/*
+ * The pieces with numbers are formatted into a small local buffer and appended, rather than with
+ * sb_printf() straight into the caller's: sb_pos() does pointer arithmetic on the caller's buffer,
+ * which is undefined for the NULL buffer that n == 0 allows.
+ */
+#define PIECE_MAX 128
+
 static void put_truncated(struct sbuf *sb, const char *fam)
 {
-	sb_printf(sb, "{sa_family=%s, <truncated>}", fam);
+	sb_puts(sb, "{sa_family=");
+	sb_puts(sb, fam);
+	sb_puts(sb, ", <truncated>}");
 }
 
+/* All len bytes, quoted like a string argument (no length limit: at most sun_path's 108). */
 static void put_quoted(struct sbuf *sb, const unsigned char *p, size_t len)
 {
-	sb_add(sb, fmt_quoted(sb_pos(sb), sb_left(sb), p, len, len, false));
+	if (sb_left(sb))
+		sb_add(sb, fmt_quoted(sb_pos(sb), sb_left(sb), p, len, len, false));
+	else
+		sb_add(sb, fmt_quoted(NULL, 0, p, len, len, false));
 }
 
 static void put_inet(struct sbuf *sb, const unsigned char *p, size_t len)
 {
-	char addr[INET_ADDRSTRLEN];
+	char addr[INET_ADDRSTRLEN], piece[PIECE_MAX];
 	uint16_t port;
 
 	if (len < SIN_MIN_LEN) {
@@ -61,13 +74,14 @@ static void put_inet(struct sbuf *sb, const unsigned char *p, size_t len)
 	memcpy(&port, p + SIN_PORT_OFF, sizeof(port));
 	if (!inet_ntop(AF_INET, p + SIN_ADDR_OFF, addr, sizeof(addr)))
 		strcpy(addr, "?");
-	sb_printf(sb, "{AF_INET, %s:%u}", addr, ntohs(port));
+	snprintf(piece, sizeof(piece), "{AF_INET, %s:%u}", addr, ntohs(port));
+	sb_puts(sb, piece);
 }
 
 /* [addr]:port, with %scope for a nonzero scope id (link-local), the URL (RFC 6874) notation. */
 static void put_inet6(struct sbuf *sb, const unsigned char *p, size_t len)
 {
-	char addr[INET6_ADDRSTRLEN];
+	char addr[INET6_ADDRSTRLEN], piece[PIECE_MAX];
 	uint32_t scope = 0;
 	uint16_t port;
 
@@ -81,9 +95,10 @@ static void put_inet6(struct sbuf *sb, const unsigned char *p, size_t len)
 	if (!inet_ntop(AF_INET6, p + SIN6_ADDR_OFF, addr, sizeof(addr)))
 		strcpy(addr, "?");
 	if (scope)
-		sb_printf(sb, "{AF_INET6, [%s%%%u]:%u}", addr, scope, ntohs(port));
+		snprintf(piece, sizeof(piece), "{AF_INET6, [%s%%%u]:%u}", addr, scope, ntohs(port));
 	else
-		sb_printf(sb, "{AF_INET6, [%s]:%u}", addr, ntohs(port));
+		snprintf(piece, sizeof(piece), "{AF_INET6, [%s]:%u}", addr, ntohs(port));
+	sb_puts(sb, piece);
 }
 
 /*
@@ -117,6 +132,7 @@ static void put_unix(struct sbuf *sb, const unsigned char *p, size_t len)
 
 static void put_netlink(struct sbuf *sb, const unsigned char *p, size_t len)
 {
+	char piece[PIECE_MAX];
 	uint32_t pid, groups;
 
 	if (len < NL_MIN_LEN) {
@@ -125,7 +141,8 @@ static void put_netlink(struct sbuf *sb, const unsigned char *p, size_t len)
 	}
 	memcpy(&pid, p + NL_PID_OFF, sizeof(pid));
 	memcpy(&groups, p + NL_GROUPS_OFF, sizeof(groups));
-	sb_printf(sb, "{AF_NETLINK, pid=%u, groups=%08x}", pid, groups);
+	snprintf(piece, sizeof(piece), "{AF_NETLINK, pid=%u, groups=%08x}", pid, groups);
+	sb_puts(sb, piece);
 }
 
 /*
@@ -136,6 +153,7 @@ size_t fmt_sockaddr(char *buf, size_t n, const void *sa, size_t len)
 {
 	struct sbuf sb = SBUF_INIT(buf, n);
 	const unsigned char *p = sa;
+	char piece[PIECE_MAX];
 	uint16_t fam;
 
 	if (!sa) {
@@ -164,7 +182,8 @@ size_t fmt_sockaddr(char *buf, size_t n, const void *sa, size_t len)
 		put_netlink(&sb, p, len);
 		break;
 	default:
-		sb_printf(&sb, "{sa_family=%u}", fam);
+		snprintf(piece, sizeof(piece), "{sa_family=%u}", fam);
+		sb_puts(&sb, piece);
 		break;
 	}
 	return sb_finish(&sb);

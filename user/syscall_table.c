@@ -551,7 +551,7 @@ static const struct sc_desc sc_sigs[SIG_COUNT] = {
 	[SIG_ftruncate] = {"ftruncate", 2, SC_DESC, {{"fd", SA_FD}, {"length", SA_LONG}}},
 	[SIG_getdents] = {"getdents", 3, SC_DESC, {
 		{"fd", SA_FD}, {"dirp", SA_PTR}, {"count", SA_UINT}}},
-	[SIG_getcwd] = {"getcwd", 2, SC_FILE, {{"buf", SA_BUF_OUT}, {"size", SA_ULONG}}},
+	[SIG_getcwd] = {"getcwd", 2, SC_FILE, {{"buf", SA_PATH}, {"size", SA_ULONG}}},
 	[SIG_chdir] = {"chdir", 1, SC_FILE, {{"path", SA_PATH}}},
 	[SIG_fchdir] = {"fchdir", 1, SC_DESC, {{"fd", SA_FD}}},
 	[SIG_rename] = {"rename", 2, SC_FILE, {{"oldpath", SA_PATH}, {"newpath", SA_PATH}}},
@@ -1837,6 +1837,9 @@ static const unsigned short sc_nr_aarch64[471] = {
 };
 
 /* END GENERATED */
+
+/* The number maps hold description indexes in an unsigned short to keep them small. */
+_Static_assert(SIG_COUNT <= 65536, "sc_sig_id does not fit the number maps");
 
 struct sc_arch_table {
 	const unsigned short *nr_to_sig;

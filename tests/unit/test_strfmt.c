@@ -19,7 +19,7 @@
 #include "strfmt.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define S(lit)	      lit, sizeof(lit) - 1 /* a literal with its embedded NULs, minus the final one */
+#define S(lit)	      lit, sizeof(lit) - 1 /* literal, embedded NULs kept, final one not */
 #define NOLIM	      ((size_t)-1)
 
 struct quote_case {

@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""make bench: agtrace-bpf against untraced runs, strace -f, perf trace and bpftrace.
+
+Each workload times its own loop (CLOCK_MONOTONIC, printed as elapsed_ns), so tracer start-up
+is not counted. Repetitions are interleaved (every tool once per round) so drift on a shared VM
+hits all of them alike. Prints medians with min-max, the ratio to untraced, captured vs issued
+events and loss, consumer records/s per CPU-second, exit->output latency and tracer peak RSS.
+QUICK=1 shrinks the loops for a run under a minute. Benchmarks are not tests: nothing here
+fails on a number.
+"""
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+AGT = os.path.join(ROOT, "agtrace-bpf")
+WL = os.path.join(ROOT, ".output", "workloads", "workload")
+QUICK = os.environ.get("QUICK") == "1"
+REPS = int(os.environ.get("REPS", "5"))
+TMP = tempfile.mkdtemp(prefix="agtrace-bench.")
+
+WORKLOADS = [
+    # name, args, label, {syscall: expected count}
+    ("getppid", ["getppid", "20000" if QUICK else "100000"], "pure syscalls (getppid)"),
+    ("rw", ["rw", "8192" if QUICK else "65536"], "read+write 4 KiB"),
+    ("mix", ["mix", "200" if QUICK else "2000"], "open/read/close + fork/exec /bin/true"),
+]
+
+BPFTRACE_PROG = r"""
+tracepoint:raw_syscalls:sys_enter /comm == "workload" || comm == "true"/ { @s[tid] = nsecs; }
+tracepoint:raw_syscalls:sys_exit /@s[tid]/ {
+  printf("%d %d %d %d\n", pid, tid, args->id, nsecs - @s[tid]); delete(@s[tid]);
+}
+"""
+
+
+def expected(name, n):
+    # Beyond the loop: ld.so reads libc's header once, the report is one write, and the
+    # workload's own execve is traced too.
+    if name == "getppid":
+        return {"getppid": n}
+    if name == "rw":
+        return {"read": n + 1, "write": n + 1}
+    return {"execve": n + 1, "wait4": n}
+
+
+def have(tool):
+    return shutil.which(tool) is not None
+
+
+def tools():
+    t = [
+        ("untraced", lambda w: w),
+        ("agtrace text", lambda w: [AGT, "-q", "-o", "/dev/null", "--"] + w),
+        ("agtrace json", lambda w: [AGT, "-q", "--json", "-o", os.path.join(TMP, "t.jsonl"), "--"] + w),
+        ("agtrace -c", lambda w: [AGT, "-q", "-c", "--json", "-o", os.path.join(TMP, "c.json"), "--"] + w),
+    ]
+    if have("strace"):
+        t.append(("strace -f", lambda w: ["strace", "-f", "-qq", "-o", "/dev/null"] + w))
+    if have("perf"):
+        t.append(("perf trace", lambda w: ["perf", "trace", "-o", "/dev/null", "--"] + w))
+    if have("bpftrace"):
+        t.append(("bpftrace", lambda w: ["bpftrace", "-o", "/dev/null", "-c", " ".join(w), "-e", BPFTRACE_PROG]))
+    return t
+
+
+def run_once(tool, argv):
+    env = dict(os.environ)
+    if tool.startswith("agtrace"):
+        env["AGTRACE_STATS"] = "1"
+    try:
+        p = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=600)
+    except subprocess.TimeoutExpired:
+        return None, "timeout", None
+    m = re.search(r"elapsed_ns (\d+)", p.stdout)
+    if not m:
+        return None, (p.stderr.strip().splitlines() or ["no output"])[-1][:120], None
+    stats = None
+    for line in p.stderr.splitlines():
+        if line.startswith('{"agtrace_stats"'):
+            stats = json.loads(line)["agtrace_stats"]
+    return int(m.group(1)), None, stats
+
+
+def summary_counts():
+    try:
+        with open(os.path.join(TMP, "c.json")) as f:
+            s = json.loads(f.read().strip().splitlines()[-1])
+        return {r["syscall"]: r["calls"] for r in s["syscalls"]}
+    except (OSError, ValueError, KeyError, IndexError):
+        return {}
+
+
+def fmt_ms(ns):
+    return "%.1f" % (ns / 1e6)
+
+
+def main():
+    if not os.path.exists(AGT) or not os.path.exists(WL):
+        print("bench: build first (make agtrace-bpf .output/workloads/workload)", file=sys.stderr)
+        return 1
+    t0 = time.time()
+    print("agtrace-bpf benchmark: %s, %d cores, kernel %s, %d interleaved repetitions%s" % (
+        time.strftime("%Y-%m-%d"), os.cpu_count(), os.uname().release, REPS,
+        " (QUICK)" if QUICK else ""))
+    rows = []
+    for name, args, label in WORKLOADS:
+        n = int(args[1])
+        w = [WL] + args
+        times = {}
+        errors = {}
+        extra = {}
+        for _ in range(REPS):
+            for tool, mk in tools():
+                if tool in errors:
+                    continue
+                ns, err, stats = run_once(tool, mk(w))
+                if err:
+                    errors[tool] = err
+                    continue
+                times.setdefault(tool, []).append(ns)
+                if tool == "agtrace -c":
+                    stats = dict(stats or {})
+                    stats["counts"] = summary_counts()
+                if stats:
+                    extra[tool] = stats
+        base = statistics.median(times["untraced"])
+        print()
+        print("## %s: %s x %d" % (name, label, n))
+        print("| tool | median ms (min-max) | x untraced | captured/issued | lost | records/s per CPU-s | p99 exit->line | peak RSS |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        for tool, _ in tools():
+            if tool in errors:
+                print("| %s | not run: %s | | | | | | |" % (tool, errors[tool]))
+                continue
+            ts = times[tool]
+            med = statistics.median(ts)
+            cap = lost = rps = lat = rss = ""
+            st = extra.get(tool)
+            if st:
+                exp = expected(name, n)
+                counts = st.get("counts", {})
+                cap = ", ".join("%s %d/%d" % (k, counts.get(k, 0), v) for k, v in exp.items())
+                lost = str(st.get("lost", 0))
+                cpu = st.get("cpu_user_s", 0) + st.get("cpu_sys_s", 0)
+                if tool != "agtrace -c" and cpu > 0:
+                    rps = "%.2fM" % (st["records"] / cpu / 1e6)
+                if tool != "agtrace -c":
+                    lat = "<= %d ms" % max(1, st.get("latency_p99_us_le", 0) // 1000)
+                rss = "%d MB" % (st.get("maxrss_kb", 0) // 1024)
+            print("| %s | %s (%s-%s) | %.2fx | %s | %s | %s | %s | %s |" % (
+                tool, fmt_ms(med), fmt_ms(min(ts)), fmt_ms(max(ts)), med / base, cap, lost, rps,
+                lat, rss))
+            rows.append((name, tool, med / base))
+    print()
+    print("bench: %.0f s" % (time.time() - t0))
+    shutil.rmtree(TMP, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
