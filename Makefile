@@ -37,7 +37,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean deps vmlinux unit integration test bench format
+.PHONY: all clean deps vmlinux unit integration test bench format demo
 
 all: agtrace-bpf
 
@@ -112,3 +112,11 @@ format:
 clean:
 	$(call msg,CLEAN)
 	$(Q)rm -rf $(OUTPUT) agtrace-bpf
+
+# The README's first command: set up, build, and trace a real (small) agent: an HTTP model
+# conversation and the tools it runs, then the same run as a -c summary.
+demo: deps agtrace-bpf
+	$(Q)echo "== agtrace-bpf -e trace=%process,connect,sendto,recvfrom -- python3 scripts/sample_agent.py"
+	$(Q)./agtrace-bpf -e trace=%process,connect,sendto,recvfrom -- /usr/bin/python3 scripts/sample_agent.py
+	$(Q)echo "== agtrace-bpf -c -- python3 scripts/sample_agent.py"
+	$(Q)./agtrace-bpf -q -c -- /usr/bin/python3 scripts/sample_agent.py

@@ -240,11 +240,15 @@ static void put_arg(struct sbuf *sb, const struct sc_arg *a, unsigned long long 
 		return;
 	case SA_SOCKADDR_IN:
 	case SA_SOCKADDR_OUT:
-		if (json)
-			sb_putc(sb, '"');
-		sb_add(sb, fmt_sockaddr(sb_pos(sb), sb_left(sb), data, cap->len));
-		if (json)
-			sb_putc(sb, '"');
+		if (json) {
+			/* A unix path may hold quotes and backslashes: escape the text form. */
+			char tmp[512];
+			size_t l = fmt_sockaddr(tmp, sizeof(tmp), data, cap->len);
+
+			put_json_str(sb, tmp, l < sizeof(tmp) ? l : sizeof(tmp) - 1);
+		} else {
+			sb_add(sb, fmt_sockaddr(sb_pos(sb), sb_left(sb), data, cap->len));
+		}
 		return;
 	case SA_ARGV:
 		if (json)
@@ -293,13 +297,16 @@ size_t retfmt_text(char *buf, size_t n, const char *name, long long ret, bool no
 
 	if (noreturn) {
 		sb_puts(&sb, " = ?");
+	} else if (ret == -512 || ret == -513 || ret == -514 || ret == -516) {
+		/* Restart codes never reach the program: strace prints them with "?". */
+		sb_printf(&sb, " = ? %s (%s)", errno_name((int)-ret), errno_message((int)-ret));
 	} else if (ret < 0 && ret >= -4095) {
 		const char *en = errno_name((int)-ret), *msg = errno_message((int)-ret);
 
 		if (en)
 			sb_printf(&sb, " = -1 %s (%s)", en, msg ? msg : "Unknown error");
 		else
-			sb_printf(&sb, " = -1 E??? (errno %lld)", -ret);
+			sb_printf(&sb, " = -1 (errno %lld)", -ret);
 	} else if (ret_is_addr(name)) {
 		sb_printf(&sb, " = %#llx", (unsigned long long)ret);
 	} else {

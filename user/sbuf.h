@@ -21,6 +21,8 @@ struct sbuf {
 /* Where the next piece goes and how much room it has (0 once full). */
 static inline char *sb_pos(struct sbuf *sb)
 {
+	if (!sb->cap)
+		return sb->buf; /* may be NULL: no pointer arithmetic on it */
 	return sb->buf + (sb->len < sb->cap ? sb->len : sb->cap);
 }
 
