@@ -160,7 +160,7 @@ static __always_inline void fill_hdr(struct agt_hdr *h, __u16 type, __u16 size, 
 	h->size = size;
 	h->tgid = id >> 32;
 	h->tid = (__u32)id;
-	h->cpu = bpf_get_smp_processor_id();
+	h->_pad0 = 0;
 	h->ts = ts;
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
 }

@@ -61,7 +61,7 @@ struct agt_hdr {
 	__u16 size; /* bytes in the whole record */
 	__u32 tgid;
 	__u32 tid;
-	__u32 cpu;
+	__u32 _pad0;
 	__u64 ts; /* CLOCK_MONOTONIC ns; syscalls: entry time */
 	char comm[AGT_COMM_LEN];
 };
