@@ -812,3 +812,19 @@ int BPF_PROG(exit_raw, struct task_struct *p)
 	on_exit_task(p);
 	return 0;
 }
+
+/*
+ * The overhead floor for `make bench`: the cost of running any tp_btf program on every syscall
+ * entry and exit. Loaded instead of everything else when AGTRACE_FLOOR=1.
+ */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(floor_enter, struct pt_regs *regs, long id)
+{
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(floor_exit, struct pt_regs *regs, long ret)
+{
+	return 0;
+}

@@ -57,6 +57,7 @@ def have(tool):
 def tools():
     t = [
         ("untraced", lambda w: w),
+        ("floor (empty tp_btf)", lambda w: [AGT, "-q", "-o", "/dev/null", "--"] + w),
         ("agtrace text", lambda w: [AGT, "-q", "-o", "/dev/null", "--"] + w),
         ("agtrace json", lambda w: [AGT, "-q", "--json", "-o", os.path.join(TMP, "t.jsonl"), "--"] + w),
         ("agtrace -c", lambda w: [AGT, "-q", "-c", "--json", "-o", os.path.join(TMP, "c.json"), "--"] + w),
@@ -74,6 +75,8 @@ def run_once(tool, argv):
     env = dict(os.environ)
     if tool.startswith("agtrace"):
         env["AGTRACE_STATS"] = "1"
+    if tool.startswith("floor"):
+        env["AGTRACE_FLOOR"] = "1"  # only empty programs on sys_enter/sys_exit
     try:
         p = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=600)
     except subprocess.TimeoutExpired:

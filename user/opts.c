@@ -95,6 +95,7 @@ int opts_parse_size(const char *s, unsigned long *out)
 {
 	char *end;
 	unsigned long long v;
+	unsigned int shift = 0;
 
 	errno = 0;
 	v = strtoull(s, &end, 10);
@@ -103,20 +104,23 @@ int opts_parse_size(const char *s, unsigned long *out)
 	switch (*end) {
 	case 'k':
 	case 'K':
-		v <<= 10;
+		shift = 10;
 		end++;
 		break;
 	case 'm':
 	case 'M':
-		v <<= 20;
+		shift = 20;
 		end++;
 		break;
 	case 'g':
 	case 'G':
-		v <<= 30;
+		shift = 30;
 		end++;
 		break;
 	}
+	if (v > (1ull << 32) >> shift) /* also keeps the shift from wrapping */
+		return -EINVAL;
+	v <<= shift;
 	if (*end || v < 4096 || v > (1ull << 32) || (v & (v - 1)))
 		return -EINVAL;
 	*out = v;
@@ -274,7 +278,8 @@ int opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen)
 	o->bufsize = OPTS_DEFAULT_BUFSIZE;
 	o->trace_all = true;
 
-	optind = 1;
+	/* 0, not 1: glibc then also forgets its place inside a cluster like "-qx" */
+	optind = 0;
 	opterr = 0;
 	/* '+': stop at the first non-option, the COMMAND, as strace does. */
 	while ((c = getopt_long(argc, argv, "+:p:o:e:Zvs:cd:qhV", long_opts, NULL)) != -1) {
@@ -353,6 +358,10 @@ int opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen)
 			return fail(err, errlen, "option '%s' requires an argument",
 				    argv[optind - 1]);
 		default:
+			/* A long option given an argument it does not take sets optopt too. */
+			if (optopt && !strncmp(argv[optind - 1], "--", 2))
+				return fail(err, errlen, "option '%.*s' doesn't allow an argument",
+					    (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
 			if (optopt)
 				return fail(err, errlen, "invalid option -- '%c'", optopt);
 			return fail(err, errlen, "unrecognized option '%s'", argv[optind - 1]);

@@ -165,16 +165,14 @@ static void print_fork(struct printer *p, const struct agt_fork *r)
 	commit_line(p, &sb);
 }
 
-static void print_exec(struct printer *p, const struct agt_exec *r, size_t size)
+static int print_exec(struct printer *p, const struct agt_exec *r, size_t size)
 {
 	struct sbuf sb = SBUF_INIT(ob_room(p->ob, OB_RECORD_MAX), OB_RECORD_MAX);
 	const char *fn, *argv;
 	size_t off = 0, n = 0;
 
-	if (rec_exec_parts(r, size, &fn, &argv)) {
-		p->bad++;
-		return;
-	}
+	if (rec_exec_parts(r, size, &fn, &argv))
+		return -EINVAL;
 	if (p->json) {
 		json_prefix(p, &sb, &r->h, "process");
 		sb_puts(&sb, ",\"process\":{\"event\":\"exec\",\"filename\":\"");
@@ -212,6 +210,7 @@ static void print_exec(struct printer *p, const struct agt_exec *r, size_t size)
 		sb_printf(&sb, "] ---%s\n", p->color ? C_RESET : "");
 	}
 	commit_line(p, &sb);
+	return 0;
 }
 
 static void print_exit(struct printer *p, const struct agt_exit *r)
@@ -275,7 +274,8 @@ int printer_record(struct printer *p, const void *data, size_t size)
 		print_fork(p, data);
 		return 0;
 	case AGT_REC_EXEC:
-		print_exec(p, data, size);
+		if (print_exec(p, data, size))
+			break;
 		return 0;
 	case AGT_REC_EXIT:
 		print_exit(p, data);

@@ -28,6 +28,11 @@ static void bucket_range(int b, unsigned long long *lo, unsigned long long *widt
 		return;
 	}
 	e = b >> AGT_HIST_SUB_BITS;
+	if (e < AGT_HIST_SUB_BITS) { /* never produced by agt_hist_bucket(): treat as exact */
+		*lo = b;
+		*width = 1;
+		return;
+	}
 	sub = b & ((1 << AGT_HIST_SUB_BITS) - 1);
 	*width = 1ull << (e - AGT_HIST_SUB_BITS);
 	*lo = (1ull << e) + sub * *width;

@@ -123,7 +123,11 @@ static bool can_use_btf(void)
 	return ok;
 }
 
-static void select_flavour(struct agtrace_bpf *skel, bool btf)
+/*
+ * btf: the tp_btf set, else raw_tp. floor (AGTRACE_FLOOR=1, for `make bench`): only the empty
+ * programs, to measure what attaching anything to every syscall costs.
+ */
+static void select_flavour(struct agtrace_bpf *skel, bool btf, bool floor)
 {
 	struct bpf_program *btf_progs[] = {skel->progs.sys_enter_btf, skel->progs.sys_exit_btf,
 					   skel->progs.fork_btf, skel->progs.exec_btf,
@@ -133,9 +137,11 @@ static void select_flavour(struct agtrace_bpf *skel, bool btf)
 					   skel->progs.exit_raw};
 
 	for (size_t i = 0; i < sizeof(btf_progs) / sizeof(btf_progs[0]); i++) {
-		bpf_program__set_autoload(btf_progs[i], btf);
-		bpf_program__set_autoload(raw_progs[i], !btf);
+		bpf_program__set_autoload(btf_progs[i], btf && !floor);
+		bpf_program__set_autoload(raw_progs[i], !btf && !floor);
 	}
+	bpf_program__set_autoload(skel->progs.floor_enter, floor);
+	bpf_program__set_autoload(skel->progs.floor_exit, floor);
 	bpf_map__set_autocreate(btf ? skel->maps.start_hash : skel->maps.start, false);
 }
 
@@ -298,7 +304,7 @@ int tracer_run(const struct opts *o, struct launch *l)
 		goto cleanup;
 	}
 	use_btf = !o->force_raw_tp && can_use_btf();
-	select_flavour(skel, use_btf);
+	select_flavour(skel, use_btf, getenv("AGTRACE_FLOOR") != NULL);
 	configure(skel, o);
 	err = agtrace_bpf__load(skel);
 	if (err) {
