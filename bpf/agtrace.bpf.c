@@ -40,8 +40,28 @@ const volatile __s32 targ_nr_execveat = -1;
 struct entry {
 	__u64 ts; /* 0: no syscall in flight that we want */
 	__s32 nr;
-	__u32 stash; /* key of this syscall's entry captures in `stashes`, 0 if none */
+	__u32 stash;	/* key of this syscall's entry captures in `stashes`, 0 if none */
+	__u32 inflight; /* tp_btf: the entry of the current syscall was seen (wanted or not) */
+	__u32 _pad;
 };
+
+/*
+ * tp_btf fast path: the entry state of the syscall in flight on this CPU, and whether the task
+ * making it is traced (cached per tid, valid while tracked_gen is unchanged). A task switched
+ * out mid-syscall has its slot moved to task storage by the sched_switch program, so a slot only
+ * speaks for the task running on its CPU, and the common syscall needs no lookup but this
+ * inlined per-CPU one (a task-storage lookup costs ~40 ns here, twice per syscall).
+ */
+struct slot {
+	struct entry e;
+	__u32 tid;
+	__u32 gen;
+	__u32 traced;
+	__u32 _pad;
+};
+
+/* Bumped whenever `tracked` changes in the kernel, so cached `traced` verdicts expire. */
+__u32 tracked_gen;
 
 /* Entry-time captures (execve filename/argv: gone from the old image at exit). */
 struct stash {
@@ -97,6 +117,13 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } drops SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct slot);
+} slots SEC(".maps");
 
 struct scratch {
 	__u8 rec[SCRATCH_SIZE];
@@ -630,34 +657,87 @@ static __always_inline bool traced_now(void)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long id)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct entry *e = bpf_task_storage_get(&start, task, 0, 0);
+	struct task_struct *t = bpf_get_current_task_btf();
+	__u32 zero = 0, tid = t->pid, gen = tracked_gen;
+	struct slot *s = bpf_map_lookup_elem(&slots, &zero);
 
-	if (!e) {
-		if (!traced_for(id))
-			return 0;
-		e = bpf_task_storage_get(&start, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-		if (!e)
-			return 0;
+	if (!s)
+		return 0;
+	if (s->tid != tid || s->gen != gen) {
+		__u32 tgid = t->tgid;
+		__u32 *v = bpf_map_lookup_elem(&tracked, &tgid);
+		bool traced = v != NULL;
+
+		s->e.inflight = 0;
+		s->e.ts = 0;
+		if (v && *v == TRACK_PENDING) {
+			/* Not cached: only the command's own execve turns tracing on. */
+			s->tid = 0;
+			if (!traced_for(id))
+				return 0;
+		}
+		s->tid = tid;
+		s->gen = gen;
+		s->traced = traced;
 	}
-	on_enter(e, regs, id, true);
+	if (!s->traced)
+		return 0;
+	s->e.inflight = 1;
+	on_enter(&s->e, regs, id, true);
 	return 0;
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit_btf, struct pt_regs *regs, long ret)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct entry *e = bpf_task_storage_get(&start, task, 0, 0);
+	struct task_struct *t = bpf_get_current_task_btf();
+	__u32 zero = 0, tid = t->pid;
+	struct slot *s = bpf_map_lookup_elem(&slots, &zero);
+	struct entry *e;
 
-	if (!e) {
-		if (!traced_now())
+	if (!s)
+		return 0;
+	if (s->tid == tid) {
+		if (!s->traced)
 			return 0;
-		e = bpf_task_storage_get(&start, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-		on_exit(NULL, regs, ret, true);
+		if (s->e.inflight) {
+			s->e.inflight = 0;
+			on_exit(&s->e, regs, ret, true);
+			return 0;
+		}
+	}
+	/* Switched out mid-syscall (the slot moved to task storage), or entry never seen. */
+	e = bpf_task_storage_get(&start, t, 0, 0);
+	if (e && e->inflight) {
+		e->inflight = 0;
+		on_exit(e, regs, ret, true);
 		return 0;
 	}
-	on_exit(e, regs, ret, true);
+	if (traced_now())
+		on_exit(NULL, regs, ret, true);
+	return 0;
+}
+
+/* Saves the slot of a task leaving the CPU mid-syscall into its task storage. */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	__u32 zero = 0;
+	struct slot *s = bpf_map_lookup_elem(&slots, &zero);
+	struct entry *e;
+
+	if (!s || !s->e.inflight || s->tid != prev->pid)
+		return 0;
+	s->e.inflight = 0;
+	if (prev->flags & 0x4 /* PF_EXITING: exit_group, nothing will return */)
+		return 0;
+	e = bpf_task_storage_get(&start, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!e)
+		return 0;
+	e->ts = s->e.ts;
+	e->nr = s->e.nr;
+	e->stash = s->e.stash;
+	e->inflight = 1;
 	return 0;
 }
 
@@ -705,6 +785,7 @@ static __always_inline void on_fork(struct task_struct *parent, struct task_stru
 	if (!v || *v != TRACK_ACTIVE || ptgid == ctgid || !targ_follow)
 		return;
 	bpf_map_update_elem(&tracked, &ctgid, &one, BPF_ANY);
+	__sync_fetch_and_add(&tracked_gen, 1);
 	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 	if (!r) {
 		count_drop();
@@ -778,6 +859,7 @@ static __always_inline void on_exit_task(struct task_struct *p)
 	if (BPF_CORE_READ(p, signal, live.counter) != 0)
 		return;
 	bpf_map_delete_elem(&tracked, &tgid);
+	__sync_fetch_and_add(&tracked_gen, 1);
 	code = BPF_CORE_READ(p, exit_code);
 	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 	if (!r) {

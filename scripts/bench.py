@@ -5,7 +5,7 @@ Each workload times its own loop (CLOCK_MONOTONIC, printed as elapsed_ns), so tr
 is not counted. Repetitions are interleaved (every tool once per round) so drift on a shared VM
 hits all of them alike. Prints medians with min-max, the ratio to untraced, captured vs issued
 events and loss, consumer records/s per CPU-second, exit->output latency and tracer peak RSS.
-QUICK=1 shrinks the loops for a run under a minute. Benchmarks are not tests: nothing here
+QUICK=1 shrinks the loops for a run under a minute; ONLY=getppid,rw picks workloads; REPS=N. Benchmarks are not tests: nothing here
 fails on a number.
 """
 import json
@@ -113,7 +113,10 @@ def main():
         time.strftime("%Y-%m-%d"), os.cpu_count(), os.uname().release, REPS,
         " (QUICK)" if QUICK else ""))
     rows = []
+    only = os.environ.get("ONLY", "").split(",") if os.environ.get("ONLY") else None
     for name, args, label in WORKLOADS:
+        if only and name not in only:
+            continue
         n = int(args[1])
         w = [WL] + args
         times = {}

@@ -140,6 +140,7 @@ static void select_flavour(struct agtrace_bpf *skel, bool btf, bool floor)
 		bpf_program__set_autoload(btf_progs[i], btf && !floor);
 		bpf_program__set_autoload(raw_progs[i], !btf && !floor);
 	}
+	bpf_program__set_autoload(skel->progs.switch_btf, btf && !floor);
 	bpf_program__set_autoload(skel->progs.floor_enter, floor);
 	bpf_program__set_autoload(skel->progs.floor_exit, floor);
 	bpf_map__set_autocreate(btf ? skel->maps.start_hash : skel->maps.start, false);

@@ -253,6 +253,16 @@ test_live_latency() {
 	check "a line is written within 500 ms of the syscall (${ms} ms)" $? "$(cat "$TMP/lat.out")"
 }
 
+# A syscall that blocks (the task leaves the CPU mid-syscall) keeps its entry time.
+t test_blocking_duration
+test_blocking_duration() {
+	$AGT -q -e trace=clock_nanosleep,wait4 -- sh -c 'sleep 0.3' >"$TMP/b.txt" 2>&1
+	local d
+	d=$(sed -n 's/^.* clock_nanosleep(.*) = 0 <\([0-9.]*\)>$/\1/p' "$TMP/b.txt")
+	[ -n "$d" ] && awk -v d="$d" 'BEGIN { exit !(d >= 0.299 && d < 0.6) }'
+	check "a blocking nanosleep(0.3 s) lasts $d s" $? "$(cat "$TMP/b.txt")"
+}
+
 t test_output_file_mode
 test_output_file_mode() {
 	rm -f "$TMP/mode.txt"
