@@ -873,8 +873,12 @@ static __always_inline void on_exit_task(struct task_struct *p)
 	r->exit_code = r->signal ? -1 : (code >> 8) & 0xff;
 	r->core_dumped = (code & 0x80) != 0;
 	__builtin_memset(r->_pad, 0, sizeof(r->_pad));
-	/* Process events are rare and end-of-run matters: wake the consumer now. */
-	bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
+	/*
+	 * No forced wake-up even here: a tool-running agent ends a process per tool call, and a
+	 * cross-CPU wake-up each time costs more than the rest of its tracing; the consumer's 50 ms
+	 * poll sees the exit soon enough.
+	 */
+	bpf_ringbuf_submit(r, wake_flags());
 }
 
 SEC("tp_btf/sched_process_fork")

@@ -59,6 +59,7 @@ def tools():
         ("untraced", lambda w: w),
         ("floor (empty tp_btf)", lambda w: [AGT, "-q", "-o", "/dev/null", "--"] + w),
         ("agtrace text", lambda w: [AGT, "-q", "-o", "/dev/null", "--"] + w),
+        ("agtrace text -s 0", lambda w: [AGT, "-q", "-s", "0", "-o", "/dev/null", "--"] + w),
         ("agtrace json", lambda w: [AGT, "-q", "--json", "-o", os.path.join(TMP, "t.jsonl"), "--"] + w),
         ("agtrace -c", lambda w: [AGT, "-q", "-c", "--json", "-o", os.path.join(TMP, "c.json"), "--"] + w),
     ]

@@ -86,7 +86,7 @@ static bool have_data(const struct sc_arg *a, const struct agt_cap *cap, long lo
 
 static size_t limit_of(const struct sc_arg *a, int strsize)
 {
-	if (a->type == SA_PATH || strsize <= 0)
+	if (a->type == SA_PATH || strsize < 0)
 		return NO_LIMIT; /* strace never cuts file names */
 	return (size_t)strsize;
 }
@@ -111,7 +111,7 @@ static void put_argv_text(struct sbuf *sb, const struct agt_cap *cap, const unsi
 		if (shown)
 			sb_puts(sb, ", ");
 		sb_add(sb, fmt_quoted(sb_pos(sb), sb_left(sb), d + off, l,
-				      strsize > 0 ? (size_t)strsize : NO_LIMIT, false));
+				      strsize >= 0 ? (size_t)strsize : NO_LIMIT, false));
 		off += l + 1;
 		shown++;
 	}

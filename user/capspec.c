@@ -43,12 +43,19 @@ __u32 capspec_for(const struct sc_desc *d, bool at_entry)
 	return spec;
 }
 
-void capspec_fill(__u32 *spec, int n)
+void capspec_fill(__u32 *spec, int n, bool bufs)
 {
 	for (int nr = 0; nr < n; nr++) {
 		const struct sc_desc *d = sc_lookup(nr);
 		bool exec = d && (!strcmp(d->name, "execve") || !strcmp(d->name, "execveat"));
 
 		spec[nr] = capspec_for(d, exec);
+		if (!bufs)
+			for (int i = 0; i < AGT_NARGS; i++) {
+				__u32 k = (spec[nr] >> (4 * i)) & 0xf;
+
+				if (k == AGT_CAP_BUF_RET || k == AGT_CAP_BUF_ARG)
+					spec[nr] &= ~(0xfu << (4 * i));
+			}
 	}
 }

@@ -60,6 +60,7 @@ void opts_usage(FILE *f)
 	    "                        /REGEX; a leading ! excludes the set\n"
 	    "  -Z, --failed          only syscalls that failed\n"
 	    "  -s N                  show N bytes of strings and buffers (default %d)\n"
+	    "                        -s 0: capture no read/write data (cheapest)\n"
 	    "  -v, --verbose         do not cut strings\n"
 	    "  -c, --summary-only    count in the kernel; print a table at exit\n"
 	    "      --no-follow       do not trace children\n"
@@ -374,6 +375,6 @@ int opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen)
 	if (!o->npids && !o->cmd)
 		return fail(err, errlen, "must have -p PID or COMMAND (try --help)");
 	if (o->verbose)
-		o->strsize = 0;
+		o->strsize = OPTS_STRSIZE_ALL;
 	return 0;
 }

@@ -12,6 +12,7 @@
 
 #define OPTS_MAX_PIDS 64
 #define OPTS_DEFAULT_STRSIZE 50
+#define OPTS_STRSIZE_ALL (-1) /* -v: no cut (up to what the kernel side captures) */
 #define OPTS_DEFAULT_BUFSIZE (16u << 20)
 
 enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
@@ -28,7 +29,7 @@ struct opts {
 	bool follow;	  /* false with --no-follow */
 	bool quiet;	  /* -q */
 	bool force_raw_tp;
-	int strsize; /* -s, OPTS_DEFAULT_STRSIZE; -v lifts it */
+	int strsize; /* -s N (0: no data captured), OPTS_DEFAULT_STRSIZE; -v: OPTS_STRSIZE_ALL */
 	enum color_mode color;
 	double duration;	/* -d seconds, 0 = until the target exits */
 	unsigned long bufsize;	/* --buffer-size, a power of two */

@@ -197,7 +197,7 @@ static int print_exec(struct printer *p, const struct agt_exec *r, size_t size)
 		} else {
 			sb_add(&sb,
 			       fmt_quoted(sb_pos(&sb), sb_left(&sb), argv + off, l,
-					  p->strsize > 0 ? (size_t)p->strsize : (size_t)-1, false));
+					  p->strsize >= 0 ? (size_t)p->strsize : (size_t)-1, false));
 		}
 		off += l + 1;
 		n++;

@@ -17,7 +17,7 @@ struct printer {
 	struct outbuf *ob;
 	bool json;
 	bool color;
-	int strsize;		    /* -s: bytes of strings shown; <= 0 means no limit (-v) */
+	int strsize;		    /* -s: bytes of strings shown; < 0 means no limit (-v) */
 	unsigned long long t0;	    /* CLOCK_MONOTONIC ns the trace started */
 	unsigned long long seq;	    /* seq_num of the next event */
 	unsigned long long bad;	    /* malformed records skipped */

@@ -156,9 +156,10 @@ static void configure(struct agtrace_bpf *skel, const struct opts *o)
 	ro->targ_summary = o->summary;
 	ro->targ_all_nr = o->trace_all;
 	memcpy((void *)ro->targ_nrmask, o->nrmask, sizeof(o->nrmask));
-	capspec_fill(spec, AGT_NR_MAX);
+	/* -s 0: no buffer data, so read/write take the fixed-size fast path. */
+	capspec_fill(spec, AGT_NR_MAX, o->strsize != 0);
 	memcpy((void *)ro->targ_capspec, spec, sizeof(spec));
-	ro->targ_bufsize = o->strsize <= 0 || o->strsize > AGT_CAP_BYTES ? AGT_CAP_BYTES
+	ro->targ_bufsize = o->strsize < 0 || o->strsize > AGT_CAP_BYTES ? AGT_CAP_BYTES
 									 : o->strsize;
 	ro->targ_wakeup_bytes = o->bufsize / 4;
 	ro->targ_nr_exit = sc_by_name("exit");

@@ -130,7 +130,7 @@ static void test_capspec_fill(void **state)
 	assert_non_null(spec);
 	for (int i = 0; i <= AGT_NR_MAX; i++)
 		spec[i] = 0xdeadbeef;
-	capspec_fill(spec, AGT_NR_MAX);
+	capspec_fill(spec, AGT_NR_MAX, true);
 	assert_int_equal(spec[AGT_NR_MAX], 0xdeadbeef); /* no write past n */
 	for (int nr = 0; nr < AGT_NR_MAX; nr++) {
 		const struct sc_desc *d = sc_lookup(nr);
@@ -165,7 +165,7 @@ static void test_capspec_fill(void **state)
 	/* a shorter fill leaves the rest alone */
 	for (int i = 0; i <= AGT_NR_MAX; i++)
 		spec[i] = 0xdeadbeef;
-	capspec_fill(spec, 10);
+	capspec_fill(spec, 10, true);
 	assert_int_equal(spec[10], 0xdeadbeef);
 	free(spec);
 }

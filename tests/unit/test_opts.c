@@ -252,7 +252,7 @@ static void test_opts_verbose_lifts_strsize(void **state)
 
 		assert_int_equal(parse(&o, a, err, sizeof(err)), 0);
 		assert_true(o.verbose);
-		assert_int_equal(o.strsize, 0);
+		assert_int_equal(o.strsize, OPTS_STRSIZE_ALL);
 		argvec_free(a);
 	}
 }

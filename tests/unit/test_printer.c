@@ -269,8 +269,11 @@ static void test_printer_text_read(void **state)
 	expect(PFX "read(3, \"abc\"..., 10) = 10 <0.000021>\n");
 	fx.p.strsize = 10;
 	expect(PFX "read(3, \"abcdefghij\", 10) = 10 <0.000021>\n");
-	fx.p.strsize = 0; /* -v */
+	fx.p.strsize = -1; /* -v */
 	expect(PFX "read(3, \"abcdefghij\", 10) = 10 <0.000021>\n");
+	fx.p.strsize = 0; /* -s 0 */
+	expect(PFX "read(3, \"\"..., 10) = 10 <0.000021>\n");
+	fx.p.strsize = -1;
 	/* the kernel side cut the capture: "..." even without -s */
 	sys(NR_READ, 3, PTR, 4096, 0, 4096);
 	cap(1, AGT_CAP_BUF_RET, "a\nb\tc\"\\\0", 8, 4096);
