@@ -61,10 +61,15 @@ static flagfmt_fn flag_formatter(enum sc_arg_type t)
 
 static void put_ptr(struct sbuf *sb, unsigned long long v, bool json)
 {
-	if (!v)
+	if (!v) {
 		sb_puts(sb, json ? "null" : "NULL");
-	else
-		sb_printf(sb, json ? "\"0x%llx\"" : "0x%llx", v);
+		return;
+	}
+	if (json)
+		sb_putc(sb, '"');
+	sb_putx(sb, v);
+	if (json)
+		sb_putc(sb, '"');
 }
 
 /* Is the captured memory usable for this argument (present, and meaningful for the result)? */
@@ -167,13 +172,13 @@ static void put_number(struct sbuf *sb, enum sc_arg_type t, unsigned long long v
 	switch (t) {
 	case SA_INT:
 	case SA_FD:
-		sb_printf(sb, "%d", (int)v);
+		sb_puti(sb, (int)v);
 		break;
 	case SA_LONG:
-		sb_printf(sb, "%lld", (long long)v);
+		sb_puti(sb, (long long)v);
 		break;
 	case SA_UINT:
-		sb_printf(sb, "%u", (unsigned)v);
+		sb_putu(sb, (unsigned)v);
 		break;
 	case SA_HEX:
 		if (json || !v)
@@ -189,7 +194,7 @@ static void put_number(struct sbuf *sb, enum sc_arg_type t, unsigned long long v
 			sb_printf(sb, v ? "0%llo" : "0", v);
 		break;
 	default:
-		sb_printf(sb, "%llu", v);
+		sb_putu(sb, v);
 		break;
 	}
 }
@@ -310,7 +315,8 @@ size_t retfmt_text(char *buf, size_t n, const char *name, long long ret, bool no
 	} else if (ret_is_addr(name)) {
 		sb_printf(&sb, " = %#llx", (unsigned long long)ret);
 	} else {
-		sb_printf(&sb, " = %lld", ret);
+		sb_puts(&sb, " = ");
+		sb_puti(&sb, ret);
 	}
 	return sb_finish(&sb);
 }

@@ -38,8 +38,16 @@ static void text_prefix(struct printer *p, struct sbuf *sb, const struct agt_hdr
 {
 	unsigned long long rel = rel_ns(p, h->ts);
 
-	sb_printf(sb, "%s[pid %u]%s +%llu.%06llu ", p->color ? C_DIM : "", h->tid,
-		  p->color ? C_RESET : "", rel / 1000000000ull, rel % 1000000000ull / 1000);
+	if (p->color)
+		sb_puts(sb, C_DIM);
+	sb_puts(sb, "[pid ");
+	sb_putu(sb, h->tid);
+	sb_putc(sb, ']');
+	if (p->color)
+		sb_puts(sb, C_RESET);
+	sb_puts(sb, " +");
+	sb_put_secs(sb, rel);
+	sb_putc(sb, ' ');
 }
 
 static void json_prefix(struct printer *p, struct sbuf *sb, const struct agt_hdr *h,
@@ -47,10 +55,19 @@ static void json_prefix(struct printer *p, struct sbuf *sb, const struct agt_hdr
 {
 	size_t cl = strnlen(h->comm, AGT_COMM_LEN);
 
-	sb_printf(sb, "{\"seq_num\":%llu,\"timestamp\":%llu,\"pid\":%u,\"tid\":%u,\"comm\":\"",
-		  p->seq, rel_ns(p, h->ts), h->tgid, h->tid);
+	sb_puts(sb, "{\"seq_num\":");
+	sb_putu(sb, p->seq);
+	sb_puts(sb, ",\"timestamp\":");
+	sb_putu(sb, rel_ns(p, h->ts));
+	sb_puts(sb, ",\"pid\":");
+	sb_putu(sb, h->tgid);
+	sb_puts(sb, ",\"tid\":");
+	sb_putu(sb, h->tid);
+	sb_puts(sb, ",\"comm\":\"");
 	sb_add(sb, json_escape(sb_pos(sb), sb_left(sb), h->comm, cl));
-	sb_printf(sb, "\",\"type\":\"%s\"", type);
+	sb_puts(sb, "\",\"type\":\"");
+	sb_puts(sb, type);
+	sb_putc(sb, '"');
 }
 
 static void commit_line(struct printer *p, struct sbuf *sb)
@@ -101,28 +118,46 @@ static void print_syscall(struct printer *p, const struct agt_syscall *r, size_t
 		snprintf(namebuf, sizeof(namebuf), "syscall_%d", r->nr);
 	if (p->json) {
 		json_prefix(p, &sb, &r->h, "syscall");
-		sb_printf(&sb, ",\"syscall\":{\"syscall\":\"%s\",\"nr\":%d,\"args\":{", name,
-			  r->nr);
+		sb_puts(&sb, ",\"syscall\":{\"syscall\":\"");
+		sb_puts(&sb, name);
+		sb_puts(&sb, "\",\"nr\":");
+		sb_puti(&sb, r->nr);
+		sb_puts(&sb, ",\"args\":{");
 		for (int i = 0; i < nargs; i++) {
-			sb_printf(&sb, "%s\"%s\":", i ? "," : "", args[i].name);
+			if (i)
+				sb_putc(&sb, ',');
+			sb_putc(&sb, '"');
+			sb_puts(&sb, args[i].name);
+			sb_puts(&sb, "\":");
 			sb_add(&sb, argfmt_json(sb_pos(&sb), sb_left(&sb), &args[i], r->args[i],
 						caps->cap[i], caps->data[i], r->ret, p->strsize));
 		}
 		sb_puts(&sb, "},\"result\":");
 		if (noret)
 			sb_puts(&sb, "null,\"err\":\"\"");
-		else if (failed)
-			sb_printf(&sb, "-1,\"err\":\"%s\"",
-				  errno_name((int)-r->ret) ? errno_name((int)-r->ret) : "E???");
-		else
-			sb_printf(&sb, "%lld,\"err\":\"\"", (long long)r->ret);
-		sb_printf(&sb, ",\"duration\":%llu", (unsigned long long)r->dur);
+		else if (failed) {
+			const char *en = errno_name((int)-r->ret);
+
+			sb_puts(&sb, "-1,\"err\":\"");
+			sb_puts(&sb, en ? en : "E???");
+			sb_putc(&sb, '"');
+		} else {
+			sb_puti(&sb, r->ret);
+			sb_puts(&sb, ",\"err\":\"\"");
+		}
+		sb_puts(&sb, ",\"duration\":");
+		sb_putu(&sb, r->dur);
 		if (r->flags & AGT_SYS_NOENTRY)
 			sb_puts(&sb, ",\"resumed\":true");
 		sb_puts(&sb, "}}\n");
 	} else {
 		text_prefix(p, &sb, &r->h);
-		sb_printf(&sb, "%s%s%s(", p->color ? C_NAME : "", name, p->color ? C_RESET : "");
+		if (p->color)
+			sb_puts(&sb, C_NAME);
+		sb_puts(&sb, name);
+		if (p->color)
+			sb_puts(&sb, C_RESET);
+		sb_putc(&sb, '(');
 		if (d)
 			nargs = text_nargs(d, r);
 		for (int i = 0; i < nargs; i++) {
@@ -142,9 +177,11 @@ static void print_syscall(struct printer *p, const struct agt_syscall *r, size_t
 		else if (r->flags & AGT_SYS_NOENTRY)
 			sb_puts(&sb, " <?>\n");
 		else
-			sb_printf(&sb, " <%llu.%06llu>\n",
-				  (unsigned long long)r->dur / 1000000000ull,
-				  (unsigned long long)r->dur % 1000000000ull / 1000);
+		{
+			sb_puts(&sb, " <");
+			sb_put_secs(&sb, r->dur);
+			sb_puts(&sb, ">\n");
+		}
 	}
 	commit_line(p, &sb);
 }

@@ -132,11 +132,70 @@ static void put_u00(struct sbuf *sb, unsigned char c)
  * own \u00XX. DEL is escaped although JSON allows it raw: it is a control character on a
  * terminal, like the C0 ones.
  */
+/* JSON escape classes: 0 copy, 1 two-char escape (json_short), 2 \u00XX, 3 UTF-8 lead/invalid. */
+static const unsigned char json_class[256] = {
+	[0 ... 7] = 2, ['\b'] = 1, ['\t'] = 1, ['\n'] = 1, [11] = 2, ['\f'] = 1, ['\r'] = 1,
+	[14 ... 0x1f] = 2, ['"'] = 1, ['\\'] = 1, [0x7f] = 2, [0x80 ... 0xff] = 3,
+};
+static const char json_short[256] = {
+	['"'] = '"', ['\\'] = '\\', ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't',
+};
+
+/*
+ * The common case on the consumer's hot path: the output surely fits (6 bytes per input byte at
+ * worst), so write straight into buf with a table lookup per byte instead of the bounded sbuf
+ * calls. Same output as the general loop below.
+ */
+static size_t json_escape_fits(char *buf, const unsigned char *p, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *o = buf;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = p[i];
+		size_t l;
+
+		switch (json_class[c]) {
+		case 0:
+			*o++ = (char)c;
+			i++;
+			continue;
+		case 1:
+			*o++ = '\\';
+			*o++ = json_short[c];
+			i++;
+			continue;
+		case 3:
+			l = utf8_seq_len(p + i, len - i);
+			if (l) {
+				memcpy(o, p + i, l);
+				o += l;
+				i += l;
+				continue;
+			}
+			__attribute__((fallthrough)); /* an invalid byte */
+		default:
+			memcpy(o, "\\u00", 4);
+			o[4] = hex[c >> 4];
+			o[5] = hex[c & 0xf];
+			o += 6;
+			i++;
+			continue;
+		}
+	}
+	*o = '\0';
+	return (size_t)(o - buf);
+}
+
 size_t json_escape(char *buf, size_t n, const void *data, size_t len)
 {
 	struct sbuf sb = SBUF_INIT(buf, n);
 	const unsigned char *p = data;
 	size_t i = 0;
+
+	if (len < n / 6)
+		return json_escape_fits(buf, p, len);
 
 	while (i < len) {
 		unsigned char c = p[i];

@@ -48,6 +48,7 @@ struct consumer {
 	struct printer pr;
 	struct pidset live;
 	bool print; /* false with -c: only process bookkeeping */
+	bool stats; /* AGTRACE_STATS: per-syscall counts and exit->line latency */
 	unsigned long long records;
 	unsigned long long syscalls;
 	unsigned long long by_nr[AGT_NR_MAX];
@@ -87,6 +88,8 @@ static int handle_record(void *ctx, void *data, size_t size)
 			c->syscalls++;
 			if (r->nr >= 0 && r->nr < AGT_NR_MAX)
 				c->by_nr[r->nr]++;
+			if (!c->stats)
+				break;
 			now = now_ns();
 			if (now > r->h.ts + r->dur)
 				lat = (now - r->h.ts - r->dur) / 1000;
@@ -343,6 +346,7 @@ int tracer_run(const struct opts *o, struct launch *l)
 		goto cleanup;
 	}
 	c->print = !o->summary;
+	c->stats = getenv("AGTRACE_STATS") != NULL;
 	c->pr.ob = ob;
 	c->pr.json = o->json;
 	c->pr.color = use_color(o, outfd);
