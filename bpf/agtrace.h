@@ -23,6 +23,9 @@
 #define AGT_ARGV_MAX 32
 #define AGT_ARGV_BYTES 1024
 
+/* tp_btf: syscall records leave in per-CPU batches of at most this many bytes (plus one record). */
+#define BATCH_BYTES_MAX 4096
+
 /* -c histograms: log2 buckets with 4 linear sub-buckets, durations up to 2^AGT_HIST_EXP ns. */
 #define AGT_HIST_SUB_BITS 2
 #define AGT_HIST_EXP 44

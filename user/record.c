@@ -11,6 +11,22 @@ _Static_assert(sizeof(struct agt_fork) == 48, "agt_fork layout");
 _Static_assert(sizeof(struct agt_exec) == 56, "agt_exec layout");
 _Static_assert(sizeof(struct agt_exit) == 56, "agt_exit layout");
 
+int rec_chunk_next(const void *data, size_t size, size_t *off, const void **rec, size_t *len)
+{
+	const struct agt_hdr *h;
+
+	/* *off can step past size: the last record's size need not be a multiple of 8. */
+	if (*off >= size || size - *off < sizeof(*h))
+		return 0;
+	h = (const void *)((const char *)data + *off);
+	if (h->size < sizeof(*h) || h->size > size - *off)
+		return -EINVAL;
+	*rec = h;
+	*len = h->size;
+	*off += (h->size + 7u) & ~7u;
+	return 1;
+}
+
 int rec_check(const void *data, size_t size)
 {
 	const struct agt_hdr *h = data;

@@ -20,6 +20,13 @@ struct rec_caps {
 	const unsigned char *data[AGT_NARGS];
 };
 
+/*
+ * Steps through one ring-buffer entry: a single record, or (tp_btf) a batch of records back to
+ * back, each starting 8-byte aligned and sized by its header. Start with *off = 0. Returns 1
+ * with *rec and *len set to the next record, 0 at the end, -EINVAL for a header that does not fit
+ * (the rest of the entry is then unreadable).
+ */
+int rec_chunk_next(const void *data, size_t size, size_t *off, const void **rec, size_t *len);
 /* Returns the record type if data/size hold a well-formed record, or -EINVAL. */
 int rec_check(const void *data, size_t size);
 /* Fills caps from a checked syscall record; returns 0 or -EINVAL for a malformed item list. */

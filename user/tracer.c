@@ -28,6 +28,7 @@
 #include "pidset.h"
 #include "printer.h"
 #include "proctree.h"
+#include "record.h"
 #include "summary.h"
 #include "syscall_table.h"
 #include "tracer.h"
@@ -64,13 +65,10 @@ static unsigned long long now_ns(void)
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-static int handle_record(void *ctx, void *data, size_t size)
+static void handle_one(struct consumer *c, const void *data, size_t size)
 {
-	struct consumer *c = ctx;
 	const struct agt_hdr *h = data;
 
-	if (size < sizeof(*h))
-		return 0;
 	c->records++;
 	switch (h->type) {
 	case AGT_REC_FORK:
@@ -101,6 +99,23 @@ static int handle_record(void *ctx, void *data, size_t size)
 	}
 	if (c->print)
 		printer_record(&c->pr, data, size);
+}
+
+/*
+ * One ring-buffer entry: a single record (process events, raw_tp) or a batch of syscall records
+ * back to back, each 8-byte aligned and sized by its header (tp_btf).
+ */
+static int handle_record(void *ctx, void *data, size_t size)
+{
+	struct consumer *c = ctx;
+	const void *rec;
+	size_t off = 0, len;
+	int ret;
+
+	while ((ret = rec_chunk_next(data, size, &off, &rec, &len)) > 0)
+		handle_one(c, rec, len);
+	if (ret < 0)
+		c->pr.bad++;
 	return 0;
 }
 
@@ -144,6 +159,8 @@ static void select_flavour(struct agtrace_bpf *skel, bool btf, bool floor)
 		bpf_program__set_autoload(raw_progs[i], !btf && !floor);
 	}
 	bpf_program__set_autoload(skel->progs.switch_btf, btf && !floor);
+	bpf_program__set_autoload(skel->progs.flush_cpu, btf && !floor);
+	bpf_program__set_autoattach(skel->progs.flush_cpu, false); /* run on demand, per CPU */
 	bpf_program__set_autoload(skel->progs.floor_enter, floor);
 	bpf_program__set_autoload(skel->progs.floor_exit, floor);
 	bpf_map__set_autocreate(btf ? skel->maps.start_hash : skel->maps.start, false);
@@ -165,6 +182,8 @@ static void configure(struct agtrace_bpf *skel, const struct opts *o)
 	ro->targ_bufsize = o->strsize < 0 || o->strsize > AGT_CAP_BYTES ? AGT_CAP_BYTES
 									 : o->strsize;
 	ro->targ_wakeup_bytes = o->bufsize / 4;
+	/* A batch must fit the ring many times over, even with --buffer-size 4K. */
+	ro->targ_batch_bytes = o->bufsize / 16 < BATCH_BYTES_MAX ? o->bufsize / 16 : BATCH_BYTES_MAX;
 	ro->targ_nr_exit = sc_by_name("exit");
 	ro->targ_nr_exit_group = sc_by_name("exit_group");
 	ro->targ_nr_execve = sc_by_name("execve");
@@ -208,6 +227,20 @@ cleanup:
 	free(percpu);
 	free(all);
 	return ret;
+}
+
+/* Flushes every CPU's batch of records (see flush_cpu in the BPF program). */
+static void flush_batches(struct agtrace_bpf *skel, int ncpu)
+{
+	int fd = bpf_program__fd(skel->progs.flush_cpu);
+
+	if (fd < 0)
+		return;
+	for (int cpu = 0; cpu < ncpu; cpu++) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = cpu);
+
+		bpf_prog_test_run_opts(fd, &opts); /* an offline CPU has nothing to flush */
+	}
 }
 
 static bool gone(pid_t pid, void *arg)
@@ -388,6 +421,8 @@ int tracer_run(const struct opts *o, struct launch *l)
 			fprintf(stderr, "agtrace-bpf: ring buffer poll: %s\n", strerror(-err));
 			goto cleanup;
 		}
+		if (!o->summary)
+			flush_batches(skel, ncpu);
 		ring_buffer__consume(rb);
 		drops = read_drops(skel, ncpu);
 		if (drops > lost) {
@@ -411,6 +446,8 @@ int tracer_run(const struct opts *o, struct launch *l)
 			break;
 	}
 	/* Everything the kernel queued before we stopped is still ours to print. */
+	if (!o->summary)
+		flush_batches(skel, ncpu);
 	ring_buffer__consume(rb);
 	drops = read_drops(skel, ncpu);
 	if (drops > lost) {

@@ -334,6 +334,44 @@ static void exec_rec(const char *fn, __u16 fnlen, const char *argv, __u16 argvle
 	memcpy(rec.b + sizeof(struct agt_exec) + fnlen, argv, argvlen);
 }
 
+/* A batch of three records (two 8-aligned, the last 122 bytes), then a bad header. */
+static void test_record_chunk_iteration(void **state)
+{
+	_Alignas(8) unsigned char buf[112 + 160 + 122 + 64];
+	const unsigned short sizes[] = {112, 156, 122};
+	size_t offs[] = {0, 112, 272}, off = 0, len, total = 272 + 122;
+	const void *rec;
+
+	(void)state;
+	memset(buf, 0, sizeof(buf));
+	for (int i = 0; i < 3; i++) {
+		struct agt_hdr *h = (void *)(buf + offs[i]);
+
+		h->type = AGT_REC_SYSCALL;
+		h->size = sizes[i];
+	}
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(rec_chunk_next(buf, total, &off, &rec, &len), 1);
+		assert_ptr_equal(rec, buf + offs[i]);
+		assert_int_equal(len, sizes[i]);
+	}
+	assert_true(off > total); /* 272 + 128: past the unaligned end */
+	assert_int_equal(rec_chunk_next(buf, total, &off, &rec, &len), 0);
+
+	/* a header claiming more than the entry holds stops the walk */
+	off = 0;
+	((struct agt_hdr *)(buf + 112))->size = 4000;
+	assert_int_equal(rec_chunk_next(buf, total, &off, &rec, &len), 1);
+	assert_int_equal(rec_chunk_next(buf, total, &off, &rec, &len), -EINVAL);
+	/* a size below the header's own */
+	off = 112;
+	((struct agt_hdr *)(buf + 112))->size = 8;
+	assert_int_equal(rec_chunk_next(buf, total, &off, &rec, &len), -EINVAL);
+	/* fewer bytes left than a header: the end, not an error */
+	off = 0;
+	assert_int_equal(rec_chunk_next(buf, 20, &off, &rec, &len), 0);
+}
+
 static void test_record_exec_parts(void **state)
 {
 	size_t size = sizeof(struct agt_exec) + 7 + 6;
@@ -405,6 +443,7 @@ int main(void)
 	    cmocka_unit_test(test_record_caps_empty_item),
 	    cmocka_unit_test(test_record_caps_malformed),
 	    cmocka_unit_test(test_record_caps_max),
+	    cmocka_unit_test(test_record_chunk_iteration),
 	    cmocka_unit_test(test_record_exec_parts),
 	    cmocka_unit_test(test_record_exec_parts_bounds),
 	};
