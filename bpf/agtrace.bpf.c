@@ -704,10 +704,16 @@ static __always_inline void on_exit(struct entry *e, struct pt_regs *regs, long 
 {
 	struct entry tmp = {};
 	__u16 flags = 0;
-	__u64 now = bpf_ktime_get_ns();
 	struct agt_syscall *r;
 	__u32 spec;
+	__u64 now;
 
+	/* Excluded (-e) and successful (-Z) syscalls leave before the clock read (~55 ns here). */
+	if (e && !e->ts)
+		return;
+	if (targ_failed && !(ret < 0 && ret >= -4095))
+		goto done;
+	now = bpf_ktime_get_ns();
 	if (!e) {
 		/* Attached while this syscall was in flight: report it without a duration. */
 		tmp.nr = regs_nr(regs, btf);
@@ -716,12 +722,7 @@ static __always_inline void on_exit(struct entry *e, struct pt_regs *regs, long 
 		tmp.ts = now;
 		e = &tmp;
 		flags = AGT_SYS_NOENTRY;
-	} else {
-		if (!e->ts)
-			return;
 	}
-	if (targ_failed && !(ret < 0 && ret >= -4095))
-		goto done;
 	if (targ_summary) {
 		add_stat(e->nr, ret, now - e->ts);
 		goto done;
@@ -749,7 +750,8 @@ static __always_inline void on_exit(struct entry *e, struct pt_regs *regs, long 
 	fill_fixed(r, e, regs, ret, now, flags, btf);
 	bpf_ringbuf_submit(r, wake_flags());
 done:
-	e->ts = 0;
+	if (e)
+		e->ts = 0;
 }
 
 /*

@@ -62,6 +62,8 @@ def tools():
         ("agtrace text -s 0", lambda w: [AGT, "-q", "-s", "0", "-o", "/dev/null", "--"] + w),
         ("agtrace json", lambda w: [AGT, "-q", "--json", "-o", os.path.join(TMP, "t.jsonl"), "--"] + w),
         ("agtrace -c", lambda w: [AGT, "-q", "-c", "--json", "-o", os.path.join(TMP, "c.json"), "--"] + w),
+        # every syscall of the loop excluded in the kernel: should cost what the floor costs
+        ("agtrace -e trace=%process", lambda w: [AGT, "-q", "-e", "trace=%process", "-o", "/dev/null", "--"] + w),
     ]
     if have("strace"):
         t.append(("strace -f", lambda w: ["strace", "-f", "-qq", "-o", "/dev/null"] + w))
