@@ -3,13 +3,18 @@
  * agtrace.bpf.c - the kernel half of agtrace-bpf.
  *
  * Syscall enter/exit and sched fork/exec/exit, filtered in the kernel to the traced process tree.
- * Two attach flavours share one body: tp_btf (entry state in task-local storage, registers read
- * directly) and raw_tp for kernels without tp_btf (entry state in a hash keyed by tid, registers
- * read with CO-RE). Userspace enables one set with bpf_program__set_autoload().
+ * Two attach flavours share one body: tp_btf (entry state in a per-CPU slot handed to task
+ * storage at sched_switch, registers and task fields read directly, records batched per CPU) and
+ * raw_tp for kernels without tp_btf (entry state in a hash keyed by tid, registers read with
+ * CO-RE, one ring-buffer record per syscall). Userspace enables one set with
+ * bpf_program__set_autoload().
  *
- * Cost per traced syscall is what issue #3 is about: the fast path is one task-storage lookup at
- * entry, one at exit, a fixed-size ring buffer reserve and a submit that does not wake the
- * consumer unless the buffer is filling up (BPF_RB_NO_WAKEUP; userspace polls on a short timer).
+ * Cost per traced syscall is what issue #3 is about. Measured here (bpf_stats, 2 vCPUs): a clock
+ * read is ~55 ns, a task-storage lookup ~40 ns, a ring-buffer reserve+commit ~75 ns, a user
+ * memory read ~140 ns whatever its size; an empty program ~50 ns. So the fast path is: one
+ * inlined per-CPU lookup and one clock read at entry and at exit, the record written into the
+ * CPU's batch, and batches submitted without waking the consumer unless the ring is filling up
+ * (BPF_RB_NO_WAKEUP; userspace polls on a short timer).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -90,6 +95,7 @@ struct {
 	__type(value, __u32);
 } tracked SEC(".maps");
 
+/* tp_btf: entry state of a task that left its CPU mid-syscall (see struct slot). */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -1067,6 +1073,10 @@ int BPF_PROG(exec_raw, struct task_struct *p, pid_t old_pid, struct linux_binprm
 SEC("raw_tp/sched_process_exit")
 int BPF_PROG(exit_raw, struct task_struct *p)
 {
+	__u32 tid = BPF_CORE_READ(p, pid);
+
+	/* Every thread's entry goes with it, or the hash would fill with the dead. */
+	bpf_map_delete_elem(&start_hash, &tid);
 	on_exit_task(p);
 	return 0;
 }
