@@ -89,7 +89,7 @@ $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(SAN_OBJS) | $(OUTPUT)/tests
 
 $(OUTPUT)/workloads/%: tests/workloads/%.c | $(OUTPUT)/workloads
 	$(call msg,CC,$@)
-	$(Q)$(CC) -O2 -Wall -Wextra -std=gnu11 -D_GNU_SOURCE $< -o $@
+	$(Q)$(CC) -O2 -Wall -Wextra -std=gnu11 -D_GNU_SOURCE $< -lpthread -o $@
 
 unit: $(UNIT_BINS)
 	$(Q)./tests/run_unit.sh $(UNIT_BINS)

@@ -45,6 +45,29 @@ test_getppid_raw_tp() {
 	check "raw_tp fallback: $n getppid captured" $? "got $got"
 }
 
+# Records travel in per-CPU batches: each thread's must still come out complete and in order
+# while the threads hop between CPUs.
+t test_threads_order
+test_threads_order() {
+	local k=4 n=5000
+	$AGT -q --json -e trace=getppid -o "$TMP/th.jsonl" -- $WL threads $k $n >/dev/null 2>"$TMP/th.err"
+	python3 - "$TMP/th.jsonl" $k $n <<'PY'
+import json, sys
+k, n = int(sys.argv[2]), int(sys.argv[3])
+last, count = {}, {}
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e["type"] != "syscall":
+        continue
+    tid, ts = e["tid"], e["timestamp"]
+    assert ts >= last.get(tid, 0), ("out of order", tid, ts, last[tid])
+    last[tid] = ts
+    count[tid] = count.get(tid, 0) + 1
+assert sorted(count.values()) == [n] * k, count
+PY
+	check "$k threads x $n getppid hopping CPUs: all captured, in order per thread" $? "$(cat "$TMP/th.err")"
+}
+
 t test_failed_openat_enoent
 test_failed_openat_enoent() {
 	$AGT -q -- $WL seq >"$TMP/o.txt" 2>&1
@@ -85,7 +108,7 @@ test_attach_pid() {
 	$WL wait "$TMP/go" $n >"$TMP/w.out" &
 	local wpid=$!
 	for _ in $(seq 100); do grep -q ready "$TMP/w.out" 2>/dev/null && break; sleep 0.05; done
-	$AGT -e trace=getppid -o "$TMP/p.txt" -p $wpid 2>"$TMP/p.err" &
+	$AGT -e trace=getppid,clock_nanosleep -o "$TMP/p.txt" -p $wpid 2>"$TMP/p.err" &
 	local apid=$!
 	for _ in $(seq 100); do grep -q attached "$TMP/p.err" 2>/dev/null && break; sleep 0.05; done
 	touch "$TMP/go"
@@ -94,7 +117,9 @@ test_attach_pid() {
 	local rc=$?
 	local got
 	got=$(count "^\[pid $wpid\] +[0-9.]* getppid() = " "$TMP/p.txt")
-	[ "$got" = "$n" ] && [ $rc = 0 ] && grep -q "Process $wpid detached" "$TMP/p.err"
+	# the nanosleep in flight when we attached is reported, without a duration
+	[ "$got" = "$n" ] && [ $rc = 0 ] && grep -q "Process $wpid detached" "$TMP/p.err" &&
+		grep -q "^\[pid $wpid\] +[0-9.]* clock_nanosleep(.*) = 0 <?>$" "$TMP/p.txt"
 	check "-p attach to a running process: $n getppid" $? "got $got rc $rc $(cat "$TMP/p.err")"
 }
 

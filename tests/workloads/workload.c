@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <pthread.h>
+#include <sched.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -157,6 +159,42 @@ static int net(void)
 	return 0;
 }
 
+/* Threads that hop between CPUs while issuing getppid: record order per thread. */
+static void *thread_loop(void *arg)
+{
+	long n = (long)arg;
+
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	for (long i = 0; i < n; i++) {
+		syscall(SYS_getppid);
+		if (i % 16 == 0 && ncpu > 1) {
+			/* force a move to another CPU: batches must not let records overtake */
+			cpu_set_t set;
+
+			CPU_ZERO(&set);
+			CPU_SET((i / 16) % ncpu, &set);
+			sched_setaffinity(0, sizeof(set), &set);
+		}
+	}
+	return NULL;
+}
+
+static int threads(long nthreads, long n)
+{
+	pthread_t t[16];
+
+	if (nthreads > 16)
+		nthreads = 16;
+	for (long i = 0; i < nthreads; i++)
+		if (pthread_create(&t[i], NULL, thread_loop, (void *)n))
+			return 1;
+	for (long i = 0; i < nthreads; i++)
+		pthread_join(t[i], NULL);
+	printf("threads %ld getppid %ld\n", nthreads, n);
+	return 0;
+}
+
 /* Waits until `path` exists (for -p attach), then issues n getppid. */
 static int wait_then(const char *path, long n)
 {
@@ -224,6 +262,8 @@ int main(int argc, char **argv)
 		ret = wait_then(argv[2], atol(argv[3]));
 	} else if (!strcmp(mode, "latency") && argc > 2) {
 		ret = latency(argv[2]);
+	} else if (!strcmp(mode, "threads") && argc > 3) {
+		ret = threads(n, atol(argv[3]));
 	} else if (!strcmp(mode, "sleep")) {
 		sleep((unsigned)n);
 	} else {
