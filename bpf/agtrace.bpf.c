@@ -39,9 +39,6 @@ const volatile __s32 targ_nr_exit_group = -1;
 const volatile __s32 targ_nr_execve = -1;
 const volatile __s32 targ_nr_execveat = -1;
 
-/* tracked[tgid]: TRACK_ACTIVE, or TRACK_PENDING for a command not yet exec'd (see enter). */
-#define TRACK_ACTIVE 1
-#define TRACK_PENDING 2
 
 struct entry {
 	__u64 ts; /* 0: no syscall in flight that we want */
@@ -761,7 +758,7 @@ done:
 }
 
 /*
- * Is this task's process traced? TRACK_PENDING is a command started by the tracer that has
+ * Is this task's process traced? AGT_TRACK_PENDING is a command started by the tracer that has
  * not exec'd yet: only its execve turns tracing on, so the launcher's own pre-exec syscalls
  * are not reported and the first line is the execve, as with strace.
  */
@@ -772,10 +769,10 @@ static __always_inline bool traced_for(long id)
 
 	if (!v)
 		return false;
-	if (*v == TRACK_PENDING) {
+	if (*v == AGT_TRACK_PENDING) {
 		if (id < 0 || (id != targ_nr_execve && id != targ_nr_execveat))
 			return false;
-		*v = TRACK_ACTIVE;
+		*v = AGT_TRACK_ACTIVE;
 	}
 	return true;
 }
@@ -785,7 +782,7 @@ static __always_inline bool traced_now(void)
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	__u32 *v = bpf_map_lookup_elem(&tracked, &tgid);
 
-	return v && *v == TRACK_ACTIVE;
+	return v && *v == AGT_TRACK_ACTIVE;
 }
 
 SEC("tp_btf/sys_enter")
@@ -804,7 +801,7 @@ int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long id)
 
 		s->e.inflight = 0;
 		s->e.ts = 0;
-		if (v && *v == TRACK_PENDING) {
+		if (v && *v == AGT_TRACK_PENDING) {
 			/* Not cached: only the command's own execve turns tracing on. */
 			s->tid = 0;
 			if (!traced_for(id))
@@ -929,11 +926,11 @@ int flush_cpu(void *ctx)
 static __always_inline void on_fork(struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ptgid = BPF_CORE_READ(parent, tgid), ctgid = BPF_CORE_READ(child, tgid);
-	__u32 *v = bpf_map_lookup_elem(&tracked, &ptgid), one = TRACK_ACTIVE;
+	__u32 *v = bpf_map_lookup_elem(&tracked, &ptgid), one = AGT_TRACK_ACTIVE;
 	struct agt_fork *r;
 
 	/* Threads share the tgid and are traced already; only new processes are news. */
-	if (!v || *v != TRACK_ACTIVE || ptgid == ctgid || !targ_follow)
+	if (!v || *v != AGT_TRACK_ACTIVE || ptgid == ctgid || !targ_follow)
 		return;
 	bpf_map_update_elem(&tracked, &ctgid, &one, BPF_ANY);
 	__sync_fetch_and_add(&tracked_gen, 1);

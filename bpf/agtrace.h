@@ -31,6 +31,10 @@
 #define AGT_HIST_EXP 44
 #define AGT_HIST_BUCKETS (AGT_HIST_EXP << AGT_HIST_SUB_BITS)
 
+/* Values of the `tracked` map (tgid -> state), written by both sides. */
+#define AGT_TRACK_ACTIVE 1
+#define AGT_TRACK_PENDING 2 /* a COMMAND not yet exec'd: only its execve turns tracing on */
+
 enum agt_rec_type {
 	AGT_REC_SYSCALL = 1,
 	AGT_REC_FORK = 2,

@@ -35,8 +35,6 @@
 
 #define POLL_MS 50
 #define SWEEP_NS 1000000000ull
-#define TRACK_ACTIVE 1
-#define TRACK_PENDING 2
 
 static volatile sig_atomic_t exiting;
 
@@ -352,7 +350,7 @@ int tracer_run(const struct opts *o, struct launch *l)
 	}
 
 	if (l) {
-		if (track(skel, l->pid, TRACK_PENDING))
+		if (track(skel, l->pid, AGT_TRACK_PENDING))
 			goto map_error;
 		pidset_add(&c->live, l->pid);
 	} else {
@@ -361,7 +359,7 @@ int tracer_run(const struct opts *o, struct launch *l)
 		if (o->follow)
 			proctree_add_descendants(&c->live, "/proc");
 		for (unsigned i = 0; i < c->live.cap; i++)
-			if (c->live.slot[i] > 0 && track(skel, c->live.slot[i], TRACK_ACTIVE))
+			if (c->live.slot[i] > 0 && track(skel, c->live.slot[i], AGT_TRACK_ACTIVE))
 				goto map_error;
 	}
 	err = agtrace_bpf__attach(skel);
