@@ -38,6 +38,10 @@ const volatile __s32 targ_nr_exit = -1;
 const volatile __s32 targ_nr_exit_group = -1;
 const volatile __s32 targ_nr_execve = -1;
 const volatile __s32 targ_nr_execveat = -1;
+const volatile __s32 targ_nr_clone = -1;
+const volatile __s32 targ_nr_clone3 = -1;
+const volatile __s32 targ_nr_fork = -1;
+const volatile __s32 targ_nr_vfork = -1;
 
 
 struct entry {
@@ -57,13 +61,15 @@ struct entry {
  */
 struct slot {
 	struct entry e;
-	__u32 tid;
+	__u64 task; /* the task_struct it speaks for: survives a non-leader execve's tid change */
 	__u32 gen;
 	__u32 traced;
-	__u32 _pad;
 };
 
-/* Bumped whenever `tracked` changes in the kernel, so cached `traced` verdicts expire. */
+/*
+ * Bumped whenever `tracked` changes in the kernel and whenever any task is created, so cached
+ * `traced` verdicts expire, including one for a task_struct address a new task reuses.
+ */
 __u32 tracked_gen;
 
 /* Entry-time captures (execve filename/argv: gone from the old image at exit). */
@@ -401,6 +407,9 @@ static __always_inline void stash_one(struct stash *s, int slot, int arg, __u32 
 		if (n > 0) {
 			s->len[slot] = n - 1;
 			s->full[slot] = n < AGT_CAP_BYTES ? n - 1 : 0;
+		} else {
+			/* Not resident (no faults here): show the pointer, not a false "". */
+			s->kind[slot] = AGT_CAP_NONE;
 		}
 		return;
 	}
@@ -408,7 +417,13 @@ static __always_inline void stash_one(struct stash *s, int slot, int arg, __u32 
 	for (int i = 0; i < AGT_ARGV_MAX; i++) {
 		__u64 p = 0;
 
-		if (bpf_probe_read_user(&p, sizeof(p), (void *)(ptr + i * sizeof(__u64))) || !p) {
+		if (bpf_probe_read_user(&p, sizeof(p), (void *)(ptr + i * sizeof(__u64)))) {
+			if (!i)
+				s->kind[slot] = AGT_CAP_NONE; /* unreadable: show the pointer */
+			s->full[slot] = 0xffffffff;
+			break;
+		}
+		if (!p) {
 			s->full[slot] = i; /* argc */
 			break;
 		}
@@ -418,8 +433,12 @@ static __always_inline void stash_one(struct stash *s, int slot, int arg, __u32 
 		}
 		n = bpf_probe_read_user_str(&s->data[slot][off & (AGT_ARGV_BYTES - 1)],
 					    AGT_CAP_BYTES, (void *)p);
-		if (n <= 0)
+		if (n <= 0) {
+			if (!i)
+				s->kind[slot] = AGT_CAP_NONE;
+			s->full[slot] = 0xffffffff; /* the rest is unknown: "..." */
 			break;
+		}
 		off += n;
 		s->full[slot] = i + 1;
 	}
@@ -722,6 +741,10 @@ static __always_inline void on_exit(struct entry *e, struct pt_regs *regs, long 
 		tmp.nr = regs_nr(regs, btf);
 		if (!nr_wanted(tmp.nr))
 			return;
+		/* A new task's first return from the clone that made it: the parent reports it. */
+		if (ret == 0 && (tmp.nr == targ_nr_clone || tmp.nr == targ_nr_clone3 ||
+				 tmp.nr == targ_nr_fork || tmp.nr == targ_nr_vfork))
+			return;
 		tmp.ts = now;
 		e = &tmp;
 		flags = AGT_SYS_NOENTRY;
@@ -789,12 +812,12 @@ SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long id)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
-	__u32 zero = 0, tid = t->pid, gen = tracked_gen;
+	__u32 zero = 0, gen = tracked_gen;
 	struct slot *s = bpf_map_lookup_elem(&slots, &zero);
 
 	if (!s)
 		return 0;
-	if (s->tid != tid || s->gen != gen) {
+	if (s->task != (__u64)t || s->gen != gen) {
 		__u32 tgid = t->tgid;
 		__u32 *v = bpf_map_lookup_elem(&tracked, &tgid);
 		bool traced = v != NULL;
@@ -803,11 +826,11 @@ int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long id)
 		s->e.ts = 0;
 		if (v && *v == AGT_TRACK_PENDING) {
 			/* Not cached: only the command's own execve turns tracing on. */
-			s->tid = 0;
+			s->task = 0;
 			if (!traced_for(id))
 				return 0;
 		}
-		s->tid = tid;
+		s->task = (__u64)t;
 		s->gen = gen;
 		s->traced = traced;
 	}
@@ -822,13 +845,13 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit_btf, struct pt_regs *regs, long ret)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
-	__u32 zero = 0, tid = t->pid;
+	__u32 zero = 0;
 	struct slot *s = bpf_map_lookup_elem(&slots, &zero);
 	struct entry *e;
 
 	if (!s)
 		return 0;
-	if (s->tid == tid) {
+	if (s->task == (__u64)t) {
 		if (!s->traced)
 			return 0;
 		if (s->e.inflight) {
@@ -858,7 +881,7 @@ int BPF_PROG(switch_btf, bool preempt, struct task_struct *prev, struct task_str
 	struct entry *e;
 
 	flush_this_cpu();
-	if (!s || !s->e.inflight || s->tid != prev->pid)
+	if (!s || !s->e.inflight || s->task != (__u64)prev)
 		return 0;
 	s->e.inflight = 0;
 	if (prev->flags & 0x4 /* PF_EXITING: exit_group, nothing will return */)
@@ -918,8 +941,11 @@ int flush_cpu(void *ctx)
 	__u32 zero = 0;
 	struct batch *b = bpf_map_lookup_elem(&batches, &zero);
 
-	if (b && !*(volatile __u32 *)&b->busy)
-		batch_flush(b);
+	if (!b)
+		return 0;
+	if (*(volatile __u32 *)&b->busy)
+		return 1; /* the consumer retries at its final drain */
+	batch_flush(b);
 	return 0;
 }
 
@@ -929,11 +955,11 @@ static __always_inline void on_fork(struct task_struct *parent, struct task_stru
 	__u32 *v = bpf_map_lookup_elem(&tracked, &ptgid), one = AGT_TRACK_ACTIVE;
 	struct agt_fork *r;
 
+	__sync_fetch_and_add(&tracked_gen, 1); /* any new task: see tracked_gen */
 	/* Threads share the tgid and are traced already; only new processes are news. */
 	if (!v || *v != AGT_TRACK_ACTIVE || ptgid == ctgid || !targ_follow)
 		return;
 	bpf_map_update_elem(&tracked, &ctgid, &one, BPF_ANY);
-	__sync_fetch_and_add(&tracked_gen, 1);
 	flush_this_cpu(); /* the parent's clone record goes out before the child's first */
 	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 	if (!r) {
@@ -1008,7 +1034,9 @@ static __always_inline void on_exit_task(struct task_struct *p)
 	/* Only the last thread of the group ends the process. */
 	if (BPF_CORE_READ(p, signal, live.counter) != 0)
 		return;
-	bpf_map_delete_elem(&tracked, &tgid);
+	/* Two last threads can both see live == 0: the one whose delete succeeds reports. */
+	if (bpf_map_delete_elem(&tracked, &tgid))
+		return;
 	__sync_fetch_and_add(&tracked_gen, 1);
 	flush_this_cpu();
 	code = BPF_CORE_READ(p, exit_code);

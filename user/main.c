@@ -54,6 +54,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "agtrace-bpf: %s\n", err);
 		return 1;
 	}
+	if (!proc_in_init_pidns()) {
+		fprintf(stderr, "agtrace-bpf: running inside a PID namespace: the kernel reports "
+				"global process ids, run agtrace-bpf in the host's PID namespace\n");
+		return 1;
+	}
 	for (int i = 0; i < o.npids; i++) {
 		if (!proc_exists(o.pids[i])) {
 			fprintf(stderr, "agtrace-bpf: no such process: %d\n", o.pids[i]);

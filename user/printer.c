@@ -74,9 +74,9 @@ static void commit_line(struct printer *p, struct sbuf *sb)
 {
 	size_t len = sb->len;
 
-	if (len >= sb->cap) { /* cannot happen with OB_RECORD_MAX, but never emit a cut line */
-		len = sb->cap - 1;
-		sb->buf[len - 1] = '\n';
+	if (len >= sb->cap) { /* records are bounded (rec_check), but never emit a cut line */
+		p->bad++;
+		return;
 	}
 	ob_commit(p->ob, len);
 	p->seq++;

@@ -6,12 +6,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "proctree.h"
 
 bool proc_exists(pid_t pid)
 {
 	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+}
+
+bool proc_in_init_pidns(void)
+{
+	/* PROC_PID_INIT_INO: the inode of the initial PID namespace, fixed since Linux 3.8. */
+	const unsigned long init_ino = 0xEFFFFFFCUL;
+	struct stat st;
+
+	if (stat("/proc/self/ns/pid", &st))
+		return true;
+	return st.st_ino == init_ino;
 }
 
 bool proc_is_tgid(pid_t pid)

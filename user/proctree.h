@@ -10,6 +10,11 @@
 
 /* Is there a process (thread group) with this id? Zombies count as existing. */
 bool proc_exists(pid_t pid);
+/*
+ * Does this process see the initial PID namespace? The kernel side records global ids, so a
+ * tracer in a nested namespace would trace the wrong processes. True when it cannot tell.
+ */
+bool proc_in_init_pidns(void);
 /* Is pid a thread group leader (a process id rather than another thread's id)? */
 bool proc_is_tgid(pid_t pid);
 /*

@@ -52,6 +52,11 @@ int rec_check(const void *data, size_t size)
 	}
 	if (h->size < min)
 		return -EINVAL;
+	/* Nothing the kernel side builds is larger: a bigger one is garbage, not a long line. */
+	if ((h->type == AGT_REC_SYSCALL && h->size > AGT_SYSCALL_MAX) ||
+	    (h->type == AGT_REC_EXEC && h->size > AGT_EXEC_MAX) ||
+	    ((h->type == AGT_REC_FORK || h->type == AGT_REC_EXIT) && h->size > 256))
+		return -EINVAL;
 	return h->type;
 }
 

@@ -38,18 +38,25 @@ static void bucket_range(int b, unsigned long long *lo, unsigned long long *widt
 	*lo = (1ull << e) + sub * *width;
 }
 
+/* agt_hist_bucket() never fills buckets 4..7 (values 4..7 go to 8..11): ignore what is there. */
+static bool bucket_used(int b)
+{
+	return b < (1 << AGT_HIST_SUB_BITS) || b >= (2 << AGT_HIST_SUB_BITS);
+}
+
 unsigned long long summary_percentile(const struct agt_stat *st, double q)
 {
 	unsigned long long total = 0, seen = 0, lo, width, v;
 	double rank, frac;
 
 	for (int i = 0; i < AGT_HIST_BUCKETS; i++)
-		total += st->hist[i];
+		if (bucket_used(i))
+			total += st->hist[i];
 	if (!total)
 		return 0;
 	rank = q * (double)total;
 	for (int i = 0; i < AGT_HIST_BUCKETS; i++) {
-		if (!st->hist[i])
+		if (!st->hist[i] || !bucket_used(i))
 			continue;
 		if ((double)(seen + st->hist[i]) >= rank) {
 			bucket_range(i, &lo, &width);

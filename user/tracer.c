@@ -52,6 +52,16 @@ struct consumer {
 	unsigned long long syscalls;
 	unsigned long long by_nr[AGT_NR_MAX];
 	unsigned long long lat_hist[64]; /* log2 µs of exit -> formatted, for AGTRACE_STATS */
+	/*
+	 * Exit records wait one drain: the process's other threads may still have records in other
+	 * CPUs' batches, flushed by the next drain, and "+++ exited" must come after them.
+	 */
+	struct held_exit {
+		struct agt_exit rec;
+		unsigned long long drain;
+	} *held;
+	size_t nheld, capheld;
+	unsigned long long drains;
 	struct rusage ru0;		 /* at the start of consuming */
 };
 
@@ -61,6 +71,41 @@ static unsigned long long now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* Keeps an exit record for the next drain; false if it cannot (print it now instead). */
+static bool hold_exit(struct consumer *c, const struct agt_exit *r)
+{
+	if (c->nheld == c->capheld) {
+		size_t ncap = c->capheld ? c->capheld * 2 : 16;
+		void *t = realloc(c->held, ncap * sizeof(*c->held));
+
+		if (!t)
+			return false;
+		c->held = t;
+		c->capheld = ncap;
+	}
+	c->held[c->nheld].rec = *r;
+	c->held[c->nheld].drain = c->drains;
+	c->nheld++;
+	return true;
+}
+
+/* Prints and forgets the exits held from before drain number `before` (all: ~0ull). */
+static void release_exits(struct consumer *c, unsigned long long before)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < c->nheld; i++) {
+		if (c->held[i].drain < before) {
+			pidset_del(&c->live, c->held[i].rec.h.tgid);
+			if (c->print)
+				printer_record(&c->pr, &c->held[i].rec, sizeof(c->held[i].rec));
+		} else {
+			c->held[keep++] = c->held[i];
+		}
+	}
+	c->nheld = keep;
 }
 
 static void handle_one(struct consumer *c, const void *data, size_t size)
@@ -73,6 +118,8 @@ static void handle_one(struct consumer *c, const void *data, size_t size)
 		pidset_add(&c->live, h->tgid);
 		break;
 	case AGT_REC_EXIT:
+		if (size >= sizeof(struct agt_exit) && hold_exit(c, data))
+			return;
 		pidset_del(&c->live, h->tgid);
 		break;
 	case AGT_REC_SYSCALL:
@@ -186,6 +233,10 @@ static void configure(struct agtrace_bpf *skel, const struct opts *o)
 	ro->targ_nr_exit_group = sc_by_name("exit_group");
 	ro->targ_nr_execve = sc_by_name("execve");
 	ro->targ_nr_execveat = sc_by_name("execveat");
+	ro->targ_nr_clone = sc_by_name("clone");
+	ro->targ_nr_clone3 = sc_by_name("clone3");
+	ro->targ_nr_fork = sc_by_name("fork");
+	ro->targ_nr_vfork = sc_by_name("vfork");
 	bpf_map__set_max_entries(skel->maps.events, o->bufsize);
 }
 
@@ -227,18 +278,50 @@ cleanup:
 	return ret;
 }
 
-/* Flushes every CPU's batch of records (see flush_cpu in the BPF program). */
-static void flush_batches(struct agtrace_bpf *skel, int ncpu)
+/*
+ * Flushes every CPU's batch of records (see flush_cpu in the BPF program). A CPU caught building
+ * a record (retval 1) is retried `tries` times, a millisecond apart: at the final drain nothing
+ * may stay behind.
+ */
+static void flush_batches(struct agtrace_bpf *skel, int ncpu, int tries)
 {
 	int fd = bpf_program__fd(skel->progs.flush_cpu);
 
 	if (fd < 0)
 		return;
 	for (int cpu = 0; cpu < ncpu; cpu++) {
-		LIBBPF_OPTS(bpf_test_run_opts, opts, .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = cpu);
+		for (int t = 0; t < tries; t++) {
+			LIBBPF_OPTS(bpf_test_run_opts, opts, .flags = BPF_F_TEST_RUN_ON_CPU,
+				    .cpu = cpu);
 
-		bpf_prog_test_run_opts(fd, &opts); /* an offline CPU has nothing to flush */
+			/* an offline CPU fails and has nothing to flush */
+			if (bpf_prog_test_run_opts(fd, &opts) || opts.retval == 0)
+				break;
+			usleep(1000);
+		}
 	}
+}
+
+/*
+ * One round of consuming: flush the batches, take everything queued, print the exits held from
+ * the previous round, report new loss, write out. `final` also releases every held exit.
+ */
+static void drain(struct agtrace_bpf *skel, struct ring_buffer *rb, struct consumer *c,
+		  const struct opts *o, int ncpu, unsigned long long *lost, bool final)
+{
+	unsigned long long drops;
+
+	if (!o->summary)
+		flush_batches(skel, ncpu, final ? 5 : 1);
+	ring_buffer__consume(rb);
+	release_exits(c, final ? ~0ull : c->drains);
+	c->drains++;
+	drops = read_drops(skel, ncpu);
+	if (drops > *lost) {
+		printer_lost(&c->pr, drops - *lost, now_ns());
+		*lost = drops;
+	}
+	ob_flush(c->pr.ob);
 }
 
 static bool gone(pid_t pid, void *arg)
@@ -323,7 +406,7 @@ int tracer_run(const struct opts *o, struct launch *l)
 	struct ring_buffer *rb = NULL;
 	struct consumer *c = NULL;
 	struct outbuf *ob = NULL;
-	unsigned long long lost = 0, drops, t_start, deadline = 0, next_sweep;
+	unsigned long long lost = 0, t_start, deadline = 0, next_sweep;
 	int ncpu = libbpf_num_possible_cpus(), outfd = -1, ret = 1, err, status;
 	bool root_reaped = false, use_btf;
 	int exit_code = 0;
@@ -419,15 +502,10 @@ int tracer_run(const struct opts *o, struct launch *l)
 			fprintf(stderr, "agtrace-bpf: ring buffer poll: %s\n", strerror(-err));
 			goto cleanup;
 		}
-		if (!o->summary)
-			flush_batches(skel, ncpu);
-		ring_buffer__consume(rb);
-		drops = read_drops(skel, ncpu);
-		if (drops > lost) {
-			printer_lost(&c->pr, drops - lost, now_ns());
-			lost = drops;
-		}
-		ob_flush(ob);
+		/*
+		 * Reap and sweep before draining: whatever a process did before it was reaped
+		 * (a fork, say) is then in this drain, and no child can be missed.
+		 */
 		if (l && !root_reaped && waitpid(l->pid, &status, WNOHANG) == l->pid) {
 			root_reaped = true;
 			exit_code = launch_exit_code(status);
@@ -438,20 +516,14 @@ int tracer_run(const struct opts *o, struct launch *l)
 			pidset_sweep(&c->live, gone, NULL);
 			next_sweep = now + SWEEP_NS;
 		}
-		if (c->live.n == 0 && (!l || root_reaped))
+		drain(skel, rb, c, o, ncpu, &lost, false);
+		if (c->live.n == 0 && c->nheld == 0 && (!l || root_reaped))
 			break;
 		if (deadline && now >= deadline)
 			break;
 	}
 	/* Everything the kernel queued before we stopped is still ours to print. */
-	if (!o->summary)
-		flush_batches(skel, ncpu);
-	ring_buffer__consume(rb);
-	drops = read_drops(skel, ncpu);
-	if (drops > lost) {
-		printer_lost(&c->pr, drops - lost, now_ns());
-		lost = drops;
-	}
+	drain(skel, rb, c, o, ncpu, &lost, true);
 	if (o->summary)
 		print_summary(skel, ob, o->json, ncpu);
 	ob_flush(ob);
@@ -483,8 +555,10 @@ cleanup:
 	if (outfd > STDOUT_FILENO)
 		close(outfd);
 	agtrace_bpf__destroy(skel);
-	if (c)
+	if (c) {
 		pidset_release(&c->live);
+		free(c->held);
+	}
 	free(c);
 	return ret;
 }

@@ -219,16 +219,18 @@ test_killed_by_signal() {
 
 t test_errors_one_line
 test_errors_one_line() {
-	local e1 e2 e3 e4 r1 r2 r3 r4
+	local e1 e2 e3 e4 e5 r1 r2 r3 r4 r5
 	e1=$($AGT -p 999999 2>&1); r1=$?
 	e2=$($AGT --bogus -- true 2>&1); r2=$?
 	e3=$(AGTRACE_BTF_PATH=/nonexistent $AGT -- true 2>&1); r3=$?
 	e4=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all $AGT -- true 2>&1); r4=$?
+	e5=$(unshare --pid --fork --mount-proc $AGT -- true 2>&1); r5=$?
+	[ $r5 = 1 ] && [ "$(echo "$e5" | wc -l)" = 1 ] && echo "$e5" | grep -q "PID namespace" &&
 	[ $r1 = 1 ] && [ "$e1" = "agtrace-bpf: no such process: 999999" ] &&
 		[ $r2 = 1 ] && [ "$e2" = "agtrace-bpf: unrecognized option '--bogus'" ] &&
 		[ $r3 = 1 ] && [ "$(echo "$e3" | wc -l)" = 1 ] && echo "$e3" | grep -q "BTF" &&
 		[ $r4 = 1 ] && [ "$(echo "$e4" | wc -l)" = 1 ] && echo "$e4" | grep -q "permission denied"
-	check "errors are one line, exit 1: no pid, bad option, no BTF, not root" $? "[$e1] [$e2] [$e3] [$e4]"
+	check "errors are one line, exit 1: no pid, bad option, no BTF, not root, PID namespace" $? "[$e1] [$e2] [$e3] [$e4] [$e5]"
 }
 
 t test_loss_is_counted

@@ -94,6 +94,11 @@ static void test_record_check_well_formed(void **state)
 		assert_int_equal(check(types[i].min + 24), types[i].type);
 		assert_int_equal(check(types[i].min + 64), types[i].type);
 	}
+	/* larger than anything the kernel side builds: garbage, rejected */
+	hdr(AGT_REC_SYSCALL, AGT_SYSCALL_MAX + 8);
+	assert_int_equal(check(AGT_SYSCALL_MAX + 8), -EINVAL);
+	hdr(AGT_REC_EXEC, AGT_EXEC_MAX + 1);
+	assert_int_equal(check(AGT_EXEC_MAX + 1), -EINVAL);
 }
 
 static void test_record_check_malformed(void **state)
