@@ -135,6 +135,14 @@ struct {
 	__type(value, struct slot);
 } slots SEC(".maps");
 
+/* 32-bit (ia32 int 0x80) syscalls of traced tasks: not decoded, counted so the user is told. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} compat SEC(".maps");
+
 struct scratch {
 	__u8 rec[SCRATCH_SIZE];
 	struct stash stash;
@@ -380,6 +388,30 @@ static __always_inline long regs_nr(struct pt_regs *regs, bool btf)
 #else
 	return BPF_CORE_READ(regs, syscallno);
 #endif
+}
+
+/*
+ * A 32-bit syscall (x86 TS_COMPAT): its numbers and registers are another ABI, which the tables
+ * here do not describe, so it is counted and skipped rather than decoded as a 64-bit one.
+ */
+static __always_inline bool is_compat(struct task_struct *t, bool btf)
+{
+#if defined(__TARGET_ARCH_x86)
+	__u32 status = btf ? t->thread_info.status : BPF_CORE_READ(t, thread_info.status);
+
+	return status & 0x2 /* TS_COMPAT */;
+#else
+	return false;
+#endif
+}
+
+static __always_inline void count_compat(void)
+{
+	__u32 zero = 0;
+	__u64 *c = bpf_map_lookup_elem(&compat, &zero);
+
+	if (c)
+		(*c)++;
 }
 
 static __always_inline __u32 cap_kind(__u32 spec, int i)
@@ -837,6 +869,11 @@ int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long id)
 	if (!s->traced)
 		return 0;
 	s->e.inflight = 1;
+	if (is_compat(t, true)) {
+		s->e.ts = 0; /* exit: seen, not wanted */
+		count_compat();
+		return 0;
+	}
 	on_enter(&s->e, regs, id, true);
 	return 0;
 }
@@ -867,7 +904,7 @@ int BPF_PROG(sys_exit_btf, struct pt_regs *regs, long ret)
 		on_exit(e, regs, ret, true);
 		return 0;
 	}
-	if (traced_now())
+	if (traced_now() && !is_compat(t, true))
 		on_exit(NULL, regs, ret, true);
 	return 0;
 }
@@ -911,6 +948,11 @@ int BPF_PROG(sys_enter_raw, struct pt_regs *regs, long id)
 		if (!e)
 			return 0;
 	}
+	if (is_compat((struct task_struct *)bpf_get_current_task(), false)) {
+		e->ts = 0;
+		count_compat();
+		return 0;
+	}
 	on_enter(e, regs, id, false);
 	return 0;
 }
@@ -922,7 +964,7 @@ int BPF_PROG(sys_exit_raw, struct pt_regs *regs, long ret)
 	struct entry *e = bpf_map_lookup_elem(&start_hash, &tid);
 
 	if (!e) {
-		if (traced_now())
+		if (traced_now() && !is_compat((struct task_struct *)bpf_get_current_task(), false))
 			on_exit(NULL, regs, ret, false);
 		return 0;
 	}

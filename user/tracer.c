@@ -240,7 +240,8 @@ static void configure(struct agtrace_bpf *skel, const struct opts *o)
 	bpf_map__set_max_entries(skel->maps.events, o->bufsize);
 }
 
-static unsigned long long read_drops(struct agtrace_bpf *skel, int ncpu)
+/* Sum over CPUs of a one-element per-CPU array of counters. */
+static unsigned long long read_percpu_sum(int fd, int ncpu)
 {
 	unsigned long long total = 0;
 	__u64 *vals = calloc(ncpu, sizeof(__u64));
@@ -248,11 +249,16 @@ static unsigned long long read_drops(struct agtrace_bpf *skel, int ncpu)
 
 	if (!vals)
 		return 0;
-	if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.drops), &zero, vals))
+	if (!bpf_map_lookup_elem(fd, &zero, vals))
 		for (int i = 0; i < ncpu; i++)
 			total += vals[i];
 	free(vals);
 	return total;
+}
+
+static unsigned long long read_drops(struct agtrace_bpf *skel, int ncpu)
+{
+	return read_percpu_sum(bpf_map__fd(skel->maps.drops), ncpu);
 }
 
 static int print_summary(struct agtrace_bpf *skel, struct outbuf *ob, bool json, int ncpu)
@@ -406,7 +412,7 @@ int tracer_run(const struct opts *o, struct launch *l)
 	struct ring_buffer *rb = NULL;
 	struct consumer *c = NULL;
 	struct outbuf *ob = NULL;
-	unsigned long long lost = 0, t_start, deadline = 0, next_sweep;
+	unsigned long long lost = 0, compat, t_start, deadline = 0, next_sweep;
 	int ncpu = libbpf_num_possible_cpus(), outfd = -1, ret = 1, err, status;
 	bool root_reaped = false, use_btf;
 	int exit_code = 0;
@@ -534,6 +540,10 @@ int tracer_run(const struct opts *o, struct launch *l)
 			lost);
 	if (c->pr.bad)
 		fprintf(stderr, "agtrace-bpf: %llu malformed records skipped\n", c->pr.bad);
+	compat = read_percpu_sum(bpf_map__fd(skel->maps.compat), ncpu);
+	if (compat)
+		fprintf(stderr, "agtrace-bpf: %llu 32-bit (int 0x80) syscalls skipped: that ABI is not decoded\n",
+			compat);
 	if (getenv("AGTRACE_STATS"))
 		print_stats(c, lost, (now_ns() - t_start) / 1e9);
 	if (!o->quiet && !l)

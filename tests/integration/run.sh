@@ -301,6 +301,15 @@ test_blocking_duration() {
 	check "a blocking nanosleep(0.3 s) lasts $d s" $? "$(cat "$TMP/b.txt")"
 }
 
+# i386 syscalls (int 0x80) use other numbers: counted and skipped, never misdecoded.
+t test_compat_syscalls_skipped
+test_compat_syscalls_skipped() {
+	$AGT -q -- $WL int80 7 >"$TMP/c32.txt" 2>"$TMP/c32.err"
+	grep -q "^int80 7$" "$TMP/c32.txt" && ! grep -q "writev(" "$TMP/c32.txt" &&
+		grep -q "7 32-bit (int 0x80) syscalls skipped" "$TMP/c32.err"
+	check "7 int 0x80 syscalls: reported as skipped, not decoded as x86_64 writev" $? "$(cat "$TMP/c32.err")"
+}
+
 t test_output_file_mode
 test_output_file_mode() {
 	rm -f "$TMP/mode.txt"

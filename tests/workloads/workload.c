@@ -195,6 +195,23 @@ static int threads(long nthreads, long n)
 	return 0;
 }
 
+/* n i386 getpid (20) calls through int 0x80: the compat ABI, where 20 is not writev. */
+static int int80(long n)
+{
+#if defined(__x86_64__)
+	for (long i = 0; i < n; i++) {
+		long r;
+
+		__asm__ volatile("int $0x80" : "=a"(r) : "a"(20L) : "memory");
+	}
+	printf("int80 %ld\n", n);
+	return 0;
+#else
+	(void)n;
+	return 2;
+#endif
+}
+
 /* Waits until `path` exists (for -p attach), then issues n getppid. */
 static int wait_then(const char *path, long n)
 {
@@ -264,6 +281,8 @@ int main(int argc, char **argv)
 		ret = latency(argv[2]);
 	} else if (!strcmp(mode, "threads") && argc > 3) {
 		ret = threads(n, atol(argv[3]));
+	} else if (!strcmp(mode, "int80")) {
+		ret = int80(n);
 	} else if (!strcmp(mode, "sleep")) {
 		sleep((unsigned)n);
 	} else {
