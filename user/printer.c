@@ -279,21 +279,6 @@ static void print_exit(struct printer *p, const struct agt_exit *r)
 	commit_line(p, &sb);
 }
 
-/*
- * A new process or thread first appears returning 0 from the clone/fork that created it; its
- * entry was in the parent, which reports the call. strace does not show it either.
- */
-static bool is_child_fork_return(const struct agt_syscall *r)
-{
-	const char *n;
-
-	if (!(r->flags & AGT_SYS_NOENTRY) || r->ret != 0)
-		return false;
-	n = sc_name(r->nr);
-	return n && (!strcmp(n, "clone") || !strcmp(n, "clone3") || !strcmp(n, "fork") ||
-		     !strcmp(n, "vfork"));
-}
-
 int printer_record(struct printer *p, const void *data, size_t size)
 {
 	struct rec_caps caps;
@@ -303,8 +288,6 @@ int printer_record(struct printer *p, const void *data, size_t size)
 	case AGT_REC_SYSCALL:
 		if (rec_syscall_caps(data, size, &caps))
 			break;
-		if (is_child_fork_return(data))
-			return 0;
 		print_syscall(p, data, size, &caps);
 		return 0;
 	case AGT_REC_FORK:

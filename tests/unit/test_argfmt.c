@@ -178,17 +178,17 @@ static void test_argfmt_exit_group_noreturn(void **state)
 	assert_non_null(strstr(render(&r, n, true, 50), "\"result\":null"));
 }
 
-static void test_argfmt_child_clone_return_hidden(void **state)
+/* An entry not seen (attached mid-call): no duration, "<?>". */
+static void test_argfmt_resumed_call(void **state)
 {
 	const unsigned long long args[6] = {0x1200011, 0, 0, 0, 0, 0};
 	struct rec r;
-	size_t n = make(&r, 56, args, 0, -1, 0, NULL, 0, 0);
+	size_t n = make(&r, 56, args, 77, -1, 0, NULL, 0, 0);
 
 	(void)state;
 	r.s.flags = AGT_SYS_NOENTRY;
-	assert_string_equal(render(&r, n, false, 50), "");
-	r.s.ret = 77; /* the parent's return is a real line */
 	assert_non_null(strstr(render(&r, n, false, 50), ") = 77 <?>\n"));
+	assert_non_null(strstr(render(&r, n, true, 50), "\"result\":77,\"err\":\"\",\"duration\":21000,\"resumed\":true}}"));
 }
 
 static void test_argfmt_malformed_record(void **state)
@@ -214,7 +214,7 @@ int main(void)
 		cmocka_unit_test(test_argfmt_read_failed_prints_pointer),
 		cmocka_unit_test(test_argfmt_connect_sockaddr),
 		cmocka_unit_test(test_argfmt_exit_group_noreturn),
-		cmocka_unit_test(test_argfmt_child_clone_return_hidden),
+		cmocka_unit_test(test_argfmt_resumed_call),
 		cmocka_unit_test(test_argfmt_malformed_record),
 	};
 
