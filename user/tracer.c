@@ -34,7 +34,6 @@
 #include "tracer.h"
 
 #define POLL_MS 50
-#define SWEEP_NS 1000000000ull
 
 static volatile sig_atomic_t exiting;
 
@@ -45,7 +44,7 @@ static void on_signal(int sig)
 
 struct consumer {
 	struct printer pr;
-	struct pidset live;
+	struct pidset targets; /* -p: the pids and their descendants at attach (then in `tracked`) */
 	bool print; /* false with -c: only process bookkeeping */
 	bool stats; /* AGTRACE_STATS: per-syscall counts and exit->line latency */
 	unsigned long long records;
@@ -98,7 +97,6 @@ static void release_exits(struct consumer *c, unsigned long long before)
 
 	for (size_t i = 0; i < c->nheld; i++) {
 		if (c->held[i].drain < before) {
-			pidset_del(&c->live, c->held[i].rec.h.tgid);
 			if (c->print)
 				printer_record(&c->pr, &c->held[i].rec, sizeof(c->held[i].rec));
 		} else {
@@ -114,13 +112,9 @@ static void handle_one(struct consumer *c, const void *data, size_t size)
 
 	c->records++;
 	switch (h->type) {
-	case AGT_REC_FORK:
-		pidset_add(&c->live, h->tgid);
-		break;
 	case AGT_REC_EXIT:
 		if (size >= sizeof(struct agt_exit) && hold_exit(c, data))
 			return;
-		pidset_del(&c->live, h->tgid);
 		break;
 	case AGT_REC_SYSCALL:
 		if (size >= sizeof(struct agt_syscall)) {
@@ -330,10 +324,24 @@ static void drain(struct agtrace_bpf *skel, struct ring_buffer *rb, struct consu
 	ob_flush(c->pr.ob);
 }
 
-static bool gone(pid_t pid, void *arg)
+/*
+ * No traced process left? A pid added by -p that has vanished meanwhile (exited before we
+ * attached) is removed here, since no exit will ever be seen for it.
+ */
+static bool tracked_empty(struct agtrace_bpf *skel)
 {
-	(void)arg;
-	return !proc_exists(pid);
+	int fd = bpf_map__fd(skel->maps.tracked);
+	__u32 key, next;
+	bool first = true;
+
+	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
+		first = false;
+		key = next;
+		if (proc_exists((pid_t)key))
+			return false;
+		bpf_map_delete_elem(fd, &key);
+	}
+	return true;
 }
 
 static void print_stats(const struct consumer *c, unsigned long long lost, double secs)
@@ -412,7 +420,7 @@ int tracer_run(const struct opts *o, struct launch *l)
 	struct ring_buffer *rb = NULL;
 	struct consumer *c = NULL;
 	struct outbuf *ob = NULL;
-	unsigned long long lost = 0, compat, t_start, deadline = 0, next_sweep;
+	unsigned long long lost = 0, compat, t_start, deadline = 0;
 	int ncpu = libbpf_num_possible_cpus(), outfd = -1, ret = 1, err, status;
 	bool root_reaped = false, use_btf;
 	int exit_code = 0;
@@ -441,14 +449,13 @@ int tracer_run(const struct opts *o, struct launch *l)
 	if (l) {
 		if (track(skel, l->pid, AGT_TRACK_PENDING))
 			goto map_error;
-		pidset_add(&c->live, l->pid);
 	} else {
 		for (int i = 0; i < o->npids; i++)
-			pidset_add(&c->live, o->pids[i]);
+			pidset_add(&c->targets, o->pids[i]);
 		if (o->follow)
-			proctree_add_descendants(&c->live, "/proc");
-		for (unsigned i = 0; i < c->live.cap; i++)
-			if (c->live.slot[i] > 0 && track(skel, c->live.slot[i], AGT_TRACK_ACTIVE))
+			proctree_add_descendants(&c->targets, "/proc");
+		for (unsigned i = 0; i < c->targets.cap; i++)
+			if (c->targets.slot[i] > 0 && track(skel, c->targets.slot[i], AGT_TRACK_ACTIVE))
 				goto map_error;
 	}
 	err = agtrace_bpf__attach(skel);
@@ -483,7 +490,6 @@ int tracer_run(const struct opts *o, struct launch *l)
 	t_start = now_ns();
 	c->pr.t0 = t_start;
 	getrusage(RUSAGE_SELF, &c->ru0);
-	next_sweep = t_start + SWEEP_NS;
 	if (o->duration > 0)
 		deadline = t_start + (unsigned long long)(o->duration * 1e9);
 	if (!o->quiet) {
@@ -515,15 +521,14 @@ int tracer_run(const struct opts *o, struct launch *l)
 		if (l && !root_reaped && waitpid(l->pid, &status, WNOHANG) == l->pid) {
 			root_reaped = true;
 			exit_code = launch_exit_code(status);
-			pidset_del(&c->live, l->pid);
 		}
 		now = now_ns();
-		if (now >= next_sweep) {
-			pidset_sweep(&c->live, gone, NULL);
-			next_sweep = now + SWEEP_NS;
-		}
 		drain(skel, rb, c, o, ncpu, &lost, false);
-		if (c->live.n == 0 && c->nheld == 0 && (!l || root_reaped))
+		/*
+		 * Done when the kernel's own set of traced processes is empty: it gains children at
+		 * fork and loses a process at its exit, whether or not those records reached us.
+		 */
+		if (tracked_empty(skel) && c->nheld == 0 && (!l || root_reaped))
 			break;
 		if (deadline && now >= deadline)
 			break;
@@ -566,7 +571,7 @@ cleanup:
 		close(outfd);
 	agtrace_bpf__destroy(skel);
 	if (c) {
-		pidset_release(&c->live);
+		pidset_release(&c->targets);
 		free(c->held);
 	}
 	free(c);

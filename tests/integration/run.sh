@@ -91,6 +91,19 @@ test_follow_fork_exec() {
 	check "fork child ($k getppid, exit 7) and exec of /bin/true followed" $? "child=$child got=$got"
 }
 
+# The command exits at once; its child lives on. The trace must follow it to its end, even when
+# the reader of our output is slow (the consumer then blocks in write, and used to miss it).
+t test_child_outlives_command
+test_child_outlives_command() {
+	$AGT -q -e trace=getppid,write,exit_group -- $WL orphan > >(sleep 1; cat >"$TMP/or.txt") 2>&1
+	sleep 1.5
+	local child
+	child=$(sed -n 's/^orphan child \([0-9]*\) done$/\1/p' "$TMP/or.txt")
+	[ -n "$child" ] && grep -q "^\[pid $child\] +[0-9.]* write(1, \"orphan child $child done\\\\n\", " "$TMP/or.txt" &&
+		grep -q "^\[pid $child\] +[0-9.]* +++ exited with 0 +++" "$TMP/or.txt"
+	check "a child outliving the command is traced to its exit" $? "$(cat "$TMP/or.txt")"
+}
+
 t test_no_follow
 test_no_follow() {
 	$AGT -q --no-follow -- $WL forkexec 50 >"$TMP/nf.txt" 2>&1

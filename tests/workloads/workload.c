@@ -212,6 +212,26 @@ static int int80(long n)
 #endif
 }
 
+/*
+ * Lots of output first (so a slow reader of the trace holds the tracer in write), then the
+ * parent forks and exits at once; its child outlives it, then writes a line.
+ */
+static int orphan(void)
+{
+	pid_t pid;
+
+	getppid_loop(3000);
+	usleep(300000);
+	pid = fork();
+
+	if (pid == 0) {
+		usleep(500000);
+		printf("orphan child %d done\n", getpid());
+		return 0;
+	}
+	return pid < 0;
+}
+
 /* Waits until `path` exists (for -p attach), then issues n getppid. */
 static int wait_then(const char *path, long n)
 {
@@ -281,6 +301,8 @@ int main(int argc, char **argv)
 		ret = latency(argv[2]);
 	} else if (!strcmp(mode, "threads") && argc > 3) {
 		ret = threads(n, atol(argv[3]));
+	} else if (!strcmp(mode, "orphan")) {
+		ret = orphan();
 	} else if (!strcmp(mode, "int80")) {
 		ret = int80(n);
 	} else if (!strcmp(mode, "sleep")) {
