@@ -51,9 +51,21 @@ vmlinux:
 $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/analyze $(OUTPUT)/san/user $(OUTPUT)/san/analyze $(OUTPUT)/tests $(OUTPUT)/workloads:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/agtrace.bpf.o: bpf/agtrace.bpf.c bpf/agtrace.h vmlinux/vmlinux.h | $(OUTPUT)
+# The checked-in vmlinux.h is x86_64's; on another architecture the build dumps the running
+# kernel's BTF instead (CO-RE relocates either way, but the types must be that arch's).
+ifeq ($(ARCH),x86)
+VMLINUX_DIR := vmlinux
+else
+VMLINUX_DIR := $(OUTPUT)/vmlinux-$(ARCH)
+$(VMLINUX_DIR)/vmlinux.h:
+	$(Q)mkdir -p $(VMLINUX_DIR)
+	$(call msg,GEN,$@)
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+endif
+
+$(OUTPUT)/agtrace.bpf.o: bpf/agtrace.bpf.c bpf/agtrace.h $(VMLINUX_DIR)/vmlinux.h | $(OUTPUT)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Ibpf \
+	$(Q)$(CLANG) -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(ARCH) -I$(VMLINUX_DIR) -Ibpf \
 		-c $< -o $@.tmp
 	$(Q)$(BPFTOOL) gen object $@ $@.tmp
 	$(Q)rm -f $@.tmp
