@@ -182,14 +182,14 @@ static void put_number(struct sbuf *sb, enum sc_arg_type t, unsigned long long v
 		break;
 	case SA_HEX:
 		if (json || !v)
-			sb_printf(sb, "%llu", v);
+			sb_putu(sb, v);
 		else
-			sb_printf(sb, "%#llx", v);
+			sb_putx(sb, v);
 		break;
 	case SA_OCT:
 	case SA_MODE:
 		if (json)
-			sb_printf(sb, "%llu", v);
+			sb_putu(sb, v);
 		else
 			sb_printf(sb, v ? "0%llo" : "0", v);
 		break;
@@ -313,7 +313,8 @@ size_t retfmt_text(char *buf, size_t n, const char *name, long long ret, bool no
 		else
 			sb_printf(&sb, " = -1 (errno %lld)", -ret);
 	} else if (ret_is_addr(name)) {
-		sb_printf(&sb, " = %#llx", (unsigned long long)ret);
+		sb_puts(&sb, " = ");
+		sb_putx(&sb, (unsigned long long)ret);
 	} else {
 		sb_puts(&sb, " = ");
 		sb_puti(&sb, ret);

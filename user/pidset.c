@@ -84,16 +84,6 @@ bool pidset_del(struct pidset *s, pid_t pid)
 	return true;
 }
 
-void pidset_sweep(struct pidset *s, bool (*fn)(pid_t pid, void *arg), void *arg)
-{
-	for (unsigned i = 0; i < s->cap; i++) {
-		if (s->slot[i] > 0 && fn(s->slot[i], arg)) {
-			s->slot[i] = DELETED;
-			s->n--;
-		}
-	}
-}
-
 void pidset_release(struct pidset *s)
 {
 	free(s->slot);

@@ -18,8 +18,6 @@ int pidset_add(struct pidset *s, pid_t pid);
 bool pidset_has(const struct pidset *s, pid_t pid);
 /* true if pid was present. */
 bool pidset_del(struct pidset *s, pid_t pid);
-/* Visits every member; fn returns true to delete it. */
-void pidset_sweep(struct pidset *s, bool (*fn)(pid_t pid, void *arg), void *arg);
 /* Frees the table; the struct is reusable (zeroed). */
 void pidset_release(struct pidset *s);
 

@@ -162,52 +162,6 @@ static void test_pidset_collisions(void **state)
 	pidset_release(&s);
 }
 
-static bool drop_even(pid_t pid, void *arg)
-{
-	int *visits = arg;
-
-	(*visits)++;
-	return pid % 2 == 0;
-}
-
-static bool keep_all(pid_t pid, void *arg)
-{
-	int *visits = arg;
-
-	(void)pid;
-	(*visits)++;
-	return false;
-}
-
-static void test_pidset_sweep(void **state)
-{
-	struct pidset s = {0};
-	int visits = 0;
-
-	(void)state;
-	for (pid_t pid = 1; pid <= 1000; pid++)
-		assert_int_equal(pidset_add(&s, pid), 0);
-	assert_true(pidset_del(&s, 500));
-	pidset_sweep(&s, drop_even, &visits);
-	assert_int_equal(visits, 999); /* members only, not the tombstone */
-	assert_int_equal(s.n, 500);
-	for (pid_t pid = 1; pid <= 1000; pid++)
-		assert_int_equal(pidset_has(&s, pid), pid % 2 == 1);
-	visits = 0;
-	pidset_sweep(&s, keep_all, &visits);
-	assert_int_equal(visits, 500);
-	assert_int_equal(s.n, 500);
-	/* swept slots are reusable */
-	assert_int_equal(pidset_add(&s, 2), 0);
-	assert_true(pidset_has(&s, 2));
-	assert_int_equal(s.n, 501);
-	pidset_release(&s);
-	/* sweeping an empty set visits nothing */
-	visits = 0;
-	pidset_sweep(&s, keep_all, &visits);
-	assert_int_equal(visits, 0);
-}
-
 static void test_pidset_release_reuse(void **state)
 {
 	struct pidset s = {0};
@@ -239,7 +193,6 @@ int main(void)
 	    cmocka_unit_test(test_pidset_tombstone_reuse),
 	    cmocka_unit_test(test_pidset_churn),
 	    cmocka_unit_test(test_pidset_collisions),
-	    cmocka_unit_test(test_pidset_sweep),
 	    cmocka_unit_test(test_pidset_release_reuse),
 	};
 
