@@ -12,7 +12,7 @@ CFLAGS ?= -g -O2
 WARN := -Wall -Wextra -Werror=implicit-function-declaration
 BASE_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -DAGT_VERSION='"$(VERSION)"'
 INCLUDES := -I$(OUTPUT) -Ibpf -Iuser -Ianalyze
-LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz -lcjson
+LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz -lcjson -lnghttp2 -lbrotlidec
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 # user/ files that include libbpf or the skeleton; everything else in user/ and analyze/ is
@@ -97,7 +97,7 @@ agtrace-bpf: $(APP_OBJS) $(CORE_OBJS)
 $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(SAN_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) -g -O1 $(WARN) -std=gnu11 -D_GNU_SOURCE $(SAN) $(INCLUDES) $< $(SAN_OBJS) \
-		-lcmocka -lz -lcjson -o $@
+		-lcmocka -lz -lcjson -lnghttp2 -lbrotlidec -o $@
 
 $(OUTPUT)/workloads/%: tests/workloads/%.c | $(OUTPUT)/workloads
 	$(call msg,CC,$@)

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * redact.h - secrets never reach a sink (DESIGN.md §4). Header values of Authorization,
+ * Proxy-Authorization, X-Api-Key, Api-Key, Cookie and Set-Cookie are replaced whole; anywhere
+ * else (bodies, captured syscall buffers) `sk-...`-shaped keys are replaced in place.
+ */
+#ifndef AGT_REDACT_H
+#define AGT_REDACT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define REDACTED "[REDACTED]"
+
+/* True if a header of this name (any case) carries credentials. */
+bool redact_header_name(const char *name, size_t len);
+/*
+ * Replaces every key-shaped token in s[0..len) with [REDACTED], in place (a key is always longer
+ * than the marker, so the text only shrinks); returns the new length. A key: "sk-" not preceded
+ * by a letter, digit, '-' or '_', followed by at least 16 characters of [A-Za-z0-9_-].
+ * Also redacts "Bearer <token>" values of 16+ token characters, whatever their shape.
+ */
+size_t redact_secrets(char *s, size_t len);
+/* True if s[0..len) holds something redact_secrets() would change (cheap pre-check). */
+bool redact_needed(const char *s, size_t len);
+
+#endif
