@@ -12,12 +12,12 @@ CFLAGS ?= -g -O2
 WARN := -Wall -Wextra -Werror=implicit-function-declaration
 BASE_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -DAGT_VERSION='"$(VERSION)"'
 INCLUDES := -I$(OUTPUT) -Ibpf -Iuser -Ianalyze
-LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz -lcjson -lnghttp2 -lbrotlidec
+LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz -lcjson -lnghttp2 -lbrotlidec -lpthread
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 # user/ files that include libbpf or the skeleton; everything else in user/ and analyze/ is
 # plain C and goes into the unit-tested core library.
-LIBBPF_SRCS := user/main.c user/tracer.c
+LIBBPF_SRCS := user/main.c user/tracer.c user/tls_probe.c
 CORE_SRCS := $(filter-out $(LIBBPF_SRCS),$(wildcard user/*.c)) $(wildcard analyze/*.c)
 CORE_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(CORE_SRCS))
 SAN_OBJS := $(patsubst %.c,$(OUTPUT)/san/%.o,$(CORE_SRCS))
@@ -63,16 +63,16 @@ $(VMLINUX_DIR)/vmlinux.h:
 	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
 endif
 
-$(OUTPUT)/agtrace.bpf.o: bpf/agtrace.bpf.c bpf/agtrace.h $(VMLINUX_DIR)/vmlinux.h | $(OUTPUT)
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c bpf/agtrace.h $(VMLINUX_DIR)/vmlinux.h | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(ARCH) -I$(VMLINUX_DIR) -Ibpf \
 		-c $< -o $@.tmp
 	$(Q)$(BPFTOOL) gen object $@ $@.tmp
 	$(Q)rm -f $@.tmp
 
-$(OUTPUT)/agtrace.skel.h: $(OUTPUT)/agtrace.bpf.o
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name agtrace_bpf > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
 $(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) bpf/agtrace.h | $(OUTPUT)/user
 	$(call msg,CC,$@)
@@ -82,7 +82,7 @@ $(OUTPUT)/analyze/%.o: analyze/%.c $(wildcard analyze/*.h) | $(OUTPUT)/analyze
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(BASE_CFLAGS) $(INCLUDES) -c $< -o $@
 
-$(APP_OBJS): $(OUTPUT)/agtrace.skel.h
+$(APP_OBJS): $(OUTPUT)/agtrace.skel.h $(OUTPUT)/tls.skel.h
 
 $(OUTPUT)/san/user/%.o: user/%.c $(wildcard user/*.h) bpf/agtrace.h | $(OUTPUT)/san/user
 	$(Q)$(CC) -g -O1 $(WARN) -std=gnu11 -D_GNU_SOURCE -DAGT_VERSION='"$(VERSION)"' $(SAN) $(INCLUDES) -c $< -o $@
@@ -97,7 +97,7 @@ agtrace-bpf: $(APP_OBJS) $(CORE_OBJS)
 $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(SAN_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) -g -O1 $(WARN) -std=gnu11 -D_GNU_SOURCE $(SAN) $(INCLUDES) $< $(SAN_OBJS) \
-		-lcmocka -lz -lcjson -lnghttp2 -lbrotlidec -o $@
+		-lcmocka -lelf -lz -lcjson -lnghttp2 -lbrotlidec -lbrotlienc -lpthread -o $@
 
 $(OUTPUT)/workloads/%: tests/workloads/%.c | $(OUTPUT)/workloads
 	$(call msg,CC,$@)

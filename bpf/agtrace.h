@@ -40,6 +40,8 @@ enum agt_rec_type {
 	AGT_REC_FORK = 2,
 	AGT_REC_EXEC = 3,
 	AGT_REC_EXIT = 4,
+	AGT_REC_TLS_DATA = 5, /* bpf/tls.bpf.c, on its own ring */
+	AGT_REC_TLS_CONN = 6,
 };
 
 /*
@@ -115,6 +117,56 @@ struct agt_exit {
 	__s32 signal;	 /* terminating signal, 0 if none */
 	__u8 core_dumped;
 	__u8 _pad[7];
+};
+
+/*
+ * TLS plaintext (bpf/tls.bpf.c). One SSL_read/SSL_write call that moved `call_len` bytes becomes
+ * records of at most AGT_TLS_CHUNK bytes each, at offsets 0, CHUNK, 2*CHUNK...; only the first
+ * `targ_tls_max` bytes of a call are captured (the last record then has AGT_TLS_TRUNC and the
+ * consumer counts call_len - captured as lost). A chunk the ring had no room for is counted in
+ * tls_drops and shows up as a gap in the offsets.
+ */
+#define AGT_TLS_CHUNK 16384
+#define AGT_TLS_FIRST (1u << 0) /* offset 0 of the call */
+#define AGT_TLS_LAST (1u << 1)	/* last captured chunk of the call */
+#define AGT_TLS_TRUNC (1u << 2) /* the call moved more than was captured */
+
+enum agt_tls_op {
+	AGT_TLS_WRITE = 0, /* SSL_write / SSL_write_ex: plaintext the process sends */
+	AGT_TLS_READ = 1,  /* SSL_read / SSL_read_ex: plaintext it received */
+};
+
+/* Attach cookies of the TLS uprobes: which OpenSSL function a probe sits on. */
+enum agt_tls_fn {
+	AGT_TLS_FN_WRITE = 1,
+	AGT_TLS_FN_READ = 2,
+	AGT_TLS_FN_WRITE_EX = 3,
+	AGT_TLS_FN_READ_EX = 4,
+	AGT_TLS_FN_NEW = 5,
+	AGT_TLS_FN_FREE = 6,
+};
+
+enum agt_tls_event {
+	AGT_TLS_NEW = 1,  /* SSL_new returned this SSL*: a new connection from here on */
+	AGT_TLS_FREE = 2, /* SSL_free: the connection is over */
+};
+
+struct agt_tls_data {
+	struct agt_hdr h; /* ts: when the call returned */
+	__u64 ssl;	  /* the SSL* (with tgid and the NEW/FREE events: the connection) */
+	__u64 call_len;	  /* bytes the whole call moved */
+	__u32 off;	  /* of this chunk within the call */
+	__u16 len;	  /* bytes of data that follow */
+	__u8 op;	  /* enum agt_tls_op */
+	__u8 flags;	  /* AGT_TLS_* */
+	/* len bytes; the ring record may be longer (size classes), h.size is exact */
+};
+
+struct agt_tls_conn {
+	struct agt_hdr h;
+	__u64 ssl;
+	__u32 event; /* enum agt_tls_event */
+	__u32 _pad;
 };
 
 /* -c mode: per syscall number, per CPU. */

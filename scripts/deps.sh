@@ -14,17 +14,35 @@ for p in $PKGS; do
 	fi
 done
 
-if [ -z "$missing" ]; then
-	exit 0
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "deps: missing packages:$missing (run as root or install them)" >&2
+		exit 1
+	fi
+
+	echo "deps: installing$missing" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >/dev/null || apt-get update
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "deps: missing packages:$missing (run as root or install them)" >&2
-	exit 1
+# npm: the node LLM clients of the TLS capture tests (tests/llm/node: openai, @openai/agents), from
+# package-lock.json. Idempotent: nothing runs while node_modules is at least as new as the lock.
+# The machine's node (v20, with its npm) is used; Debian's nodejs/npm only where node is missing.
+if ! command -v node >/dev/null 2>&1; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "deps: node is missing (run as root or install nodejs and npm)" >&2
+		exit 1
+	fi
+	echo "deps: installing nodejs npm" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >/dev/null || apt-get update
+	apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
 fi
-
-echo "deps: installing$missing" >&2
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >/dev/null || apt-get update
-# shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+NODE_DIR="$(cd "$(dirname "$0")/.." && pwd)/tests/llm/node"
+if [ ! -f "$NODE_DIR/node_modules/.package-lock.json" ] ||
+	[ "$NODE_DIR/package-lock.json" -nt "$NODE_DIR/node_modules/.package-lock.json" ]; then
+	echo "deps: npm ci in tests/llm/node" >&2
+	npm ci --prefix "$NODE_DIR" --no-audit --no-fund --loglevel=error >/dev/null
+fi

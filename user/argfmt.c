@@ -12,6 +12,7 @@
 #include "errno_names.h"
 #include "flags.h"
 #include "printer.h"
+#include "redact.h"
 #include "sbuf.h"
 #include "sockaddr_fmt.h"
 #include "strfmt.h"
@@ -204,6 +205,8 @@ static void put_arg(struct sbuf *sb, const struct sc_arg *a, unsigned long long 
 		    int strsize, bool json)
 {
 	flagfmt_fn ff = flag_formatter(a->type);
+	char clean[AGT_ARGV_BYTES + AGT_CAP_BYTES];
+	struct agt_cap ccap;
 	size_t lim;
 
 	if (json ? is_numeric(a->type) : (is_numeric(a->type) && a->type != SA_MODE)) {
@@ -225,6 +228,15 @@ static void put_arg(struct sbuf *sb, const struct sc_arg *a, unsigned long long 
 	if (!have_data(a, cap, ret)) {
 		put_ptr(sb, v, json);
 		return;
+	}
+	/* an API key in an argv, a path or a buffer head is shown as [REDACTED] (DESIGN.md §4) */
+	if (a->type != SA_SOCKADDR_IN && a->type != SA_SOCKADDR_OUT &&
+	    redact_needed((const char *)data, cap->len) && cap->len <= sizeof(clean)) {
+		memcpy(clean, data, cap->len);
+		ccap = *cap;
+		ccap.len = (__u16)redact_secrets(clean, cap->len);
+		cap = &ccap;
+		data = (const unsigned char *)clean;
 	}
 	switch (a->type) {
 	case SA_PATH:

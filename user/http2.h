@@ -28,4 +28,14 @@ void http2_gap(struct http2 *h, enum http_dir dir, uint64_t n);
 /* Connection ended: open streams' responses are delivered incomplete. */
 void http2_close(struct http2 *h, uint64_t ts);
 
+/* What the parser had to give up on, for the tracer's lost-data accounting. */
+struct http2_stats {
+	uint64_t desyncs;	  /* frame sync lost: gaps, implausible frame headers */
+	uint64_t skipped;	  /* bytes passed over while looking for a frame boundary again */
+	uint64_t hpack_errors;	  /* header blocks that failed to decode (stream left headerless) */
+	uint64_t streams_dropped; /* over the open-stream cap: delivered incomplete */
+};
+
+void http2_get_stats(const struct http2 *h, struct http2_stats *out);
+
 #endif

@@ -19,6 +19,9 @@ enum {
 	OPT_COLOR,
 	OPT_BUFSIZE,
 	OPT_RAW_TP,
+	OPT_NO_TLS,
+	OPT_TLS_MAX,
+	OPT_HTTP,
 };
 
 static const struct option long_opts[] = {
@@ -38,6 +41,9 @@ static const struct option long_opts[] = {
     {"quiet", no_argument, NULL, 'q'},
     {"buffer-size", required_argument, NULL, OPT_BUFSIZE},
     {"raw-tp", no_argument, NULL, OPT_RAW_TP},
+    {"no-tls", no_argument, NULL, OPT_NO_TLS},
+    {"tls-max-bytes", required_argument, NULL, OPT_TLS_MAX},
+    {"http", no_argument, NULL, OPT_HTTP},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -69,6 +75,10 @@ void opts_usage(FILE *f)
 	    "  -q, --quiet           no attach/detach messages\n"
 	    "      --buffer-size N   ring buffer size (power of two; K/M/G; default 16M)\n"
 	    "      --raw-tp          use raw tracepoints even where tp_btf works\n"
+	    "      --no-tls          do not capture TLS plaintext (no LLM events)\n"
+	    "      --tls-max-bytes N capture at most N bytes per SSL_read/SSL_write call\n"
+	    "                        (K/M suffixes; default 4M; the rest is counted as lost)\n"
+	    "      --http            also print every HTTPS exchange, headers and bodies\n"
 	    "  -h, --help            this help\n"
 	    "  -V, --version         version\n"
 	    "\n"
@@ -278,6 +288,7 @@ int opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen)
 	o->color = COLOR_AUTO;
 	o->bufsize = OPTS_DEFAULT_BUFSIZE;
 	o->trace_all = true;
+	o->tls_max_bytes = OPTS_DEFAULT_TLS_MAX;
 
 	/* 0, not 1: glibc then also forgets its place inside a cluster like "-qx" */
 	optind = 0;
@@ -349,6 +360,26 @@ int opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen)
 		case OPT_RAW_TP:
 			o->force_raw_tp = true;
 			break;
+		case OPT_NO_TLS:
+			o->no_tls = true;
+			break;
+		case OPT_HTTP:
+			o->http = true;
+			break;
+		case OPT_TLS_MAX: {
+			unsigned long long v = strtoull(optarg, &end, 10);
+
+			if (end != optarg && (*end == 'k' || *end == 'K'))
+				v <<= 10, end++;
+			else if (end != optarg && (*end == 'm' || *end == 'M'))
+				v <<= 20, end++;
+			if (end == optarg || *end || optarg[0] == '-' || v == 0 || v > (1ull << 30))
+				return fail(err, errlen,
+					    "invalid --tls-max-bytes '%s' (1..1G, K/M suffixes)",
+					    optarg);
+			o->tls_max_bytes = v;
+			break;
+		}
 		case 'h':
 			opts_usage(stdout);
 			return 1;

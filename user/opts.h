@@ -14,6 +14,7 @@
 #define OPTS_DEFAULT_STRSIZE 50
 #define OPTS_STRSIZE_ALL (-1) /* -v: no cut (up to what the kernel side captures) */
 #define OPTS_DEFAULT_BUFSIZE (16u << 20)
+#define OPTS_DEFAULT_TLS_MAX (4u << 20)
 
 enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
@@ -29,6 +30,9 @@ struct opts {
 	bool follow;	  /* false with --no-follow */
 	bool quiet;	  /* -q */
 	bool force_raw_tp;
+	bool no_tls;		 /* --no-tls */
+	bool http;		 /* --http: print every HTTPS exchange */
+	unsigned long long tls_max_bytes; /* --tls-max-bytes */
 	int strsize; /* -s N (0: no data captured), OPTS_DEFAULT_STRSIZE; -v: OPTS_STRSIZE_ALL */
 	enum color_mode color;
 	double duration;	/* -d seconds, 0 = until the target exits */

@@ -38,6 +38,11 @@ int ob_flush(struct outbuf *ob)
 {
 	size_t off = 0;
 
+	if (ob->sink) {
+		if (ob->len)
+			ob->sink(ob->sink_ctx, ob->buf, ob->len);
+		off = ob->len;
+	}
 	while (off < ob->len) {
 		ssize_t w = write(ob->fd, ob->buf + off, ob->len - off);
 

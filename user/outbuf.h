@@ -21,6 +21,9 @@ struct outbuf {
 	size_t cap;
 	int err; /* first write error (positive errno), sticky */
 	unsigned long long bytes; /* written in all */
+	/* set: flushes go to sink(sink_ctx, ...) instead of fd (a recording's writer queue) */
+	void (*sink)(void *ctx, const char *buf, size_t len);
+	void *sink_ctx;
 };
 
 /* Returns a buffer writing to fd (not owned), or NULL on allocation failure. */

@@ -13,6 +13,7 @@
 #include "errno_names.h"
 #include "flags.h"
 #include "printer.h"
+#include "redact.h"
 #include "record.h"
 #include "sbuf.h"
 #include "strfmt.h"
@@ -206,10 +207,18 @@ static int print_exec(struct printer *p, const struct agt_exec *r, size_t size)
 {
 	struct sbuf sb = SBUF_INIT(ob_room(p->ob, OB_RECORD_MAX), OB_RECORD_MAX);
 	const char *fn, *argv;
-	size_t off = 0, n = 0;
+	size_t off = 0, n = 0, argv_len;
+	char clean[AGT_ARGV_BYTES];
 
 	if (rec_exec_parts(r, size, &fn, &argv))
 		return -EINVAL;
+	argv_len = r->argv_len;
+	/* `curl -H "Authorization: Bearer sk-..."`: keys in a command line are redacted too */
+	if (argv_len <= sizeof(clean) && redact_needed(argv, argv_len)) {
+		memcpy(clean, argv, argv_len);
+		argv_len = redact_secrets(clean, argv_len);
+		argv = clean;
+	}
 	if (p->json) {
 		json_prefix(p, &sb, &r->h, "process");
 		sb_puts(&sb, ",\"process\":{\"event\":\"exec\",\"filename\":\"");
@@ -222,8 +231,8 @@ static int print_exec(struct printer *p, const struct agt_exec *r, size_t size)
 				       false));
 		sb_puts(&sb, " [");
 	}
-	while (off < r->argv_len) {
-		size_t l = strnlen(argv + off, r->argv_len - off);
+	while (off < argv_len) {
+		size_t l = strnlen(argv + off, argv_len - off);
 
 		if (n)
 			sb_puts(&sb, p->json ? "," : ", ");
@@ -305,6 +314,40 @@ int printer_record(struct printer *p, const void *data, size_t size)
 	}
 	p->bad++;
 	return -EINVAL;
+}
+
+void printer_event_json(struct printer *p, const struct agt_hdr *h, const char *type,
+			const char *key, const char *obj, size_t objlen)
+{
+	struct sbuf sb = SBUF_INIT(ob_room(p->ob, OB_RECORD_MAX), OB_RECORD_MAX);
+
+	json_prefix(p, &sb, h, type);
+	sb_puts(&sb, ",\"");
+	sb_puts(&sb, key);
+	sb_puts(&sb, "\":");
+	if (sb.len >= sb.cap) {
+		p->bad++;
+		return;
+	}
+	ob_commit(p->ob, sb.len);
+	ob_write(p->ob, obj, objlen); /* may be megabytes: a prompt */
+	ob_write(p->ob, "}\n", 2);
+	p->seq++;
+}
+
+void printer_event_text(struct printer *p, const struct agt_hdr *h, const char *text, size_t len)
+{
+	struct sbuf sb = SBUF_INIT(ob_room(p->ob, OB_RECORD_MAX), OB_RECORD_MAX);
+
+	text_prefix(p, &sb, h);
+	if (sb.len >= sb.cap) {
+		p->bad++;
+		return;
+	}
+	ob_commit(p->ob, sb.len);
+	ob_write(p->ob, text, len);
+	ob_write(p->ob, "\n", 1);
+	p->seq++;
 }
 
 void printer_lost(struct printer *p, unsigned long long count, unsigned long long ts)

@@ -28,6 +28,16 @@ int printer_record(struct printer *p, const void *data, size_t size);
 /* A `lost` event: `count` records the kernel could not queue since the last one. */
 void printer_lost(struct printer *p, unsigned long long count, unsigned long long ts);
 
+/*
+ * Events built outside the record path (LLM calls, HTTP exchanges), attributed to header h:
+ * JSON: the common prefix, then "key": obj (objlen bytes of JSON), then "}"; text: the
+ * "[pid N] +S.UUUUUU " prefix, then text. One line each.
+ */
+struct agt_hdr;
+void printer_event_json(struct printer *p, const struct agt_hdr *h, const char *type,
+			const char *key, const char *obj, size_t objlen);
+void printer_event_text(struct printer *p, const struct agt_hdr *h, const char *text, size_t len);
+
 /* Argument and result formatting, shared by both flavours (snprintf contract). */
 struct sc_arg;
 struct agt_cap;

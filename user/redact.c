@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* redact.c - credentials out of everything the tracer prints or records. */
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -8,7 +9,8 @@
 #define KEY_MIN 16 /* characters after "sk-" (real keys have 40+) */
 
 static const char *const secret_headers[] = {
-	"authorization", "proxy-authorization", "x-api-key", "api-key", "cookie", "set-cookie",
+    "authorization", "proxy-authorization", "x-api-key", "api-key", "x-goog-api-key",
+	"cookie",	 "set-cookie",
 };
 
 bool redact_header_name(const char *name, size_t len)
@@ -35,13 +37,32 @@ static size_t key_run(const char *s, size_t i, size_t len)
 }
 
 /*
+ * A secret starts a word. Escapes end a word too, though their last character is a letter or a
+ * digit: raw JSON ("\nsk-...", "\u0020sk-...") and URL-encoded text ("%20sk-..."). Looks back
+ * at most 6 bytes, which redact_secrets() has not overwritten (see there).
+ */
+static bool word_start(const char *s, size_t i)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (!i || !key_char(u[i - 1]))
+		return true;
+	if (i >= 2 && u[i - 2] == '\\')
+		return true;
+	if (i >= 3 && u[i - 3] == '%' && isxdigit(u[i - 2]) && isxdigit(u[i - 1]))
+		return true;
+	return i >= 6 && u[i - 6] == '\\' && u[i - 5] == 'u' && isxdigit(u[i - 4]) &&
+	       isxdigit(u[i - 3]) && isxdigit(u[i - 2]) && isxdigit(u[i - 1]);
+}
+
+/*
  * If a secret starts at s[i], returns how many bytes it spans and sets *keep to the bytes of it
  * that stay visible ("Bearer " keeps its scheme word); else 0.
  */
 static size_t secret_at(const char *s, size_t i, size_t len, size_t *keep)
 {
 	*keep = 0;
-	if (i && key_char((unsigned char)s[i - 1]))
+	if (!word_start(s, i))
 		return 0;
 	if (len - i >= 3 && s[i] == 's' && s[i + 1] == 'k' && s[i + 2] == '-') {
 		size_t n = key_run(s, i + 3, len);
@@ -60,16 +81,30 @@ static size_t secret_at(const char *s, size_t i, size_t len, size_t *keep)
 	return 0;
 }
 
+/*
+ * Runs on every captured syscall buffer the printer shows, so it looks for the two anchors with
+ * memmem (vectorised in glibc) instead of walking the bytes.
+ */
 bool redact_needed(const char *s, size_t len)
 {
+	const char *end = s + len, *p;
 	size_t keep;
 
-	for (size_t i = 0; i < len; i++)
-		if ((s[i] == 's' || s[i] == 'b' || s[i] == 'B') && secret_at(s, i, len, &keep))
+	for (p = s; p && (p = memmem(p, end - p, "sk-", 3)); p++)
+		if (secret_at(s, p - s, len, &keep))
 			return true;
+	for (int k = 0; k < 2; k++) /* Bearer, bearer; BEARER */
+		for (p = s; p && (p = memmem(p, end - p, k ? "EARER " : "earer ", 6)); p++)
+			if (p > s && secret_at(s, p - 1 - s, len, &keep))
+				return true;
 	return false;
 }
 
+/*
+ * Compacts in place: bytes before w are output, bytes from r on are input. Every replacement
+ * shrinks the text by at least 6 (a key spans 19+ bytes for 10, a token 23+ for 17), so once
+ * w < r the 6 bytes before r are still input, which is what word_start() looks back at.
+ */
 size_t redact_secrets(char *s, size_t len)
 {
 	size_t r = 0, w = 0, keep, n;

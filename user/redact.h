@@ -17,7 +17,9 @@ bool redact_header_name(const char *name, size_t len);
 /*
  * Replaces every key-shaped token in s[0..len) with [REDACTED], in place (a key is always longer
  * than the marker, so the text only shrinks); returns the new length. A key: "sk-" not preceded
- * by a letter, digit, '-' or '_', followed by at least 16 characters of [A-Za-z0-9_-].
+ * by a letter, digit, '-' or '_' (an escape just before it - \n, \u0020, %20 - counts as a
+ * boundary, since bodies and URLs carry keys escaped), followed by at least 16 characters of
+ * [A-Za-z0-9_-].
  * Also redacts "Bearer <token>" values of 16+ token characters, whatever their shape.
  */
 size_t redact_secrets(char *s, size_t len);

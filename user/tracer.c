@@ -25,15 +25,19 @@
 
 #include "agtrace.skel.h"
 #include "capspec.h"
+#include "llm_events.h"
 #include "pidset.h"
 #include "printer.h"
 #include "proctree.h"
 #include "record.h"
 #include "summary.h"
 #include "syscall_table.h"
+#include "tls_conn.h"
+#include "tls_probe.h"
 #include "tracer.h"
 
 #define POLL_MS 50
+#define TLS_SCAN_NS 1000000000ull /* how often traced processes' mappings are rescanned */
 
 static volatile sig_atomic_t exiting;
 
@@ -62,6 +66,10 @@ struct consumer {
 	size_t nheld, capheld;
 	unsigned long long drains;
 	struct rusage ru0;		 /* at the start of consuming */
+	struct tls_probe *tls;		 /* NULL with --no-tls or where it cannot load */
+	struct tls_conns *conns;
+	struct llm_events llm;
+	unsigned long long tls_lost_bytes;
 };
 
 static unsigned long long now_ns(void)
@@ -97,6 +105,9 @@ static void release_exits(struct consumer *c, unsigned long long before)
 
 	for (size_t i = 0; i < c->nheld; i++) {
 		if (c->held[i].drain < before) {
+			if (c->conns)
+				tls_conns_exit(c->conns, c->held[i].rec.h.tgid,
+					       c->held[i].rec.h.ts);
 			if (c->print)
 				printer_record(&c->pr, &c->held[i].rec, sizeof(c->held[i].rec));
 		} else {
@@ -112,6 +123,11 @@ static void handle_one(struct consumer *c, const void *data, size_t size)
 
 	c->records++;
 	switch (h->type) {
+	case AGT_REC_EXEC:
+		/* the new image may be node, or link OpenSSL: attach before it gets to TLS */
+		if (c->tls)
+			tls_probe_scan_pid(c->tls, h->tgid);
+		break;
 	case AGT_REC_EXIT:
 		if (size >= sizeof(struct agt_exit) && hold_exit(c, data))
 			return;
@@ -156,6 +172,60 @@ static int handle_record(void *ctx, void *data, size_t size)
 	if (ret < 0)
 		c->pr.bad++;
 	return 0;
+}
+
+/* One record of the TLS ring (bpf/tls.bpf.c). */
+static int handle_tls(void *ctx, void *data, size_t size)
+{
+	struct consumer *c = ctx;
+
+	tls_conns_record(c->conns, data, size);
+	return 0;
+}
+
+/*
+ * A traced process may dlopen a libssl from anywhere (a venv, a bundled wheel): look at every
+ * traced process's executable mappings once a second. Files already seen cost one stat each.
+ */
+static void tls_rescan(struct agtrace_bpf *skel, struct tls_probe *tls)
+{
+	int fd = bpf_map__fd(skel->maps.tracked);
+	__u32 key, next;
+	bool first = true;
+
+	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
+		first = false;
+		key = next;
+		tls_probe_scan_pid(tls, (pid_t)key);
+	}
+}
+
+/* TLS capture is best effort: without it the syscall trace still runs, and says so. */
+static void tls_setup(struct agtrace_bpf *skel, struct consumer *c, const struct opts *o)
+{
+	char err[256];
+
+	if (o->no_tls)
+		return;
+	c->tls = tls_probe__new(bpf_map__fd(skel->maps.tracked), o->tls_max_bytes, err,
+				sizeof(err));
+	if (!c->tls) {
+		fprintf(stderr, "agtrace-bpf: TLS capture off: %s\n", err);
+		return;
+	}
+	c->llm.pr = &c->pr;
+	c->llm.http = o->http;
+	c->llm.print = !o->summary;
+	c->conns = tls_conns__new(llm_events_on_http, &c->llm, o->tls_max_bytes);
+	if (!c->conns) {
+		fprintf(stderr, "agtrace-bpf: TLS capture off: out of memory\n");
+		tls_probe__free(c->tls);
+		c->tls = NULL;
+		return;
+	}
+	tls_probe_attach_system(c->tls);
+	for (int i = 0; i < o->npids; i++)
+		tls_probe_scan_pid(c->tls, o->pids[i]);
 }
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -316,7 +386,7 @@ static void drain(struct agtrace_bpf *skel, struct ring_buffer *rb, struct consu
 	ring_buffer__consume(rb);
 	release_exits(c, final ? ~0ull : c->drains);
 	c->drains++;
-	drops = read_drops(skel, ncpu);
+	drops = read_drops(skel, ncpu) + (c->tls ? tls_probe_drops(c->tls, ncpu) : 0);
 	if (drops > *lost) {
 		printer_lost(&c->pr, drops - *lost, now_ns());
 		*lost = drops;
@@ -420,7 +490,7 @@ int tracer_run(const struct opts *o, struct launch *l)
 	struct ring_buffer *rb = NULL;
 	struct consumer *c = NULL;
 	struct outbuf *ob = NULL;
-	unsigned long long lost = 0, compat, t_start, deadline = 0;
+	unsigned long long lost = 0, compat, t_start, deadline = 0, next_scan = 0;
 	int ncpu = libbpf_num_possible_cpus(), outfd = -1, ret = 1, err, status;
 	bool root_reaped = false, use_btf;
 	int exit_code = 0;
@@ -463,6 +533,7 @@ int tracer_run(const struct opts *o, struct launch *l)
 		fprintf(stderr, "agtrace-bpf: cannot attach BPF programs: %s\n", strerror(-err));
 		goto cleanup;
 	}
+	tls_setup(skel, c, o);
 
 	outfd = open_output(o);
 	if (outfd < 0)
@@ -479,7 +550,7 @@ int tracer_run(const struct opts *o, struct launch *l)
 	c->pr.color = use_color(o, outfd);
 	c->pr.strsize = o->strsize;
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), handle_record, c, NULL);
-	if (!rb) {
+	if (!rb || (c->tls && ring_buffer__add(rb, tls_probe_ring_fd(c->tls), handle_tls, c))) {
 		fprintf(stderr, "agtrace-bpf: cannot create ring buffer: %s\n", strerror(errno));
 		goto cleanup;
 	}
@@ -523,6 +594,10 @@ int tracer_run(const struct opts *o, struct launch *l)
 			exit_code = launch_exit_code(status);
 		}
 		now = now_ns();
+		if (c->tls && now >= next_scan) {
+			tls_rescan(skel, c->tls);
+			next_scan = now + TLS_SCAN_NS;
+		}
 		drain(skel, rb, c, o, ncpu, &lost, false);
 		/*
 		 * Done when the kernel's own set of traced processes is empty: it gains children at
@@ -535,6 +610,11 @@ int tracer_run(const struct opts *o, struct launch *l)
 	}
 	/* Everything the kernel queued before we stopped is still ours to print. */
 	drain(skel, rb, c, o, ncpu, &lost, true);
+	/* connections still open (the trace was cut): what they carried so far */
+	if (c->conns)
+		c->tls_lost_bytes = tls_conns_stats(c->conns)->lost_bytes;
+	tls_conns__free(c->conns);
+	c->conns = NULL;
 	if (o->summary)
 		print_summary(skel, ob, o->json, ncpu);
 	ob_flush(ob);
@@ -545,6 +625,9 @@ int tracer_run(const struct opts *o, struct launch *l)
 			lost);
 	if (c->pr.bad)
 		fprintf(stderr, "agtrace-bpf: %llu malformed records skipped\n", c->pr.bad);
+	if (c->tls_lost_bytes)
+		fprintf(stderr, "agtrace-bpf: %llu bytes of TLS plaintext not captured (beyond --tls-max-bytes or ring full)\n",
+			c->tls_lost_bytes);
 	compat = read_percpu_sum(bpf_map__fd(skel->maps.compat), ncpu);
 	if (compat)
 		fprintf(stderr, "agtrace-bpf: %llu 32-bit (int 0x80) syscalls skipped: that ABI is not decoded\n",
@@ -569,6 +652,10 @@ cleanup:
 	outbuf__free(ob);
 	if (outfd > STDOUT_FILENO)
 		close(outfd);
+	if (c) {
+		tls_conns__free(c->conns);
+		tls_probe__free(c->tls);
+	}
 	agtrace_bpf__destroy(skel);
 	if (c) {
 		pidset_release(&c->targets);

@@ -331,6 +331,10 @@ test_output_file_mode() {
 	check "-o FILE is created 0600" $? "$(stat -c %a "$TMP/mode.txt")"
 }
 
+# LLM capture: HTTPS clients against tests/llm/mock_server.py
+# shellcheck source=tests/integration/llm_tests.sh
+. tests/integration/llm_tests.sh
+
 if [ "$(id -u)" != 0 ]; then
 	notrun=${#tests[@]}
 	echo "!!! NOT RUN: $notrun integration tests need root to load BPF programs !!!"

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * tls.bpf.c - TLS plaintext of the traced processes, from uprobes on OpenSSL (DESIGN.md §4).
+ *
+ * SSL_write/SSL_read and their _ex forms: the arguments are saved at entry (per thread) and the
+ * data is copied at return, so only bytes the call actually moved are captured; for _ex the count
+ * is behind the size_t * saved at entry. SSL_new/SSL_free mark where a connection begins and ends,
+ * because SSL* addresses are reused. Userspace attaches these programs to every libssl and to
+ * binaries carrying OpenSSL themselves (node), for all processes (a pid filter on the attach would
+ * miss children), and the programs keep only the traced tree: the `tracked` map is the tracer's
+ * own (bpf_map__reuse_fd), so this object loads separately and can fail alone on old kernels.
+ *
+ * A call's data leaves in records of at most AGT_TLS_CHUNK bytes written by a bpf_loop callback:
+ * an open-coded loop over a 4 MiB write exceeds the verifier's instruction budget. Records are
+ * reserved in four size classes because bpf_ringbuf_reserve needs a constant size and a per-CPU
+ * staging buffer is not safe where uprobe programs can be preempted.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "agtrace.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+const volatile __u64 targ_tls_max = 4 << 20; /* bytes captured per call (--tls-max-bytes) */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20); /* resized by userspace to fit targ_tls_max */
+} tls_events SEC(".maps");
+
+/* The tracer's map, shared by fd: tgid -> AGT_TRACK_* */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 32768);
+	__type(key, __u32);
+	__type(value, __u32);
+} tracked SEC(".maps");
+
+struct tls_call {
+	__u64 ssl;
+	__u64 buf;
+	__u64 countp; /* _ex: size_t * the byte count is written to; else 0 */
+	__u32 op;
+	__u32 _pad;
+};
+
+/* Calls in flight, by pid_tgid: entry to return of one SSL_read/SSL_write. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct tls_call);
+} tls_calls SEC(".maps");
+
+/* Records the ring had no room for, and calls whose entry state could not be saved. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} tls_drops SEC(".maps");
+
+static __always_inline void count_drop(void)
+{
+	__u32 zero = 0;
+	__u64 *d = bpf_map_lookup_elem(&tls_drops, &zero);
+
+	if (d)
+		*d += 1;
+}
+
+static __always_inline bool traced(__u32 tgid)
+{
+	return bpf_map_lookup_elem(&tracked, &tgid) != NULL;
+}
+
+static __always_inline void fill_hdr(struct agt_hdr *h, __u16 type, __u16 size, __u64 id,
+				     __u64 ts)
+{
+	h->type = type;
+	h->size = size;
+	h->tgid = id >> 32;
+	h->tid = (__u32)id;
+	h->_pad0 = 0;
+	h->ts = ts;
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+static __always_inline int call_enter(__u64 ssl, __u64 buf, __u64 countp, __u32 op)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct tls_call c = {.ssl = ssl, .buf = buf, .countp = countp, .op = op};
+
+	if (!traced(id >> 32))
+		return 0;
+	if (bpf_map_update_elem(&tls_calls, &id, &c, BPF_ANY))
+		count_drop();
+	return 0;
+}
+
+struct chunk_ctx {
+	struct tls_call c;
+	__u64 id;
+	__u64 ts;
+	__u64 call_len;
+	__u64 cap; /* bytes of the call to capture */
+};
+
+/*
+ * Reserves a record of class `size` and copies `len` (<= size - header) bytes into it. Each class
+ * is its own inlined copy so the verifier sees a constant reservation and a bounded copy.
+ */
+#define EMIT_CLASS(size)                                                                      \
+	static __always_inline int emit_##size(struct chunk_ctx *x, __u64 off, __u64 len,       \
+					       __u8 flags)                                      \
+	{                                                                                     \
+		struct agt_tls_data *d;                                                       \
+		__u64 n = len; /* 64-bit: a 32-bit compare would bound a copy, not n */     \
+                                                                                              \
+		d = bpf_ringbuf_reserve(&tls_events, size, 0);                                \
+		if (!d)                                                                       \
+			return -1;                                                            \
+		/* hide what the caller's branch proved, so the clamp the verifier needs stays */ \
+		asm volatile("" : "+r"(n));                                                   \
+		if (n > size - sizeof(*d))                                                    \
+			n = size - sizeof(*d);                                                \
+		fill_hdr(&d->h, AGT_REC_TLS_DATA, sizeof(*d) + n, x->id, x->ts);              \
+		d->ssl = x->c.ssl;                                                            \
+		d->call_len = x->call_len;                                                    \
+		d->off = off;                                                                 \
+		d->len = n;                                                                   \
+		d->op = x->c.op;                                                              \
+		d->flags = flags;                                                             \
+		if (bpf_probe_read_user(d + 1, n, (void *)(x->c.buf + off))) {                 \
+			bpf_ringbuf_discard(d, BPF_RB_NO_WAKEUP);                             \
+			return -1;                                                            \
+		}                                                                             \
+		bpf_ringbuf_submit(d, (flags & AGT_TLS_LAST) ? BPF_RB_FORCE_WAKEUP            \
+							     : BPF_RB_NO_WAKEUP);              \
+		return 0;                                                                     \
+	}
+
+#define CLASS_S 512
+#define CLASS_M 2048
+#define CLASS_L 8192
+#define CLASS_XL (sizeof(struct agt_tls_data) + AGT_TLS_CHUNK)
+
+EMIT_CLASS(512)
+EMIT_CLASS(2048)
+EMIT_CLASS(8192)
+EMIT_CLASS(16448)
+_Static_assert(CLASS_XL == 16448, "EMIT_CLASS(16448) must match the largest record");
+
+static long emit_chunk(__u32 i, void *arg)
+{
+	struct chunk_ctx *x = arg;
+	__u64 off = (__u64)i * AGT_TLS_CHUNK;
+	__u64 len;
+	__u8 flags = 0;
+	int err;
+
+	if (off >= x->cap)
+		return 1;
+	len = x->cap - off > AGT_TLS_CHUNK ? AGT_TLS_CHUNK : x->cap - off;
+	if (!off)
+		flags |= AGT_TLS_FIRST;
+	if (off + len >= x->cap) {
+		flags |= AGT_TLS_LAST;
+		if (x->cap < x->call_len)
+			flags |= AGT_TLS_TRUNC;
+	}
+	if (len <= CLASS_S - sizeof(struct agt_tls_data))
+		err = emit_512(x, off, len, flags);
+	else if (len <= CLASS_M - sizeof(struct agt_tls_data))
+		err = emit_2048(x, off, len, flags);
+	else if (len <= CLASS_L - sizeof(struct agt_tls_data))
+		err = emit_8192(x, off, len, flags);
+	else
+		err = emit_16448(x, off, len, flags);
+	if (err)
+		count_drop(); /* the consumer sees the gap in the offsets and counts the bytes */
+	return 0;
+}
+
+static __always_inline int call_return(long ret)
+{
+	struct chunk_ctx x = {};
+	struct tls_call *c;
+	__u64 n;
+
+	x.id = bpf_get_current_pid_tgid();
+	c = bpf_map_lookup_elem(&tls_calls, &x.id);
+	if (!c)
+		return 0;
+	x.c = *c;
+	bpf_map_delete_elem(&tls_calls, &x.id);
+	if (x.c.countp) { /* _ex: 1 on success, the count behind the pointer */
+		if (ret != 1 || bpf_probe_read_user(&n, sizeof(n), (void *)x.c.countp))
+			return 0;
+	} else {
+		if (ret <= 0)
+			return 0;
+		n = ret;
+	}
+	if (!n)
+		return 0;
+	x.ts = bpf_ktime_get_ns();
+	x.call_len = n;
+	x.cap = n < targ_tls_max ? n : targ_tls_max;
+	bpf_loop((x.cap + AGT_TLS_CHUNK - 1) / AGT_TLS_CHUNK, emit_chunk, &x, 0);
+	return 0;
+}
+
+static __always_inline int conn_event(__u64 ssl, __u32 event)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct agt_tls_conn *r;
+
+	if (!ssl || !traced(id >> 32))
+		return 0;
+	r = bpf_ringbuf_reserve(&tls_events, sizeof(*r), 0);
+	if (!r) {
+		count_drop();
+		return 0;
+	}
+	fill_hdr(&r->h, AGT_REC_TLS_CONN, sizeof(*r), id, bpf_ktime_get_ns());
+	r->ssl = ssl;
+	r->event = event;
+	r->_pad = 0;
+	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	return 0;
+}
+
+/*
+ * One entry and one return program for all six functions: the attach cookie says which function
+ * fired. With uprobe_multi links that makes two links per binary, and removing a link costs one
+ * grace period whatever its number of probes.
+ */
+SEC("uprobe")
+int tls_enter(struct pt_regs *ctx)
+{
+	__u64 fn = bpf_get_attach_cookie(ctx);
+
+	switch (fn) {
+	case AGT_TLS_FN_WRITE:
+		return call_enter(PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), 0, AGT_TLS_WRITE);
+	case AGT_TLS_FN_READ:
+		return call_enter(PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), 0, AGT_TLS_READ);
+	case AGT_TLS_FN_WRITE_EX: /* (ssl, buf, num, size_t *written) */
+		return call_enter(PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), PT_REGS_PARM4(ctx),
+				  AGT_TLS_WRITE);
+	case AGT_TLS_FN_READ_EX:
+		return call_enter(PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), PT_REGS_PARM4(ctx),
+				  AGT_TLS_READ);
+	case AGT_TLS_FN_FREE:
+		return conn_event(PT_REGS_PARM1(ctx), AGT_TLS_FREE);
+	}
+	return 0;
+}
+
+SEC("uretprobe")
+int tls_return(struct pt_regs *ctx)
+{
+	if (bpf_get_attach_cookie(ctx) == AGT_TLS_FN_NEW)
+		return conn_event(PT_REGS_RC(ctx), AGT_TLS_NEW);
+	return call_return((int)PT_REGS_RC(ctx)); /* SSL_read/SSL_write and _ex return int */
+}

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* llm_events.c - from reassembled HTTP messages to the events and lines users read. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <linux/types.h>
+
+#include "agtrace.h"
+#include "llm.h"
+#include "llm_events.h"
+#include "redact.h"
+#include "sbuf.h"
+#include "strfmt.h"
+
+static void origin_hdr(struct agt_hdr *h, const struct tls_origin *o, uint64_t ts)
+{
+	memset(h, 0, sizeof(*h));
+	h->tgid = o->tgid;
+	h->tid = o->tid;
+	h->ts = ts;
+	memcpy(h->comm, o->comm, sizeof(h->comm));
+}
+
+static void emit_cjson(struct llm_events *ev, const struct agt_hdr *h, const char *type,
+		       const char *key, cJSON *obj)
+{
+	char *s = obj ? cJSON_PrintUnformatted(obj) : NULL;
+
+	if (s)
+		printer_event_json(ev->pr, h, type, key, s, strlen(s));
+	else
+		ev->pr->bad++;
+	free(s);
+	cJSON_Delete(obj);
+}
+
+/* A JSON string of data[0..len), secrets redacted first. */
+static void put_json_str(struct sbuf *sb, const void *data, size_t len)
+{
+	char *copy = NULL;
+
+	if (len && redact_needed(data, len) && (copy = malloc(len))) {
+		memcpy(copy, data, len);
+		len = redact_secrets(copy, len);
+		data = copy;
+	}
+	sb_putc(sb, '"');
+	sb_add(sb, json_escape(sb_pos(sb), sb_left(sb), data ? data : "", data ? len : 0));
+	sb_putc(sb, '"');
+	free(copy);
+}
+
+static void put_headers(struct sbuf *sb, const struct http_msg *m)
+{
+	sb_putc(sb, '[');
+	for (size_t i = 0; m && i < m->nhdrs; i++) {
+		if (i)
+			sb_putc(sb, ',');
+		sb_putc(sb, '[');
+		put_json_str(sb, m->hdrs[i].name, strlen(m->hdrs[i].name));
+		sb_putc(sb, ',');
+		put_json_str(sb, m->hdrs[i].value, strlen(m->hdrs[i].value));
+		sb_putc(sb, ']');
+	}
+	sb_putc(sb, ']');
+}
+
+static size_t headers_len(const struct http_msg *m)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; m && i < m->nhdrs; i++)
+		n += strlen(m->hdrs[i].name) + strlen(m->hdrs[i].value) + 8;
+	return n;
+}
+
+static void http_json(struct sbuf *sb, const struct tls_origin *o, const struct http_msg *req,
+		      const struct http_msg *resp)
+{
+	sb_puts(sb, "{\"conn\":\"");
+	sb_putu(sb, o->tgid);
+	sb_putc(sb, ':');
+	sb_putx(sb, o->ssl);
+	sb_putc(sb, ':');
+	sb_putu(sb, o->gen);
+	sb_puts(sb, o->version == 20 ? "\",\"version\":\"2\"" : "\",\"version\":\"1.1\"");
+	sb_puts(sb, ",\"stream_id\":");
+	sb_putu(sb, req->stream_id);
+	sb_puts(sb, ",\"method\":");
+	put_json_str(sb, req->method, strlen(req->method));
+	sb_puts(sb, ",\"path\":");
+	put_json_str(sb, req->path ? req->path : "", req->path ? strlen(req->path) : 0);
+	sb_puts(sb, ",\"authority\":");
+	if (req->authority)
+		put_json_str(sb, req->authority, strlen(req->authority));
+	else
+		sb_puts(sb, "null");
+	sb_puts(sb, ",\"status\":");
+	sb_puti(sb, resp->status);
+	sb_puts(sb, ",\"request_headers\":");
+	put_headers(sb, req);
+	sb_puts(sb, ",\"response_headers\":");
+	put_headers(sb, resp);
+	sb_puts(sb, ",\"request_body\":");
+	put_json_str(sb, req->body, req->body_len);
+	sb_puts(sb, ",\"response_body\":");
+	put_json_str(sb, resp->body, resp->body_len);
+	sb_puts(sb, ",\"request_bytes\":");
+	sb_putu(sb, req->body_len);
+	sb_puts(sb, ",\"response_bytes\":");
+	sb_putu(sb, resp->body_len);
+	sb_puts(sb, ",\"request_lost\":");
+	sb_putu(sb, req->lost);
+	sb_puts(sb, ",\"response_lost\":");
+	sb_putu(sb, resp->lost);
+	sb_puts(sb, resp->complete && req->complete ? ",\"complete\":true" : ",\"complete\":false");
+	sb_puts(sb, ",\"latency\":");
+	sb_putu(sb, resp->ts_end > req->ts_end ? resp->ts_end - req->ts_end : 0);
+	sb_putc(sb, '}');
+}
+
+static void emit_http(struct llm_events *ev, const struct tls_origin *o, const struct http_msg *req,
+		      const struct http_msg *resp)
+{
+	struct agt_hdr h;
+	size_t cap;
+	char *buf;
+
+	origin_hdr(&h, o, resp->ts_end);
+	if (!ev->pr->json) {
+		char line[1024];
+		struct sbuf sb = SBUF_INIT(line, sizeof(line));
+		uint64_t lat = resp->ts_end > req->ts_end ? resp->ts_end - req->ts_end : 0;
+
+		sb_puts(&sb, o->version == 20 ? "HTTP/2 " : "HTTP/1.1 ");
+		sb_puts(&sb, req->method);
+		sb_putc(&sb, ' ');
+		sb_printf(&sb, "%.200s", req->path ? req->path : "");
+		sb_putc(&sb, ' ');
+		sb_puti(&sb, resp->status);
+		sb_putc(&sb, ' ');
+		sb_putu(&sb, req->body_len);
+		sb_puts(&sb, "\u2192");
+		sb_putu(&sb, resp->body_len);
+		sb_puts(&sb, " bytes ");
+		sb_putu(&sb, (lat + 500000) / 1000000);
+		sb_puts(&sb, " ms");
+		if (!resp->complete)
+			sb_puts(&sb, " incomplete");
+		if (req->lost || resp->lost)
+			sb_printf(&sb, " lost %llu bytes",
+				  (unsigned long long)(req->lost + resp->lost));
+		printer_event_text(ev->pr, &h, line, sb_finish(&sb) < sizeof(line) ? sb.len
+										   : sizeof(line) - 1);
+		return;
+	}
+	/* every byte may escape to 6 (\u00XX) */
+	cap = 6 * (req->body_len + resp->body_len + headers_len(req) + headers_len(resp) +
+		   (req->path ? strlen(req->path) : 0) + (req->authority ? strlen(req->authority) : 0)) +
+	      512;
+	buf = malloc(cap);
+	if (!buf) {
+		ev->pr->bad++;
+		return;
+	}
+	{
+		struct sbuf sb = SBUF_INIT(buf, cap);
+
+		http_json(&sb, o, req, resp);
+		if (sb.len < cap)
+			printer_event_json(ev->pr, &h, "http", "http", buf, sb.len);
+		else
+			ev->pr->bad++;
+	}
+	free(buf);
+}
+
+void llm_events_on_http(void *ctx, const struct tls_origin *o, const struct http_msg *req,
+			const struct http_msg *resp)
+{
+	struct llm_events *ev = ctx;
+	enum llm_api api = llm_api_of(req->method, req->path ? req->path : "");
+	struct llm_request lreq = {0};
+	struct llm_response lresp = {0};
+	struct agt_hdr h;
+
+	if (resp) {
+		ev->exchanges++;
+		if (ev->http && ev->print)
+			emit_http(ev, o, req, resp);
+	}
+	if (api == LLM_NONE || llm_request_parse(req, &lreq))
+		goto cleanup;
+	if (!resp) {
+		ev->snapshots++;
+		origin_hdr(&h, o, req->ts_end);
+		if (ev->print && ev->pr->json)
+			emit_cjson(ev, &h, "context_snapshot", "context", llm_context_json(&lreq));
+	} else {
+		uint64_t lat = resp->ts_end > req->ts_end ? resp->ts_end - req->ts_end : 0;
+		int64_t ttft = -1;
+
+		llm_response_parse(lreq.api, resp, &lresp);
+		ev->responses++;
+		if (lresp.request_tokens > 0)
+			ev->tokens_in += lresp.request_tokens;
+		if (lresp.response_tokens > 0)
+			ev->tokens_out += lresp.response_tokens;
+		if (lresp.first_token_off != SIZE_MAX) {
+			uint64_t t = http_msg_time_at(resp, lresp.first_token_off);
+
+			ttft = t > req->ts_end ? (int64_t)(t - req->ts_end) : 0;
+		}
+		origin_hdr(&h, o, resp->ts_end);
+		if (!ev->print) {
+		} else if (ev->pr->json) {
+			emit_cjson(ev, &h, "llm_response", "llm",
+				   llm_response_json(&lreq, &lresp, lat, ttft));
+		} else {
+			char line[1024];
+			size_t n = llm_text(line, sizeof(line), &lreq, &lresp, lat, ttft);
+
+			printer_event_text(ev->pr, &h, line, n < sizeof(line) ? n : sizeof(line) - 1);
+		}
+	}
+cleanup:
+	llm_request_release(&lreq);
+	llm_response_release(&lresp);
+}

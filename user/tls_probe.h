@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * tls_probe.h - loading bpf/tls.bpf.c and attaching its uprobes to every OpenSSL the traced
+ * processes can use: the system's libssl and node up front (a process that has not loaded libssl
+ * yet will), then every executable mapping of the traced processes, rescanned as they appear.
+ */
+#ifndef AGT_TLS_PROBE_H
+#define AGT_TLS_PROBE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+struct tls_probe;
+struct ring_buffer;
+
+/*
+ * Opens and loads the TLS programs sharing the tracer's `tracked` map (fd). Returns NULL with a
+ * reason in err (e.g. the kernel lacks bpf_loop) - the caller goes on without TLS capture.
+ */
+struct tls_probe *tls_probe__new(int tracked_fd, uint64_t max_bytes, char *err, size_t errlen);
+void tls_probe__free(struct tls_probe *t); /* NULL is a no-op */
+int tls_probe_ring_fd(const struct tls_probe *t);
+/* Attaches to `path` if it defines SSL_write/SSL_read; 1 attached, 0 not OpenSSL or already done. */
+int tls_probe_attach_file(struct tls_probe *t, const char *path);
+/* The libssl in the standard library directories and node/nodejs in PATH. */
+void tls_probe_attach_system(struct tls_probe *t);
+/* Every executable file mapping of `pid` (through /proc/PID/root). */
+void tls_probe_scan_pid(struct tls_probe *t, pid_t pid);
+unsigned long long tls_probe_drops(const struct tls_probe *t, int ncpu);
+int tls_probe_nfiles(const struct tls_probe *t); /* binaries with uprobes attached */
+
+#endif
