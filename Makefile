@@ -37,7 +37,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean deps vmlinux unit integration test bench format demo
+.PHONY: all clean deps vmlinux unit integration test bench format demo fuzz
 
 all: agtrace-bpf
 
@@ -132,3 +132,23 @@ demo: deps agtrace-bpf
 	$(Q)./agtrace-bpf -e trace=%process,connect,sendto,recvfrom -- /usr/bin/python3 scripts/sample_agent.py
 	$(Q)echo "== agtrace-bpf -c -- python3 scripts/sample_agent.py"
 	$(Q)./agtrace-bpf -q -c -- /usr/bin/python3 scripts/sample_agent.py
+
+# libFuzzer over the recording readers (analyze/): FUZZ_TIME seconds per harness.
+FUZZ_TIME ?= 60
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
+
+$(OUTPUT)/fuzz:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard analyze/*.c analyze/*.h) | $(OUTPUT)/fuzz
+	$(call msg,FUZZ-CC,$@)
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-std=gnu11 -D_GNU_SOURCE -Ianalyze -Iuser $< $(wildcard analyze/*.c) -lcjson -lz -o $@
+
+fuzz: $(FUZZ_BINS)
+	$(Q)for f in $(FUZZ_BINS); do \
+		mkdir -p $(OUTPUT)/fuzz/corpus-$$(basename $$f); \
+		$$f -max_total_time=$(FUZZ_TIME) -max_len=65536 -timeout=10 \
+			$(OUTPUT)/fuzz/corpus-$$(basename $$f) tests/fuzz/corpus || exit 1; \
+	done

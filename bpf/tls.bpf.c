@@ -23,6 +23,7 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 const volatile __u64 targ_tls_max = 4 << 20; /* bytes captured per call (--tls-max-bytes) */
+const volatile __u64 targ_wakeup_bytes = 4 << 20; /* a quarter of the ring */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -68,6 +69,17 @@ static __always_inline void count_drop(void)
 
 	if (d)
 		*d += 1;
+}
+
+/*
+ * Like the syscall records: no wake-up per record (a cross-CPU wake-up costs more than the
+ * capture; the consumer polls every 50 ms), unless the ring is a quarter full.
+ */
+static __always_inline __u64 wake_flags(void)
+{
+	return bpf_ringbuf_query(&tls_events, BPF_RB_AVAIL_DATA) > targ_wakeup_bytes
+		       ? BPF_RB_FORCE_WAKEUP
+		       : BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline bool traced(__u32 tgid)
@@ -136,8 +148,7 @@ struct chunk_ctx {
 			bpf_ringbuf_discard(d, BPF_RB_NO_WAKEUP);                             \
 			return -1;                                                            \
 		}                                                                             \
-		bpf_ringbuf_submit(d, (flags & AGT_TLS_LAST) ? BPF_RB_FORCE_WAKEUP            \
-							     : BPF_RB_NO_WAKEUP);              \
+		bpf_ringbuf_submit(d, wake_flags());                                          \
 		return 0;                                                                     \
 	}
 
@@ -228,7 +239,7 @@ static __always_inline int conn_event(__u64 ssl, __u32 event)
 	r->ssl = ssl;
 	r->event = event;
 	r->_pad = 0;
-	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	bpf_ringbuf_submit(r, wake_flags());
 	return 0;
 }
 

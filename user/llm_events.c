@@ -13,6 +13,7 @@
 #include "llm_events.h"
 #include "redact.h"
 #include "sbuf.h"
+#include "spans.h"
 #include "strfmt.h"
 
 static void origin_hdr(struct agt_hdr *h, const struct tls_origin *o, uint64_t ts)
@@ -24,13 +25,23 @@ static void origin_hdr(struct agt_hdr *h, const struct tls_origin *o, uint64_t t
 	memcpy(h->comm, o->comm, sizeof(h->comm));
 }
 
+/* The JSON sinks: the live output if it is JSON, and the recording. */
+static void emit_json(struct llm_events *ev, const struct agt_hdr *h, const char *type,
+		      const char *key, const char *s, size_t len)
+{
+	if (ev->print && ev->pr->json)
+		printer_event_json(ev->pr, h, type, key, s, len);
+	if (ev->rec)
+		printer_event_json(ev->rec, h, type, key, s, len);
+}
+
 static void emit_cjson(struct llm_events *ev, const struct agt_hdr *h, const char *type,
 		       const char *key, cJSON *obj)
 {
 	char *s = obj ? cJSON_PrintUnformatted(obj) : NULL;
 
 	if (s)
-		printer_event_json(ev->pr, h, type, key, s, strlen(s));
+		emit_json(ev, h, type, key, s, strlen(s));
 	else
 		ev->pr->bad++;
 	free(s);
@@ -130,7 +141,7 @@ static void emit_http(struct llm_events *ev, const struct tls_origin *o, const s
 	char *buf;
 
 	origin_hdr(&h, o, resp->ts_end);
-	if (!ev->pr->json) {
+	if (ev->print && !ev->pr->json) {
 		char line[1024];
 		struct sbuf sb = SBUF_INIT(line, sizeof(line));
 		uint64_t lat = resp->ts_end > req->ts_end ? resp->ts_end - req->ts_end : 0;
@@ -155,7 +166,8 @@ static void emit_http(struct llm_events *ev, const struct tls_origin *o, const s
 				  (unsigned long long)(req->lost + resp->lost));
 		printer_event_text(ev->pr, &h, line, sb_finish(&sb) < sizeof(line) ? sb.len
 										   : sizeof(line) - 1);
-		return;
+		if (!ev->rec)
+			return;
 	}
 	/* every byte may escape to 6 (\u00XX) */
 	cap = 6 * (req->body_len + resp->body_len + headers_len(req) + headers_len(resp) +
@@ -171,7 +183,7 @@ static void emit_http(struct llm_events *ev, const struct tls_origin *o, const s
 
 		http_json(&sb, o, req, resp);
 		if (sb.len < cap)
-			printer_event_json(ev->pr, &h, "http", "http", buf, sb.len);
+			emit_json(ev, &h, "http", "http", buf, sb.len);
 		else
 			ev->pr->bad++;
 	}
@@ -189,7 +201,7 @@ void llm_events_on_http(void *ctx, const struct tls_origin *o, const struct http
 
 	if (resp) {
 		ev->exchanges++;
-		if (ev->http && ev->print)
+		if (ev->http && (ev->print || ev->rec))
 			emit_http(ev, o, req, resp);
 	}
 	if (api == LLM_NONE || llm_request_parse(req, &lreq))
@@ -197,7 +209,7 @@ void llm_events_on_http(void *ctx, const struct tls_origin *o, const struct http
 	if (!resp) {
 		ev->snapshots++;
 		origin_hdr(&h, o, req->ts_end);
-		if (ev->print && ev->pr->json)
+		if ((ev->print && ev->pr->json) || ev->rec)
 			emit_cjson(ev, &h, "context_snapshot", "context", llm_context_json(&lreq));
 	} else {
 		uint64_t lat = resp->ts_end > req->ts_end ? resp->ts_end - req->ts_end : 0;
@@ -215,16 +227,20 @@ void llm_events_on_http(void *ctx, const struct tls_origin *o, const struct http
 			ttft = t > req->ts_end ? (int64_t)(t - req->ts_end) : 0;
 		}
 		origin_hdr(&h, o, resp->ts_end);
-		if (!ev->print) {
-		} else if (ev->pr->json) {
+		if ((ev->print && ev->pr->json) || ev->rec)
 			emit_cjson(ev, &h, "llm_response", "llm",
 				   llm_response_json(&lreq, &lresp, lat, ttft));
-		} else {
+		if (ev->print && !ev->pr->json) {
 			char line[1024];
 			size_t n = llm_text(line, sizeof(line), &lreq, &lresp, lat, ttft);
 
 			printer_event_text(ev->pr, &h, line, n < sizeof(line) ? n : sizeof(line) - 1);
 		}
+		if (ev->spans)
+			spans_llm(ev->spans, o->tgid, lresp.model ? lresp.model : lreq.model,
+				  req->ts_end, resp->ts_end,
+				  lresp.total_tokens >= 0 ? lresp.total_tokens : -1, resp->status,
+				  resp->complete);
 	}
 cleanup:
 	llm_request_release(&lreq);

@@ -12,10 +12,14 @@
 #include "printer.h"
 #include "tls_conn.h"
 
+struct spans;
+
 struct llm_events {
-	struct printer *pr;
-	bool http;    /* --http: also every exchange, with bodies */
-	bool print;   /* false with -c: count only */
+	struct printer *pr;   /* live output (text or JSON) */
+	struct printer *rec;  /* the recording's JSON printer, or NULL */
+	struct spans *spans;  /* LLM-call spans of the recording, or NULL */
+	bool http;    /* --http: also every exchange, with bodies (live and recorded) */
+	bool print;   /* false with -c or `record`: nothing live */
 	unsigned long long snapshots, responses, exchanges;
 	unsigned long long tokens_in, tokens_out;
 };

@@ -17,6 +17,7 @@
 #include "opts.h"
 #include "proctree.h"
 #include "tracer.h"
+#include "verbs.h"
 
 #define CAP_BPF_BIT 39
 #define CAP_PERFMON_BIT 38
@@ -39,6 +40,17 @@ static bool privileged(void)
 	       (has_cap(d, CAP_BPF_BIT) && has_cap(d, CAP_PERFMON_BIT));
 }
 
+/* Offline verbs (analyze/): they read recordings and need no privileges. */
+static const struct verb {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} verbs[] = {
+    {"records", verb_records},
+    {"replay", verb_replay},
+    {"diff", verb_diff},
+    {"fork", verb_fork},
+};
+
 int main(int argc, char **argv)
 {
 	const char *btf = getenv("AGTRACE_BTF_PATH");
@@ -47,12 +59,27 @@ int main(int argc, char **argv)
 	struct opts o;
 	int ret;
 
-	ret = opts_parse(&o, argc, argv, err, sizeof(err));
+	for (size_t i = 0; argc > 1 && i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (!strcmp(argv[1], verbs[i].name))
+			return verbs[i].fn(argc - 1, argv + 1);
+
+	/* `record` takes the tracing options; it records instead of printing lines */
+	bool record = argc > 1 && !strcmp(argv[1], "record");
+
+	ret = opts_parse(&o, argc - record, argv + record, err, sizeof(err));
 	if (ret > 0)
 		return 0;
+	if (!ret && record && o.summary) {
+		snprintf(err, sizeof(err), "-c counts in the kernel and keeps no events: it cannot record");
+		ret = -1;
+	}
 	if (ret < 0) {
 		fprintf(stderr, "agtrace-bpf: %s\n", err);
 		return 1;
+	}
+	if (record) {
+		o.record = true;
+		o.no_live = !o.outfile; /* lines only where asked: -o FILE */
 	}
 	if (!proc_in_init_pidns()) {
 		fprintf(stderr, "agtrace-bpf: running inside a PID namespace: the kernel reports "

@@ -22,6 +22,8 @@ enum {
 	OPT_NO_TLS,
 	OPT_TLS_MAX,
 	OPT_HTTP,
+	OPT_OUTPUT_DIR,
+	OPT_INTENT,
 };
 
 static const struct option long_opts[] = {
@@ -44,6 +46,9 @@ static const struct option long_opts[] = {
     {"no-tls", no_argument, NULL, OPT_NO_TLS},
     {"tls-max-bytes", required_argument, NULL, OPT_TLS_MAX},
     {"http", no_argument, NULL, OPT_HTTP},
+    {"record", no_argument, NULL, 'r'},
+    {"output-dir", required_argument, NULL, OPT_OUTPUT_DIR},
+    {"intent", required_argument, NULL, OPT_INTENT},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -55,6 +60,8 @@ void opts_usage(FILE *f)
 	    f,
 	    "Usage: agtrace-bpf [OPTIONS] -p PID[,PID...]\n"
 	    "       agtrace-bpf [OPTIONS] [--] COMMAND [ARG...]\n"
+	    "       agtrace-bpf record [OPTIONS] (-p PID | [--] COMMAND [ARG...])\n"
+	    "       agtrace-bpf records [DIR] | replay REC | diff REC SEQ1 SEQ2 | fork REC --at SEQ\n"
 	    "\n"
 	    "Trace the syscalls of a process tree from the kernel with eBPF.\n"
 	    "\n"
@@ -79,6 +86,10 @@ void opts_usage(FILE *f)
 	    "      --tls-max-bytes N capture at most N bytes per SSL_read/SSL_write call\n"
 	    "                        (K/M suffixes; default 4M; the rest is counted as lost)\n"
 	    "      --http            also print every HTTPS exchange, headers and bodies\n"
+	    "  -r, --record          also write a recording (see `agtrace-bpf record`)\n"
+	    "      --output-dir DIR  recordings go under DIR (default $AGTRACE_DIR, else\n"
+	    "                        ./agtrace-recordings)\n"
+	    "      --intent TEXT     what the agent was asked to do (default: its command line)\n"
 	    "  -h, --help            this help\n"
 	    "  -V, --version         version\n"
 	    "\n"
@@ -294,7 +305,7 @@ int opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen)
 	optind = 0;
 	opterr = 0;
 	/* '+': stop at the first non-option, the COMMAND, as strace does. */
-	while ((c = getopt_long(argc, argv, "+:p:o:e:Zvs:cd:qhV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:p:o:e:Zvs:cd:qrhV", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			ret = add_pids(o, optarg, err, errlen);
@@ -366,6 +377,15 @@ int opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen)
 		case OPT_HTTP:
 			o->http = true;
 			break;
+		case 'r':
+			o->record = true;
+			break;
+		case OPT_OUTPUT_DIR:
+			o->output_dir = optarg;
+			break;
+		case OPT_INTENT:
+			o->intent = optarg;
+			break;
 		case OPT_TLS_MAX: {
 			unsigned long long v = strtoull(optarg, &end, 10);
 
@@ -407,5 +427,7 @@ int opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen)
 		return fail(err, errlen, "must have -p PID or COMMAND (try --help)");
 	if (o->verbose)
 		o->strsize = OPTS_STRSIZE_ALL;
+	if (o->record && o->summary)
+		return fail(err, errlen, "-c counts in the kernel and keeps no events: it cannot record");
 	return 0;
 }

@@ -33,6 +33,10 @@ struct opts {
 	bool no_tls;		 /* --no-tls */
 	bool http;		 /* --http: print every HTTPS exchange */
 	unsigned long long tls_max_bytes; /* --tls-max-bytes */
+	bool record;		 /* -r, or the `record` verb */
+	bool no_live;		 /* the `record` verb: no live lines */
+	const char *output_dir;	 /* --output-dir */
+	const char *intent;	 /* --intent */
 	int strsize; /* -s N (0: no data captured), OPTS_DEFAULT_STRSIZE; -v: OPTS_STRSIZE_ALL */
 	enum color_mode color;
 	double duration;	/* -d seconds, 0 = until the target exits */

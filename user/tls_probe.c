@@ -91,6 +91,7 @@ struct tls_probe *tls_probe__new(int tracked_fd, uint64_t max_bytes, char *err, 
 			goto fail;
 		}
 		t->skel->rodata->targ_tls_max = max_bytes;
+		t->skel->rodata->targ_wakeup_bytes = ring / 4;
 		bpf_map__set_max_entries(t->skel->maps.tls_events, ring);
 		if (multi) {
 			bpf_program__set_expected_attach_type(t->skel->progs.tls_enter,

@@ -28,8 +28,11 @@
 #include "llm_events.h"
 #include "pidset.h"
 #include "printer.h"
+#include "errno_names.h"
 #include "proctree.h"
 #include "record.h"
+#include "recorder.h"
+#include "spans.h"
 #include "summary.h"
 #include "syscall_table.h"
 #include "tls_conn.h"
@@ -70,6 +73,12 @@ struct consumer {
 	struct tls_conns *conns;
 	struct llm_events llm;
 	unsigned long long tls_lost_bytes;
+	/* -r / `record`: the same events as JSON lines into a recording, and its spans */
+	struct recorder *rec;
+	struct printer rpr;
+	struct spans *spans;
+	char *carry; /* the start of a line cut by a flush of rpr's buffer */
+	size_t ncarry, capcarry;
 };
 
 static unsigned long long now_ns(void)
@@ -105,9 +114,14 @@ static void release_exits(struct consumer *c, unsigned long long before)
 
 	for (size_t i = 0; i < c->nheld; i++) {
 		if (c->held[i].drain < before) {
+			const struct agt_exit *x = &c->held[i].rec;
+
 			if (c->conns)
-				tls_conns_exit(c->conns, c->held[i].rec.h.tgid,
-					       c->held[i].rec.h.ts);
+				tls_conns_exit(c->conns, x->h.tgid, x->h.ts);
+			if (c->rec)
+				printer_record(&c->rpr, x, sizeof(*x));
+			if (c->spans)
+				spans_exit(c->spans, x->h.tgid, x->exit_code, x->signal, x->h.ts);
 			if (c->print)
 				printer_record(&c->pr, &c->held[i].rec, sizeof(c->held[i].rec));
 		} else {
@@ -115,6 +129,48 @@ static void release_exits(struct consumer *c, unsigned long long before)
 		}
 	}
 	c->nheld = keep;
+}
+
+/* Process and syscall records as spans of the recording (spans.h). */
+static void span_record(struct consumer *c, const void *data, size_t size)
+{
+	const struct agt_hdr *h = data;
+
+	if (h->type == AGT_REC_SYSCALL && size >= sizeof(struct agt_syscall)) {
+		const struct agt_syscall *r = data;
+		const char *name = sc_name(r->nr);
+		bool failed = r->ret < 0 && r->ret >= -4095 && !(r->flags & AGT_SYS_NORETURN);
+
+		spans_syscall(c->spans, h->tgid, name ? name : "?",
+			      failed ? (errno_name((int)-r->ret) ?: "E???") : NULL, h->ts);
+	} else if (h->type == AGT_REC_FORK && size >= sizeof(struct agt_fork)) {
+		const struct agt_fork *r = data;
+		char comm[AGT_COMM_LEN + 1] = {0};
+
+		memcpy(comm, h->comm, AGT_COMM_LEN);
+		if (h->tid == h->tgid) /* a new process, not a thread */
+			spans_process(c->spans, h->tgid, r->ppid, comm, h->ts);
+	} else if (h->type == AGT_REC_EXEC) {
+		const char *fn, *argv;
+		char cmd[512];
+		size_t n = 0;
+
+		if (rec_exec_parts(data, size, &fn, &argv))
+			return;
+		/* argv joined with spaces: "pytest -q" */
+		for (size_t off = 0, len = ((const struct agt_exec *)data)->argv_len;
+		     off < len && n + 1 < sizeof(cmd);) {
+			size_t l = strnlen(argv + off, len - off);
+
+			n += snprintf(cmd + n, sizeof(cmd) - n, "%s%.*s", n ? " " : "", (int)l,
+				      argv + off);
+			off += l + 1;
+		}
+		if (n >= sizeof(cmd))
+			n = sizeof(cmd) - 1;
+		cmd[n] = '\0';
+		spans_exec(c->spans, h->tgid, n ? cmd : fn, h->ts);
+	}
 }
 
 static void handle_one(struct consumer *c, const void *data, size_t size)
@@ -152,6 +208,10 @@ static void handle_one(struct consumer *c, const void *data, size_t size)
 		}
 		break;
 	}
+	if (c->rec)
+		printer_record(&c->rpr, data, size);
+	if (c->spans)
+		span_record(c, data, size);
 	if (c->print)
 		printer_record(&c->pr, data, size);
 }
@@ -215,7 +275,6 @@ static void tls_setup(struct agtrace_bpf *skel, struct consumer *c, const struct
 	}
 	c->llm.pr = &c->pr;
 	c->llm.http = o->http;
-	c->llm.print = !o->summary;
 	c->conns = tls_conns__new(llm_events_on_http, &c->llm, o->tls_max_bytes);
 	if (!c->conns) {
 		fprintf(stderr, "agtrace-bpf: TLS capture off: out of memory\n");
@@ -388,10 +447,16 @@ static void drain(struct agtrace_bpf *skel, struct ring_buffer *rb, struct consu
 	c->drains++;
 	drops = read_drops(skel, ncpu) + (c->tls ? tls_probe_drops(c->tls, ncpu) : 0);
 	if (drops > *lost) {
+		if (c->rec) {
+			printer_lost(&c->rpr, drops - *lost, now_ns());
+			recorder_add_lost(c->rec, drops - *lost);
+		}
 		printer_lost(&c->pr, drops - *lost, now_ns());
 		*lost = drops;
 	}
 	ob_flush(c->pr.ob);
+	if (c->rec)
+		ob_flush(c->rpr.ob);
 }
 
 /*
@@ -477,6 +542,126 @@ static bool use_color(const struct opts *o, int fd)
 	return !(nc && *nc) && isatty(fd);
 }
 
+static bool carry_add(struct consumer *c, const char *p, size_t n)
+{
+	if (c->ncarry + n > c->capcarry) {
+		size_t ncap = (c->ncarry + n) * 2;
+		char *t = realloc(c->carry, ncap);
+
+		if (!t)
+			return false;
+		c->carry = t;
+		c->capcarry = ncap;
+	}
+	memcpy(c->carry + c->ncarry, p, n);
+	c->ncarry += n;
+	return true;
+}
+
+/*
+ * The recording printer's output buffer flushes here. The recorder takes whole lines (a dropped
+ * block must not leave half a line behind), and a long event (a prompt) can span flushes: the
+ * part after the last newline waits for the next flush.
+ */
+static void rec_sink(void *ctx, const char *buf, size_t len)
+{
+	struct consumer *c = ctx;
+	const char *nl = memrchr(buf, '\n', len);
+	size_t head = nl ? (size_t)(nl + 1 - buf) : 0;
+
+	if (head && c->ncarry) {
+		if (carry_add(c, buf, head))
+			recorder_events(c->rec, c->carry, c->ncarry);
+		else
+			recorder_add_lost(c->rec, 1);
+		c->ncarry = 0;
+	} else if (head) {
+		recorder_events(c->rec, buf, head);
+	}
+	if (head < len && !carry_add(c, buf + head, len - head))
+		c->ncarry = 0; /* the line is lost; the next newline resynchronises */
+}
+
+/* Default intent: the command line of what is traced. */
+static void default_intent(const struct opts *o, char *buf, size_t n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	if (o->cmd) {
+		for (char **a = o->cmd; *a && len + 1 < n; a++)
+			len += snprintf(buf + len, n - len, "%s%s", len ? " " : "", *a);
+	} else if (o->npids) {
+		char path[64];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/cmdline", o->pids[0]);
+		f = fopen(path, "re");
+		if (f) {
+			len = fread(buf, 1, n - 1, f);
+			fclose(f);
+			for (size_t i = 0; i < len; i++)
+				if (!buf[i])
+					buf[i] = ' ';
+			while (len && buf[len - 1] == ' ')
+				len--;
+			buf[len] = '\0';
+		}
+	}
+}
+
+static void span_sink(void *ctx, const char *line, size_t len)
+{
+	recorder_span(ctx, line, len);
+}
+
+static int rec_setup(struct consumer *c, const struct opts *o, pid_t root, unsigned long long t0)
+{
+	char intent[1024], err[512];
+
+	default_intent(o, intent, sizeof(intent));
+	c->rec = recorder__open(o->output_dir, root, o->intent ? o->intent : intent, err,
+				sizeof(err));
+	if (!c->rec) {
+		fprintf(stderr, "agtrace-bpf: cannot record: %s\n", err);
+		return -1;
+	}
+	c->rpr.ob = outbuf__new(-1, 1 << 20);
+	c->spans = spans__new(recorder_trace_id(c->rec), t0, span_sink, c->rec);
+	if (!c->rpr.ob || !c->spans) {
+		fprintf(stderr, "agtrace-bpf: out of memory\n");
+		return -1;
+	}
+	c->rpr.ob->sink = rec_sink;
+	c->rpr.ob->sink_ctx = c;
+	c->rpr.json = true;
+	c->rpr.strsize = o->strsize;
+	c->rpr.t0 = t0;
+	c->llm.rec = &c->rpr;
+	c->llm.spans = c->spans;
+	return 0;
+}
+
+/* Ends the recording: "completed" when the traced processes are gone, else "stopped". */
+static void rec_finish(struct consumer *c, bool stopped, bool quiet)
+{
+	int err;
+
+	spans__free(c->spans, now_ns(), stopped);
+	c->spans = NULL;
+	outbuf__free(c->rpr.ob);
+	c->rpr.ob = NULL;
+	if (c->ncarry) /* a line never finished: cannot happen, every event ends in '\n' */
+		recorder_add_lost(c->rec, 1);
+	if (!quiet)
+		fprintf(stderr, "agtrace-bpf: recording %s: %s\n", stopped ? "stopped" : "completed",
+			recorder_dir(c->rec));
+	err = recorder__close(c->rec, stopped ? "stopped" : "completed");
+	c->rec = NULL;
+	if (err)
+		fprintf(stderr, "agtrace-bpf: recording incomplete: %s\n", strerror(-err));
+}
+
 static int track(struct agtrace_bpf *skel, pid_t pid, __u32 state)
 {
 	__u32 key = pid;
@@ -543,7 +728,8 @@ int tracer_run(const struct opts *o, struct launch *l)
 		fprintf(stderr, "agtrace-bpf: out of memory\n");
 		goto cleanup;
 	}
-	c->print = !o->summary;
+	c->print = !o->summary && !o->no_live;
+	c->llm.print = c->print;
 	c->stats = getenv("AGTRACE_STATS") != NULL;
 	c->pr.ob = ob;
 	c->pr.json = o->json;
@@ -560,6 +746,14 @@ int tracer_run(const struct opts *o, struct launch *l)
 	signal(SIGPIPE, SIG_IGN);
 	t_start = now_ns();
 	c->pr.t0 = t_start;
+	if (o->record) {
+		if (rec_setup(c, o, l ? l->pid : o->pids[0], t_start))
+			goto cleanup;
+		if (l)
+			spans_process(c->spans, l->pid, 0, o->cmd[0], t_start);
+		for (int i = 0; i < o->npids; i++)
+			spans_process(c->spans, o->pids[i], 0, "?", t_start);
+	}
 	getrusage(RUSAGE_SELF, &c->ru0);
 	if (o->duration > 0)
 		deadline = t_start + (unsigned long long)(o->duration * 1e9);
@@ -615,6 +809,8 @@ int tracer_run(const struct opts *o, struct launch *l)
 		c->tls_lost_bytes = tls_conns_stats(c->conns)->lost_bytes;
 	tls_conns__free(c->conns);
 	c->conns = NULL;
+	if (c->rec)
+		rec_finish(c, exiting || (deadline && now_ns() >= deadline), o->quiet);
 	if (o->summary)
 		print_summary(skel, ob, o->json, ncpu);
 	ob_flush(ob);
@@ -655,6 +851,9 @@ cleanup:
 	if (c) {
 		tls_conns__free(c->conns);
 		tls_probe__free(c->tls);
+		if (c->rec)
+			rec_finish(c, true, true);
+		free(c->carry);
 	}
 	agtrace_bpf__destroy(skel);
 	if (c) {

@@ -2,7 +2,7 @@
 """A stand-in for ./agtrace-bpf that tests the LLM test plumbing, not the tracer: it runs the
 command (or waits for -p PID to exit) and then writes the trace a perfect tracer would have
 written, built from the mock server's log found next to the -o file (DIR/log for -o DIR/x).
-    AGT=tests/llm/fake_agtrace.py  (see tests/llm/README.md)
+    AGT=tests/llm/fake_agtrace.py
 pid/comm of an exchange: comm "curl" and a pid of its own when the User-Agent is curl's."""
 import json
 import os

@@ -108,10 +108,10 @@ def ensure_cert(d):
 
 
 def split3(s, n=3):
-    """Split s into at least n non-empty pieces (fewer only if s is shorter than n)."""
+    """Split s into at least n non-empty pieces (fewer only if s is shorter than n), at most 32."""
     if len(s) <= n:
         return [c for c in s] or [""]
-    k = -(-len(s) // max(n, len(s) // 12))
+    k = -(-len(s) // max(n, min(len(s) // 12, 32)))
     return [s[i:i + k] for i in range(0, len(s), k)]
 
 

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * fuzz_recording.c - libFuzzer harness for the recording readers.
+ *
+ * The first input byte picks what the rest becomes:
+ *   0: the events.jsonl.gz file as is (gzip, or plain text: zlib reads it transparently)
+ *   1: metadata.json (beside a small valid events file)
+ *   2: JSON lines, gzip-compressed here, then cut short by the last input byte's value (a
+ *      killed writer's truncated tail)
+ * A recording that opens is then pushed through everything that reads events: the one-line
+ * formatter, the snapshot finder, diff, fork (JSON and each API's request) and replay commands.
+ *
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -Ianalyze \
+ *       tests/fuzz/fuzz_recording.c $(ls analyze/[a-z]*.c) -lcjson -lz -lm -o fuzz_recording
+ *   ./fuzz_recording -max_total_time=120 -max_len=65536 tests/fuzz/corpus
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "ctxdiff.h"
+#include "evfmt.h"
+#include "forkctx.h"
+#include "recording.h"
+#include "replay.h"
+
+#define MAX_WALK 512 /* events formatted per input: keep executions fast */
+
+static char dir[256];
+static FILE *devnull;
+
+static const char meta_ok[] =
+    "{\"record_id\":\"1-x\",\"pid\":1,\"intent\":\"a b\",\"start_time\":\"2026-03-29T10:15:00Z\","
+    "\"end_time\":null,\"event_count\":2,\"status\":\"recording\",\"lost_events\":0}";
+static const char events_ok[] =
+    "{\"seq_num\":1,\"timestamp\":5,\"pid\":1,\"type\":\"process\",\"process\":{\"event\":"
+    "\"exec\",\"argv\":[\"a\",\"b\"]}}\n"
+    "{\"seq_num\":2,\"timestamp\":6,\"pid\":1,\"type\":\"context_snapshot\",\"context\":"
+    "{\"api\":\"openai.chat\",\"model\":\"m\",\"system_prompt\":\"s\",\"messages\":[{\"role\":"
+    "\"user\",\"content\":\"hi\"}]}}\n";
+
+static void put_file(const char *name, const void *data, size_t len)
+{
+	char p[512];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	f = fopen(p, "wb");
+	if (!f)
+		abort();
+	if (len)
+		fwrite(data, 1, len, f);
+	fclose(f);
+}
+
+static void put_gzip(const void *data, size_t len, size_t cut)
+{
+	z_stream z = {0};
+	size_t cap = len + len / 8 + 128;
+	unsigned char *out = malloc(cap);
+
+	if (!out || deflateInit2(&z, 1, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		abort();
+	z.next_in = (unsigned char *)data;
+	z.avail_in = (uInt)len;
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	deflate(&z, Z_FINISH);
+	cap -= z.avail_out;
+	deflateEnd(&z);
+	put_file("events.jsonl.gz", out, cut < cap ? cap - cut : 0);
+	free(out);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc, (void)argv;
+	snprintf(dir, sizeof(dir), "/tmp/fuzz-rec-%d", (int)getpid());
+	mkdir(dir, 0700);
+	devnull = fopen("/dev/null", "w");
+	return 0;
+}
+
+static void exercise(struct recording *r)
+{
+	static const char *const apis[] = {"openai.chat", "openai.responses", "anthropic.messages"};
+	static const char *const cmds[] = {"n", "l 3", "g 1", "d 2", "p", "s", "f", "show"};
+	size_t n = recording__count(r);
+	struct snapfinder *f = snapfinder__new(r);
+	struct rec_err err;
+	struct replay *s;
+
+	for (size_t i = 0; i < n && i < MAX_WALK; i++)
+		evfmt_print(r, i, i & 1, devnull);
+	if (f && n) {
+		uint64_t first = recording__event(r, 0)->seq_num;
+		uint64_t last = recording__event(r, n - 1)->seq_num;
+		struct ctxdiff *d = NULL;
+		struct forkctx *fc = NULL;
+
+		if (!ctxdiff__compute(r, f, first, last, &d, &err)) {
+			cJSON *o = ctxdiff_json(d);
+
+			ctxdiff_print(d, devnull);
+			cJSON_Delete(o);
+			ctxdiff__free(d);
+		}
+		if (!forkctx__restore(r, f, last, &fc, &err)) {
+			cJSON *o = forkctx_json(fc);
+
+			cJSON_Delete(o);
+			forkctx__append_message(fc, "user", "x");
+			forkctx__replace_last_message(fc, "y");
+			for (size_t a = 0; a < 3; a++) {
+				free(fc->api);
+				fc->api = strdup(apis[a]);
+				if (fc->api && !forkctx_request(fc, &o, &err)) {
+					forkctx_write(o, NULL, devnull, &err);
+					cJSON_Delete(o);
+				}
+			}
+			forkctx__remove_last_messages(fc, 3);
+			forkctx__free(fc);
+		}
+	}
+	snapfinder__free(f);
+	s = replay__new(r, devnull, devnull);
+	for (size_t i = 0; s && i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		replay__exec(s, cmds[i]);
+	replay__free(s);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct recording *r = NULL;
+	struct rec_err err;
+
+	if (size < 1)
+		return 0;
+	switch (data[0] % 3) {
+	case 0:
+		put_file("metadata.json", meta_ok, sizeof(meta_ok) - 1);
+		put_file("events.jsonl.gz", data + 1, size - 1);
+		break;
+	case 1:
+		put_file("metadata.json", data + 1, size - 1);
+		put_file("events.jsonl.gz", events_ok, sizeof(events_ok) - 1);
+		break;
+	default:
+		put_file("metadata.json", meta_ok, sizeof(meta_ok) - 1);
+		put_gzip(data + 1, size > 1 ? size - 2 : 0, size > 1 ? data[size - 1] : 0);
+		break;
+	}
+	if (!recording__open_dir(&r, dir, &err))
+		exercise(r);
+	recording__free(r);
+	return 0;
+}
