@@ -128,10 +128,7 @@ clean:
 # The README's first command: set up, build, and trace a real (small) agent: an HTTP model
 # conversation and the tools it runs, then the same run as a -c summary.
 demo: deps agtrace-bpf
-	$(Q)echo "== agtrace-bpf -e trace=%process,connect,sendto,recvfrom -- python3 scripts/sample_agent.py"
-	$(Q)./agtrace-bpf -e trace=%process,connect,sendto,recvfrom -- /usr/bin/python3 scripts/sample_agent.py
-	$(Q)echo "== agtrace-bpf -c -- python3 scripts/sample_agent.py"
-	$(Q)./agtrace-bpf -q -c -- /usr/bin/python3 scripts/sample_agent.py
+	$(Q)./scripts/demo.sh
 
 # libFuzzer over the recording readers (analyze/): FUZZ_TIME seconds per harness.
 FUZZ_TIME ?= 60

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "abi.h"
@@ -293,6 +294,9 @@ int printer_record(struct printer *p, const void *data, size_t size)
 	struct rec_caps caps;
 	int type = rec_check(data, size);
 
+	if (p->npend && size >= sizeof(struct agt_hdr) &&
+	    p->pend[0].h.ts <= ((const struct agt_hdr *)data)->ts)
+		printer_release(p, ((const struct agt_hdr *)data)->ts);
 	switch (type) {
 	case AGT_REC_SYSCALL:
 		if (rec_syscall_caps(data, size, &caps))
@@ -316,8 +320,82 @@ int printer_record(struct printer *p, const void *data, size_t size)
 	return -EINVAL;
 }
 
+/* Keeps an event for printer_release(), in timestamp order; false if out of memory. */
+static bool defer_event(struct printer *p, const struct agt_hdr *h, const char *type,
+			const char *key, const char *body, size_t len)
+{
+	struct printer_pending *e;
+	size_t i;
+
+	if (p->npend == p->cappend) {
+		size_t ncap = p->cappend ? p->cappend * 2 : 8;
+		void *t = realloc(p->pend, ncap * sizeof(*p->pend));
+
+		if (!t)
+			return false;
+		p->pend = t;
+		p->cappend = ncap;
+	}
+	i = p->npend;
+	while (i && p->pend[i - 1].h.ts > h->ts)
+		i--;
+	memmove(&p->pend[i + 1], &p->pend[i], (p->npend - i) * sizeof(*p->pend));
+	e = &p->pend[i];
+	e->h = *h;
+	e->type = type;
+	e->key = key;
+	e->len = len;
+	e->body = malloc(len ? len : 1);
+	if (!e->body) {
+		memmove(&p->pend[i], &p->pend[i + 1], (p->npend - i) * sizeof(*p->pend));
+		return false;
+	}
+	memcpy(e->body, body, len);
+	p->npend++;
+	return true;
+}
+
+static void write_event_json(struct printer *p, const struct agt_hdr *h, const char *type,
+			     const char *key, const char *obj, size_t objlen);
+static void write_event_text(struct printer *p, const struct agt_hdr *h, const char *text,
+			     size_t len);
+
+void printer_release(struct printer *p, unsigned long long ts)
+{
+	size_t n = 0;
+
+	while (n < p->npend && p->pend[n].h.ts <= ts) {
+		struct printer_pending *e = &p->pend[n++];
+
+		if (e->type)
+			write_event_json(p, &e->h, e->type, e->key, e->body, e->len);
+		else
+			write_event_text(p, &e->h, e->body, e->len);
+		free(e->body);
+	}
+	if (n) {
+		memmove(p->pend, p->pend + n, (p->npend - n) * sizeof(*p->pend));
+		p->npend -= n;
+	}
+}
+
 void printer_event_json(struct printer *p, const struct agt_hdr *h, const char *type,
 			const char *key, const char *obj, size_t objlen)
+{
+	if (p->defer && defer_event(p, h, type, key, obj, objlen))
+		return;
+	write_event_json(p, h, type, key, obj, objlen);
+}
+
+void printer_event_text(struct printer *p, const struct agt_hdr *h, const char *text, size_t len)
+{
+	if (p->defer && defer_event(p, h, NULL, NULL, text, len))
+		return;
+	write_event_text(p, h, text, len);
+}
+
+static void write_event_json(struct printer *p, const struct agt_hdr *h, const char *type,
+			     const char *key, const char *obj, size_t objlen)
 {
 	struct sbuf sb = SBUF_INIT(ob_room(p->ob, OB_RECORD_MAX), OB_RECORD_MAX);
 
@@ -335,7 +413,8 @@ void printer_event_json(struct printer *p, const struct agt_hdr *h, const char *
 	p->seq++;
 }
 
-void printer_event_text(struct printer *p, const struct agt_hdr *h, const char *text, size_t len)
+static void write_event_text(struct printer *p, const struct agt_hdr *h, const char *text,
+			     size_t len)
 {
 	struct sbuf sb = SBUF_INIT(ob_room(p->ob, OB_RECORD_MAX), OB_RECORD_MAX);
 

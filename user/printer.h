@@ -11,7 +11,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <linux/types.h>
+
+#include "agtrace.h"
 #include "outbuf.h"
+
+/* An event held back until the records around it are printed (see printer_release). */
+struct printer_pending {
+	struct agt_hdr h;
+	const char *type; /* NULL: a text line */
+	const char *key;
+	char *body;
+	size_t len;
+};
 
 struct printer {
 	struct outbuf *ob;
@@ -21,6 +33,14 @@ struct printer {
 	unsigned long long t0;	    /* CLOCK_MONOTONIC ns the trace started */
 	unsigned long long seq;	    /* seq_num of the next event */
 	unsigned long long bad;	    /* malformed records skipped */
+	/*
+	 * defer: events (LLM calls) wait in `pend` until a record with a later timestamp is printed
+	 * or printer_release() is called, so they land among the syscalls around them rather than
+	 * after the whole batch the consumer was draining.
+	 */
+	bool defer;
+	struct printer_pending *pend;
+	size_t npend, cappend;
 };
 
 /* Formats one raw record; returns 0, or -EINVAL if it was malformed (counted in p->bad). */
@@ -33,7 +53,8 @@ void printer_lost(struct printer *p, unsigned long long count, unsigned long lon
  * JSON: the common prefix, then "key": obj (objlen bytes of JSON), then "}"; text: the
  * "[pid N] +S.UUUUUU " prefix, then text. One line each.
  */
-struct agt_hdr;
+/* Prints the deferred events stamped at or before ts (~0ull: all of them). */
+void printer_release(struct printer *p, unsigned long long ts);
 void printer_event_json(struct printer *p, const struct agt_hdr *h, const char *type,
 			const char *key, const char *obj, size_t objlen);
 void printer_event_text(struct printer *p, const struct agt_hdr *h, const char *text, size_t len);

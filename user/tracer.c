@@ -445,6 +445,10 @@ static void drain(struct agtrace_bpf *skel, struct ring_buffer *rb, struct consu
 	ring_buffer__consume(rb);
 	release_exits(c, final ? ~0ull : c->drains);
 	c->drains++;
+	/* events held back for ordering wait no longer than one drain */
+	printer_release(&c->pr, ~0ull);
+	if (c->rec)
+		printer_release(&c->rpr, ~0ull);
 	drops = read_drops(skel, ncpu) + (c->tls ? tls_probe_drops(c->tls, ncpu) : 0);
 	if (drops > *lost) {
 		if (c->rec) {
@@ -635,6 +639,7 @@ static int rec_setup(struct consumer *c, const struct opts *o, pid_t root, unsig
 	c->rpr.ob->sink = rec_sink;
 	c->rpr.ob->sink_ctx = c;
 	c->rpr.json = true;
+	c->rpr.defer = c->pr.defer;
 	c->rpr.strsize = o->strsize;
 	c->rpr.t0 = t0;
 	c->llm.rec = &c->rpr;
@@ -649,8 +654,11 @@ static void rec_finish(struct consumer *c, bool stopped, bool quiet)
 
 	spans__free(c->spans, now_ns(), stopped);
 	c->spans = NULL;
+	printer_release(&c->rpr, ~0ull);
 	outbuf__free(c->rpr.ob);
 	c->rpr.ob = NULL;
+	free(c->rpr.pend);
+	c->rpr.pend = NULL;
 	if (c->ncarry) /* a line never finished: cannot happen, every event ends in '\n' */
 		recorder_add_lost(c->rec, 1);
 	if (!quiet)
@@ -735,8 +743,21 @@ int tracer_run(const struct opts *o, struct launch *l)
 	c->pr.json = o->json;
 	c->pr.color = use_color(o, outfd);
 	c->pr.strsize = o->strsize;
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), handle_record, c, NULL);
-	if (!rb || (c->tls && ring_buffer__add(rb, tls_probe_ring_fd(c->tls), handle_tls, c))) {
+	/*
+	 * The TLS ring first: ring_buffer__consume() takes the rings in the order added, so the LLM
+	 * events of a drain are known (and held back, printer.defer) before the syscalls around
+	 * them are printed.
+	 */
+	if (c->tls) {
+		rb = ring_buffer__new(tls_probe_ring_fd(c->tls), handle_tls, c, NULL);
+		if (rb && ring_buffer__add(rb, bpf_map__fd(skel->maps.events), handle_record, c))
+			goto rb_error;
+		c->pr.defer = true;
+	} else {
+		rb = ring_buffer__new(bpf_map__fd(skel->maps.events), handle_record, c, NULL);
+	}
+	if (!rb) {
+rb_error:
 		fprintf(stderr, "agtrace-bpf: cannot create ring buffer: %s\n", strerror(errno));
 		goto cleanup;
 	}
@@ -809,6 +830,9 @@ int tracer_run(const struct opts *o, struct launch *l)
 		c->tls_lost_bytes = tls_conns_stats(c->conns)->lost_bytes;
 	tls_conns__free(c->conns);
 	c->conns = NULL;
+	printer_release(&c->pr, ~0ull);
+	if (c->rec)
+		printer_release(&c->rpr, ~0ull);
 	if (c->rec)
 		rec_finish(c, exiting || (deadline && now_ns() >= deadline), o->quiet);
 	if (o->summary)
@@ -854,6 +878,7 @@ cleanup:
 		if (c->rec)
 			rec_finish(c, true, true);
 		free(c->carry);
+		free(c->pr.pend);
 	}
 	agtrace_bpf__destroy(skel);
 	if (c) {
