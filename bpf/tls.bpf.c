@@ -22,7 +22,7 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-const volatile __u64 targ_tls_max = 4 << 20; /* bytes captured per call (--tls-max-bytes) */
+const volatile __u64 targ_tls_max = 4 << 20;	  /* bytes captured per call (--tls-max-bytes) */
 const volatile __u64 targ_wakeup_bytes = 4 << 20; /* a quarter of the ring */
 
 struct {
@@ -78,8 +78,8 @@ static __always_inline void count_drop(void)
 static __always_inline __u64 wake_flags(void)
 {
 	return bpf_ringbuf_query(&tls_events, BPF_RB_AVAIL_DATA) > targ_wakeup_bytes
-		       ? BPF_RB_FORCE_WAKEUP
-		       : BPF_RB_NO_WAKEUP;
+		   ? BPF_RB_FORCE_WAKEUP
+		   : BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline bool traced(__u32 tgid)
@@ -87,8 +87,7 @@ static __always_inline bool traced(__u32 tgid)
 	return bpf_map_lookup_elem(&tracked, &tgid) != NULL;
 }
 
-static __always_inline void fill_hdr(struct agt_hdr *h, __u16 type, __u16 size, __u64 id,
-				     __u64 ts)
+static __always_inline void fill_hdr(struct agt_hdr *h, __u16 type, __u16 size, __u64 id, __u64 ts)
 {
 	h->type = type;
 	h->size = size;
@@ -123,38 +122,38 @@ struct chunk_ctx {
  * Reserves a record of class `size` and copies `len` (<= size - header) bytes into it. Each class
  * is its own inlined copy so the verifier sees a constant reservation and a bounded copy.
  */
-#define EMIT_CLASS(size)                                                                      \
-	static __always_inline int emit_##size(struct chunk_ctx *x, __u64 off, __u64 len,       \
-					       __u8 flags)                                      \
-	{                                                                                     \
-		struct agt_tls_data *d;                                                       \
-		__u64 n = len; /* 64-bit: a 32-bit compare would bound a copy, not n */     \
-                                                                                              \
-		d = bpf_ringbuf_reserve(&tls_events, size, 0);                                \
-		if (!d)                                                                       \
-			return -1;                                                            \
-		/* hide what the caller's branch proved, so the clamp the verifier needs stays */ \
-		asm volatile("" : "+r"(n));                                                   \
-		if (n > size - sizeof(*d))                                                    \
-			n = size - sizeof(*d);                                                \
-		fill_hdr(&d->h, AGT_REC_TLS_DATA, sizeof(*d) + n, x->id, x->ts);              \
-		d->ssl = x->c.ssl;                                                            \
-		d->call_len = x->call_len;                                                    \
-		d->off = off;                                                                 \
-		d->len = n;                                                                   \
-		d->op = x->c.op;                                                              \
-		d->flags = flags;                                                             \
-		if (bpf_probe_read_user(d + 1, n, (void *)(x->c.buf + off))) {                 \
-			bpf_ringbuf_discard(d, BPF_RB_NO_WAKEUP);                             \
-			return -1;                                                            \
-		}                                                                             \
-		bpf_ringbuf_submit(d, wake_flags());                                          \
-		return 0;                                                                     \
+#define EMIT_CLASS(size)                                                                           \
+	static __always_inline int emit_##size(struct chunk_ctx *x, __u64 off, __u64 len,          \
+					       __u8 flags)                                         \
+	{                                                                                          \
+		struct agt_tls_data *d;                                                            \
+		__u64 n = len; /* 64-bit: a 32-bit compare would bound a copy, not n */            \
+                                                                                                   \
+		d = bpf_ringbuf_reserve(&tls_events, size, 0);                                     \
+		if (!d)                                                                            \
+			return -1;                                                                 \
+		/* hide what the caller's branch proved, so the clamp the verifier needs stays */  \
+		asm volatile("" : "+r"(n));                                                        \
+		if (n > size - sizeof(*d))                                                         \
+			n = size - sizeof(*d);                                                     \
+		fill_hdr(&d->h, AGT_REC_TLS_DATA, sizeof(*d) + n, x->id, x->ts);                   \
+		d->ssl = x->c.ssl;                                                                 \
+		d->call_len = x->call_len;                                                         \
+		d->off = off;                                                                      \
+		d->len = n;                                                                        \
+		d->op = x->c.op;                                                                   \
+		d->flags = flags;                                                                  \
+		if (bpf_probe_read_user(d + 1, n, (void *)(x->c.buf + off))) {                     \
+			bpf_ringbuf_discard(d, BPF_RB_NO_WAKEUP);                                  \
+			return -1;                                                                 \
+		}                                                                                  \
+		bpf_ringbuf_submit(d, wake_flags());                                               \
+		return 0;                                                                          \
 	}
 
-#define CLASS_S 512
-#define CLASS_M 2048
-#define CLASS_L 8192
+#define CLASS_S	 512
+#define CLASS_M	 2048
+#define CLASS_L	 8192
 #define CLASS_XL (sizeof(struct agt_tls_data) + AGT_TLS_CHUNK)
 
 EMIT_CLASS(512)

@@ -164,14 +164,15 @@ static void emit_http(struct llm_events *ev, const struct tls_origin *o, const s
 		if (req->lost || resp->lost)
 			sb_printf(&sb, " lost %llu bytes",
 				  (unsigned long long)(req->lost + resp->lost));
-		printer_event_text(ev->pr, &h, line, sb_finish(&sb) < sizeof(line) ? sb.len
-										   : sizeof(line) - 1);
+		printer_event_text(ev->pr, &h, line,
+				   sb_finish(&sb) < sizeof(line) ? sb.len : sizeof(line) - 1);
 		if (!ev->rec)
 			return;
 	}
 	/* every byte may escape to 6 (\u00XX) */
 	cap = 6 * (req->body_len + resp->body_len + headers_len(req) + headers_len(resp) +
-		   (req->path ? strlen(req->path) : 0) + (req->authority ? strlen(req->authority) : 0)) +
+		   (req->path ? strlen(req->path) : 0) +
+		   (req->authority ? strlen(req->authority) : 0)) +
 	      512;
 	buf = malloc(cap);
 	if (!buf) {
@@ -234,7 +235,8 @@ void llm_events_on_http(void *ctx, const struct tls_origin *o, const struct http
 			char line[1024];
 			size_t n = llm_text(line, sizeof(line), &lreq, &lresp, lat, ttft);
 
-			printer_event_text(ev->pr, &h, line, n < sizeof(line) ? n : sizeof(line) - 1);
+			printer_event_text(ev->pr, &h, line,
+					   n < sizeof(line) ? n : sizeof(line) - 1);
 		}
 		if (ev->spans)
 			spans_llm(ev->spans, o->tgid, lresp.model ? lresp.model : lreq.model,

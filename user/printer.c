@@ -178,8 +178,7 @@ static void print_syscall(struct printer *p, const struct agt_syscall *r, size_t
 			sb_puts(&sb, "\n");
 		else if (r->flags & AGT_SYS_NOENTRY)
 			sb_puts(&sb, " <?>\n");
-		else
-		{
+		else {
 			sb_puts(&sb, " <");
 			sb_put_secs(&sb, r->dur);
 			sb_puts(&sb, ">\n");
@@ -242,9 +241,9 @@ static int print_exec(struct printer *p, const struct agt_exec *r, size_t size)
 			sb_add(&sb, json_escape(sb_pos(&sb), sb_left(&sb), argv + off, l));
 			sb_putc(&sb, '"');
 		} else {
-			sb_add(&sb,
-			       fmt_quoted(sb_pos(&sb), sb_left(&sb), argv + off, l,
-					  p->strsize >= 0 ? (size_t)p->strsize : (size_t)-1, false));
+			sb_add(&sb, fmt_quoted(sb_pos(&sb), sb_left(&sb), argv + off, l,
+					       p->strsize >= 0 ? (size_t)p->strsize : (size_t)-1,
+					       false));
 		}
 		off += l + 1;
 		n++;

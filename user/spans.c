@@ -258,7 +258,10 @@ void spans_exit(struct spans *s, uint32_t pid, int exit_code, int signal, uint64
 	if (!s->tab[i].pid)
 		return;
 	write_span(s, &s->tab[i], "process", ts,
-		   signal ? "TIMEOUT" : exit_code ? "ERROR" : "OK", signal);
+		   signal      ? "TIMEOUT"
+		   : exit_code ? "ERROR"
+			       : "OK",
+		   signal);
 	remove_at(s, i);
 }
 

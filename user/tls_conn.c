@@ -44,7 +44,7 @@ struct tls_conns {
 		uint32_t tgid;
 		uint64_t ssl;
 		uint32_t gen;
-	} *gens;
+	} * gens;
 	size_t ngens, capgens;
 	struct tls_conn_stats st;
 	uint64_t last_ts; /* of the newest record: the end of connections cut at exit */
@@ -185,8 +185,7 @@ static void conn_gap(struct tls_conns *t, struct conn *c, enum http_dir dir, uin
 		http2_gap(c->h2, dir, n);
 }
 
-static void conn_feed(struct conn *c, enum http_dir dir, const void *data, size_t len,
-		      uint64_t ts)
+static void conn_feed(struct conn *c, enum http_dir dir, const void *data, size_t len, uint64_t ts)
 {
 	if (c->h1)
 		http1_feed(c->h1, dir, data, len, ts);

@@ -43,7 +43,7 @@ union link_create_attr {
 #include "tls_probe.h"
 
 enum { F_WRITE, F_READ, F_WRITE_EX, F_READ_EX, F_NEW, F_FREE, NFUNCS };
-static const char *const funcs[NFUNCS] = {"SSL_write",	  "SSL_read", "SSL_write_ex",
+static const char *const funcs[NFUNCS] = {"SSL_write",	 "SSL_read", "SSL_write_ex",
 					  "SSL_read_ex", "SSL_new",  "SSL_free"};
 
 /* A uprobe_multi link (fd, libbpf 1.1 cannot create them) or a perf-event one (link). */
@@ -60,7 +60,7 @@ struct tls_probe {
 	struct seen {
 		dev_t dev;
 		ino_t ino;
-	} *seen; /* every file looked at, OpenSSL or not: each is parsed once */
+	} * seen; /* every file looked at, OpenSSL or not: each is parsed once */
 	size_t nseen, capseen;
 	int nfiles;
 };
@@ -87,7 +87,8 @@ struct tls_probe *tls_probe__new(int tracked_fd, uint64_t max_bytes, char *err, 
 		tls_bpf__destroy(t->skel);
 		t->skel = tls_bpf__open();
 		if (!t->skel) {
-			snprintf(err, errlen, "cannot open the TLS BPF object: %s", strerror(errno));
+			snprintf(err, errlen, "cannot open the TLS BPF object: %s",
+				 strerror(errno));
 			goto fail;
 		}
 		t->skel->rodata->targ_tls_max = max_bytes;
@@ -304,10 +305,13 @@ int tls_probe_attach_file(struct tls_probe *t, const char *path)
 	}
 	if (t->multi) {
 		err = attach_multi(t, t->skel->progs.tls_enter, path, eoff, ecookie, ne, false);
-		err = err ?: attach_multi(t, t->skel->progs.tls_return, path, roff, rcookie, nr, true);
+		err = err
+			  ?: attach_multi(t, t->skel->progs.tls_return, path, roff, rcookie, nr,
+					  true);
 	} else {
 		err = attach_perf(t, t->skel->progs.tls_enter, path, eoff, ecookie, ne, false);
-		err = err ?: attach_perf(t, t->skel->progs.tls_return, path, roff, rcookie, nr, true);
+		err =
+		    err ?: attach_perf(t, t->skel->progs.tls_return, path, roff, rcookie, nr, true);
 	}
 	if (err) {
 		fprintf(stderr, "agtrace-bpf: cannot attach TLS uprobes to %s: %s\n", path,
@@ -324,8 +328,9 @@ int tls_probe_attach_file(struct tls_probe *t, const char *path)
 void tls_probe_attach_system(struct tls_probe *t)
 {
 	static const char *const pats[] = {
-	    "/lib/*-linux-gnu/libssl.so*", "/usr/lib/*-linux-gnu/libssl.so*", "/lib64/libssl.so*",
-	    "/usr/lib64/libssl.so*",	   "/usr/lib/libssl.so*",	      "/usr/local/lib/libssl.so*",
+	    "/lib/*-linux-gnu/libssl.so*", "/usr/lib/*-linux-gnu/libssl.so*",
+	    "/lib64/libssl.so*",	   "/usr/lib64/libssl.so*",
+	    "/usr/lib/libssl.so*",	   "/usr/local/lib/libssl.so*",
 	};
 	const char *path = getenv("PATH");
 	char *dirs, *save = NULL;
@@ -341,7 +346,8 @@ void tls_probe_attach_system(struct tls_probe *t)
 	}
 	/* node links OpenSSL statically and exports its symbols */
 	dirs = strdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
-	for (char *d = dirs ? strtok_r(dirs, ":", &save) : NULL; d; d = strtok_r(NULL, ":", &save)) {
+	for (char *d = dirs ? strtok_r(dirs, ":", &save) : NULL; d;
+	     d = strtok_r(NULL, ":", &save)) {
 		char p[4096];
 
 		snprintf(p, sizeof(p), "%s/node", d);

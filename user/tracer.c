@@ -39,7 +39,7 @@
 #include "tls_probe.h"
 #include "tracer.h"
 
-#define POLL_MS 50
+#define POLL_MS	    50
 #define TLS_SCAN_NS 1000000000ull /* how often traced processes' mappings are rescanned */
 
 static volatile sig_atomic_t exiting;
@@ -51,9 +51,10 @@ static void on_signal(int sig)
 
 struct consumer {
 	struct printer pr;
-	struct pidset targets; /* -p: the pids and their descendants at attach (then in `tracked`) */
-	bool print; /* false with -c: only process bookkeeping */
-	bool stats; /* AGTRACE_STATS: per-syscall counts and exit->line latency */
+	struct pidset
+	    targets; /* -p: the pids and their descendants at attach (then in `tracked`) */
+	bool print;  /* false with -c: only process bookkeeping */
+	bool stats;  /* AGTRACE_STATS: per-syscall counts and exit->line latency */
 	unsigned long long records;
 	unsigned long long syscalls;
 	unsigned long long by_nr[AGT_NR_MAX];
@@ -65,11 +66,11 @@ struct consumer {
 	struct held_exit {
 		struct agt_exit rec;
 		unsigned long long drain;
-	} *held;
+	} * held;
 	size_t nheld, capheld;
 	unsigned long long drains;
-	struct rusage ru0;		 /* at the start of consuming */
-	struct tls_probe *tls;		 /* NULL with --no-tls or where it cannot load */
+	struct rusage ru0;     /* at the start of consuming */
+	struct tls_probe *tls; /* NULL with --no-tls or where it cannot load */
 	struct tls_conns *conns;
 	struct llm_events llm;
 	unsigned long long tls_lost_bytes;
@@ -267,8 +268,8 @@ static void tls_setup(struct agtrace_bpf *skel, struct consumer *c, const struct
 
 	if (o->no_tls)
 		return;
-	c->tls = tls_probe__new(bpf_map__fd(skel->maps.tracked), o->tls_max_bytes, err,
-				sizeof(err));
+	c->tls =
+	    tls_probe__new(bpf_map__fd(skel->maps.tracked), o->tls_max_bytes, err, sizeof(err));
 	if (!c->tls) {
 		fprintf(stderr, "agtrace-bpf: TLS capture off: %s\n", err);
 		return;
@@ -347,11 +348,12 @@ static void configure(struct agtrace_bpf *skel, const struct opts *o)
 	/* -s 0: no buffer data, so read/write take the fixed-size fast path. */
 	capspec_fill(spec, AGT_NR_MAX, o->strsize != 0);
 	memcpy((void *)ro->targ_capspec, spec, sizeof(spec));
-	ro->targ_bufsize = o->strsize < 0 || o->strsize > AGT_CAP_BYTES ? AGT_CAP_BYTES
-									 : o->strsize;
+	ro->targ_bufsize =
+	    o->strsize < 0 || o->strsize > AGT_CAP_BYTES ? AGT_CAP_BYTES : o->strsize;
 	ro->targ_wakeup_bytes = o->bufsize / 4;
 	/* A batch must fit the ring many times over, even with --buffer-size 4K. */
-	ro->targ_batch_bytes = o->bufsize / 16 < BATCH_BYTES_MAX ? o->bufsize / 16 : BATCH_BYTES_MAX;
+	ro->targ_batch_bytes =
+	    o->bufsize / 16 < BATCH_BYTES_MAX ? o->bufsize / 16 : BATCH_BYTES_MAX;
 	ro->targ_nr_exit = sc_by_name("exit");
 	ro->targ_nr_exit_group = sc_by_name("exit_group");
 	ro->targ_nr_execve = sc_by_name("execve");
@@ -531,7 +533,8 @@ static int open_output(const struct opts *o)
 	if (fd < 0)
 		fprintf(stderr, "agtrace-bpf: cannot open %s: %s\n", o->outfile, strerror(errno));
 	else
-		fchmod(fd, 0600); /* an existing file keeps its mode on O_CREAT: traces hold paths */
+		fchmod(fd,
+		       0600); /* an existing file keeps its mode on O_CREAT: traces hold paths */
 	return fd;
 }
 
@@ -624,8 +627,8 @@ static int rec_setup(struct consumer *c, const struct opts *o, pid_t root, unsig
 	char intent[1024], err[512];
 
 	default_intent(o, intent, sizeof(intent));
-	c->rec = recorder__open(o->output_dir, root, o->intent ? o->intent : intent, err,
-				sizeof(err));
+	c->rec =
+	    recorder__open(o->output_dir, root, o->intent ? o->intent : intent, err, sizeof(err));
 	if (!c->rec) {
 		fprintf(stderr, "agtrace-bpf: cannot record: %s\n", err);
 		return -1;
@@ -662,8 +665,8 @@ static void rec_finish(struct consumer *c, bool stopped, bool quiet)
 	if (c->ncarry) /* a line never finished: cannot happen, every event ends in '\n' */
 		recorder_add_lost(c->rec, 1);
 	if (!quiet)
-		fprintf(stderr, "agtrace-bpf: recording %s: %s\n", stopped ? "stopped" : "completed",
-			recorder_dir(c->rec));
+		fprintf(stderr, "agtrace-bpf: recording %s: %s\n",
+			stopped ? "stopped" : "completed", recorder_dir(c->rec));
 	err = recorder__close(c->rec, stopped ? "stopped" : "completed");
 	c->rec = NULL;
 	if (err)
@@ -718,7 +721,8 @@ int tracer_run(const struct opts *o, struct launch *l)
 		if (o->follow)
 			proctree_add_descendants(&c->targets, "/proc");
 		for (unsigned i = 0; i < c->targets.cap; i++)
-			if (c->targets.slot[i] > 0 && track(skel, c->targets.slot[i], AGT_TRACK_ACTIVE))
+			if (c->targets.slot[i] > 0 &&
+			    track(skel, c->targets.slot[i], AGT_TRACK_ACTIVE))
 				goto map_error;
 	}
 	err = agtrace_bpf__attach(skel);
@@ -757,7 +761,7 @@ int tracer_run(const struct opts *o, struct launch *l)
 		rb = ring_buffer__new(bpf_map__fd(skel->maps.events), handle_record, c, NULL);
 	}
 	if (!rb) {
-rb_error:
+	rb_error:
 		fprintf(stderr, "agtrace-bpf: cannot create ring buffer: %s\n", strerror(errno));
 		goto cleanup;
 	}
@@ -784,8 +788,8 @@ rb_error:
 				l->pid, use_btf ? "tp_btf" : "raw_tp");
 		else
 			for (int i = 0; i < o->npids; i++)
-				fprintf(stderr, "agtrace-bpf: Process %d attached (%s)\n", o->pids[i],
-					use_btf ? "tp_btf" : "raw_tp");
+				fprintf(stderr, "agtrace-bpf: Process %d attached (%s)\n",
+					o->pids[i], use_btf ? "tp_btf" : "raw_tp");
 	}
 	if (l && launch_release(l)) {
 		fprintf(stderr, "agtrace-bpf: cannot start %s: %s\n", o->cmd[0], strerror(errno));
@@ -841,16 +845,21 @@ rb_error:
 	if (ob->err && ob->err != EPIPE)
 		fprintf(stderr, "agtrace-bpf: write error: %s\n", strerror(ob->err));
 	if (lost)
-		fprintf(stderr, "agtrace-bpf: %llu records lost (ring buffer full; try --buffer-size)\n",
+		fprintf(stderr,
+			"agtrace-bpf: %llu records lost (ring buffer full; try --buffer-size)\n",
 			lost);
 	if (c->pr.bad)
 		fprintf(stderr, "agtrace-bpf: %llu malformed records skipped\n", c->pr.bad);
 	if (c->tls_lost_bytes)
-		fprintf(stderr, "agtrace-bpf: %llu bytes of TLS plaintext not captured (beyond --tls-max-bytes or ring full)\n",
+		fprintf(stderr,
+			"agtrace-bpf: %llu bytes of TLS plaintext not captured (beyond "
+			"--tls-max-bytes or ring full)\n",
 			c->tls_lost_bytes);
 	compat = read_percpu_sum(bpf_map__fd(skel->maps.compat), ncpu);
 	if (compat)
-		fprintf(stderr, "agtrace-bpf: %llu 32-bit (int 0x80) syscalls skipped: that ABI is not decoded\n",
+		fprintf(stderr,
+			"agtrace-bpf: %llu 32-bit (int 0x80) syscalls skipped: that ABI is not "
+			"decoded\n",
 			compat);
 	if (getenv("AGTRACE_STATS"))
 		print_stats(c, lost, (now_ns() - t_start) / 1e9);

@@ -165,9 +165,8 @@ static void test_tls_conn_chunks(void **state)
 	(void)state;
 	assert_int_equal(feed(t, 7, 1, AGT_TLS_WRITE, len, 0, s, C, AGT_TLS_FIRST, 5), 0);
 	assert_int_equal(feed(t, 7, 1, AGT_TLS_WRITE, len, C, s + C, C, 0, 5), 0);
-	assert_int_equal(feed(t, 7, 1, AGT_TLS_WRITE, len, 2 * C, s + 2 * C, len - 2 * C,
-			      AGT_TLS_LAST, 5),
-			 0);
+	assert_int_equal(
+	    feed(t, 7, 1, AGT_TLS_WRITE, len, 2 * C, s + 2 * C, len - 2 * C, AGT_TLS_LAST, 5), 0);
 	assert_int_equal(g.n, 1);
 	assert_int_equal(g.e[0].req_len, 40000);
 	assert_int_equal(g.e[0].req_lost, 0);
