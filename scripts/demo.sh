@@ -38,5 +38,5 @@ $AGT fork "$REC" --at "$LAST" --drop-last 1 --as-request | head -12
 echo
 echo "== summary of the syscalls, counted in the kernel"
 echo "\$ agtrace-bpf -c -- python3 scripts/sample_agent.py"
-$AGT -q -c -- "${AGENT[@]}" >/dev/null 2>"$TMP/c.txt" || true
-cat "$TMP/c.txt"
+$AGT -q -c -o "$TMP/c.txt" -- "${AGENT[@]}" >/dev/null
+head -15 "$TMP/c.txt"
