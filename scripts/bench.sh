@@ -1,6 +1,11 @@
 #!/bin/sh
-# make bench: see scripts/bench.py. Mounts tracefs for perf trace if it is missing.
+# make bench: syscall overhead (scripts/bench.py), TLS capture latency (scripts/bench_tls.py),
+# recordings (scripts/bench_rec.sh). Mounts tracefs for perf trace if it is missing.
 set -eu
 cd "$(dirname "$0")/.."
 mountpoint -q /sys/kernel/tracing 2>/dev/null || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
-exec python3 scripts/bench.py
+python3 scripts/bench.py
+echo
+/usr/bin/python3 scripts/bench_tls.py
+echo
+./scripts/bench_rec.sh
