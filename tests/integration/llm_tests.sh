@@ -220,6 +220,37 @@ PY
 	llm_stop
 }
 
+# --tls-max-bytes: the part of one SSL_write beyond the cap is not captured, and says so: the
+# request's request_lost is exactly what was cut, and the tracer reports the bytes on stderr.
+t test_llm_tls_max_bytes
+test_llm_tls_max_bytes() {
+	local d="--tls-max-bytes 256K: a 1.2 MiB request is cut, the missing bytes counted exactly"
+	llm_start cap || { bad "$d" "mock server did not start"; return; }
+	$AGT -q --json --http --tls-max-bytes 256K -o "$LT/t.jsonl" -- \
+		$LLM_PY tests/llm/clients/py_big.py --base "$LLM_BASE" --ca "$LLM_CA" \
+		>"$LT/t.out" 2>"$LT/t.err"
+	grep -qx 'ok 1' "$LT/t.out" &&
+		$LLM_PY - "$LT/t.jsonl" "$LT/log/0001/request_body" "$LT/t.err" <<'PY' >"$LT/t.check" 2>&1
+import json, os, re, sys
+body = open(sys.argv[2], "rb").read()
+ev = [json.loads(l) for l in open(sys.argv[1])]
+h = [e["http"] for e in ev if e["type"] == "http"]
+assert len(h) == 1, len(h)
+h = h[0]
+# one SSL_write carries headers + body; everything past 256 KiB of it is missing
+got = h["request_bytes"]
+lost = h["request_lost"]
+assert got + lost == len(body), (got, lost, len(body))
+assert lost > 0 and h["complete"] is False, h["complete"]
+assert body.startswith(h["request_body"].encode()), "captured part differs"
+err = open(sys.argv[3]).read()
+m = re.search(r"(\d+) bytes of TLS plaintext not captured", err)
+assert m and int(m.group(1)) == lost, (err, lost)
+PY
+	check "$d" $? "$(head -c 800 "$LT/t.check"; tail -c 300 "$LT/t.err")"
+	llm_stop
+}
+
 t test_llm_tool_subprocess
 test_llm_tool_subprocess() {
 	local d="an agent's tool (curl child) makes its own HTTPS call: captured under the child's pid"
