@@ -25,14 +25,21 @@ static void origin_hdr(struct agt_hdr *h, const struct tls_origin *o, uint64_t t
 	memcpy(h->comm, o->comm, sizeof(h->comm));
 }
 
+/* To the live output (if it prints JSON) and/or the recording. */
+static void emit_json_to(struct llm_events *ev, bool live, bool rec, const struct agt_hdr *h,
+			 const char *type, const char *key, const char *s, size_t len)
+{
+	if (live && ev->print && ev->pr->json)
+		printer_event_json(ev->pr, h, type, key, s, len);
+	if (rec && ev->rec)
+		printer_event_json(ev->rec, h, type, key, s, len);
+}
+
 /* The JSON sinks: the live output if it is JSON, and the recording. */
 static void emit_json(struct llm_events *ev, const struct agt_hdr *h, const char *type,
 		      const char *key, const char *s, size_t len)
 {
-	if (ev->print && ev->pr->json)
-		printer_event_json(ev->pr, h, type, key, s, len);
-	if (ev->rec)
-		printer_event_json(ev->rec, h, type, key, s, len);
+	emit_json_to(ev, true, true, h, type, key, s, len);
 }
 
 static void emit_cjson(struct llm_events *ev, const struct agt_hdr *h, const char *type,
@@ -133,15 +140,19 @@ static void http_json(struct sbuf *sb, const struct tls_origin *o, const struct 
 	sb_putc(sb, '}');
 }
 
+/*
+ * live: --http asked for exchanges in the output. rec: into the recording, which keeps every LLM
+ * exchange whole (fork --as-request copies the original request's tools and parameters from it).
+ */
 static void emit_http(struct llm_events *ev, const struct tls_origin *o, const struct http_msg *req,
-		      const struct http_msg *resp)
+		      const struct http_msg *resp, bool live, bool rec)
 {
 	struct agt_hdr h;
 	size_t cap;
 	char *buf;
 
 	origin_hdr(&h, o, resp->ts_end);
-	if (ev->print && !ev->pr->json) {
+	if (live && ev->print && !ev->pr->json) {
 		char line[1024];
 		struct sbuf sb = SBUF_INIT(line, sizeof(line));
 		uint64_t lat = resp->ts_end > req->ts_end ? resp->ts_end - req->ts_end : 0;
@@ -184,7 +195,7 @@ static void emit_http(struct llm_events *ev, const struct tls_origin *o, const s
 
 		http_json(&sb, o, req, resp);
 		if (sb.len < cap)
-			emit_json(ev, &h, "http", "http", buf, sb.len);
+			emit_json_to(ev, live, rec, &h, "http", "http", buf, sb.len);
 		else
 			ev->pr->bad++;
 	}
@@ -202,8 +213,8 @@ void llm_events_on_http(void *ctx, const struct tls_origin *o, const struct http
 
 	if (resp) {
 		ev->exchanges++;
-		if (ev->http && (ev->print || ev->rec))
-			emit_http(ev, o, req, resp);
+		if (ev->http || (ev->rec && api != LLM_NONE))
+			emit_http(ev, o, req, resp, ev->http, ev->http || api != LLM_NONE);
 	}
 	if (api == LLM_NONE || llm_request_parse(req, &lreq))
 		goto cleanup;

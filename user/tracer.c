@@ -32,6 +32,7 @@
 #include "proctree.h"
 #include "record.h"
 #include "recorder.h"
+#include "redact.h"
 #include "spans.h"
 #include "summary.h"
 #include "syscall_table.h"
@@ -169,6 +170,8 @@ static void span_record(struct consumer *c, const void *data, size_t size)
 		}
 		if (n >= sizeof(cmd))
 			n = sizeof(cmd) - 1;
+		cmd[n] = '\0';
+		n = redact_secrets(cmd, n); /* `curl -H "Authorization: Bearer sk-..."` */
 		cmd[n] = '\0';
 		spans_exec(c->spans, h->tgid, n ? cmd : fn, h->ts);
 	}
@@ -626,9 +629,11 @@ static int rec_setup(struct consumer *c, const struct opts *o, pid_t root, unsig
 {
 	char intent[1024], err[512];
 
-	default_intent(o, intent, sizeof(intent));
-	c->rec =
-	    recorder__open(o->output_dir, root, o->intent ? o->intent : intent, err, sizeof(err));
+	snprintf(intent, sizeof(intent), "%s", o->intent ? o->intent : "");
+	if (!o->intent)
+		default_intent(o, intent, sizeof(intent));
+	intent[redact_secrets(intent, strlen(intent))] = '\0'; /* a key on the command line */
+	c->rec = recorder__open(o->output_dir, root, intent, err, sizeof(err));
 	if (!c->rec) {
 		fprintf(stderr, "agtrace-bpf: cannot record: %s\n", err);
 		return -1;
@@ -653,6 +658,7 @@ static int rec_setup(struct consumer *c, const struct opts *o, pid_t root, unsig
 /* Ends the recording: "completed" when the traced processes are gone, else "stopped". */
 static void rec_finish(struct consumer *c, bool stopped, bool quiet)
 {
+	uint64_t dropped = 0;
 	int err;
 
 	spans__free(c->spans, now_ns(), stopped);
@@ -667,8 +673,14 @@ static void rec_finish(struct consumer *c, bool stopped, bool quiet)
 	if (!quiet)
 		fprintf(stderr, "agtrace-bpf: recording %s: %s\n",
 			stopped ? "stopped" : "completed", recorder_dir(c->rec));
+	dropped = recorder_dropped(c->rec); /* final: nothing is queued after the flush above */
 	err = recorder__close(c->rec, stopped ? "stopped" : "completed");
 	c->rec = NULL;
+	if (dropped)
+		fprintf(stderr,
+			"agtrace-bpf: %llu events not recorded: the recording writer fell behind "
+			"(counted in lost_events)\n",
+			(unsigned long long)dropped);
 	if (err)
 		fprintf(stderr, "agtrace-bpf: recording incomplete: %s\n", strerror(-err));
 }
@@ -712,6 +724,8 @@ int tracer_run(const struct opts *o, struct launch *l)
 		goto cleanup;
 	}
 
+	/* the time origin precedes tracking: with -p, records flow from the first track() on */
+	t_start = now_ns();
 	if (l) {
 		if (track(skel, l->pid, AGT_TRACK_PENDING))
 			goto map_error;
@@ -769,15 +783,22 @@ int tracer_run(const struct opts *o, struct launch *l)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
-	t_start = now_ns();
+	if (l)
+		t_start = now_ns(); /* the command starts at the gate: time 0 is its execve */
 	c->pr.t0 = t_start;
 	if (o->record) {
 		if (rec_setup(c, o, l ? l->pid : o->pids[0], t_start))
 			goto cleanup;
 		if (l)
 			spans_process(c->spans, l->pid, 0, o->cmd[0], t_start);
-		for (int i = 0; i < o->npids; i++)
-			spans_process(c->spans, o->pids[i], 0, "?", t_start);
+		for (int i = 0; i < o->npids; i++) {
+			char cmd[256];
+
+			default_intent(&(struct opts){.npids = 1, .pids = {o->pids[i]}}, cmd,
+				       sizeof(cmd));
+			cmd[redact_secrets(cmd, strlen(cmd))] = '\0';
+			spans_process(c->spans, o->pids[i], 0, cmd[0] ? cmd : "?", t_start);
+		}
 	}
 	getrusage(RUSAGE_SELF, &c->ru0);
 	if (o->duration > 0)

@@ -334,6 +334,9 @@ test_output_file_mode() {
 # LLM capture: HTTPS clients against tests/llm/mock_server.py
 # shellcheck source=tests/integration/llm_tests.sh
 . tests/integration/llm_tests.sh
+# Recordings: record, records, replay, diff, fork, SIGKILL, bad input
+# shellcheck source=tests/integration/rec_tests.sh
+. tests/integration/rec_tests.sh
 
 if [ "$(id -u)" != 0 ]; then
 	notrun=${#tests[@]}
