@@ -21,6 +21,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "agtrace.h"
+#include "hdr.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -307,19 +308,6 @@ static __always_inline bool nr_wanted(long nr)
 	if (targ_all_nr)
 		return true;
 	return (targ_nrmask[(nr >> 6) & (AGT_NR_WORDS - 1)] >> (nr & 63)) & 1;
-}
-
-static __always_inline void fill_hdr(struct agt_hdr *h, __u16 type, __u16 size, __u64 ts)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-
-	h->type = type;
-	h->size = size;
-	h->tgid = id >> 32;
-	h->tid = (__u32)id;
-	h->_pad0 = 0;
-	h->ts = ts;
-	bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 
 /*

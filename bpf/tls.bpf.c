@@ -19,6 +19,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "agtrace.h"
+#include "hdr.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -87,17 +88,6 @@ static __always_inline bool traced(__u32 tgid)
 	return bpf_map_lookup_elem(&tracked, &tgid) != NULL;
 }
 
-static __always_inline void fill_hdr(struct agt_hdr *h, __u16 type, __u16 size, __u64 id, __u64 ts)
-{
-	h->type = type;
-	h->size = size;
-	h->tgid = id >> 32;
-	h->tid = (__u32)id;
-	h->_pad0 = 0;
-	h->ts = ts;
-	bpf_get_current_comm(h->comm, sizeof(h->comm));
-}
-
 static __always_inline int call_enter(__u64 ssl, __u64 buf, __u64 countp, __u32 op)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -136,7 +126,7 @@ struct chunk_ctx {
 		asm volatile("" : "+r"(n));                                                        \
 		if (n > size - sizeof(*d))                                                         \
 			n = size - sizeof(*d);                                                     \
-		fill_hdr(&d->h, AGT_REC_TLS_DATA, sizeof(*d) + n, x->id, x->ts);                   \
+		fill_hdr(&d->h, AGT_REC_TLS_DATA, sizeof(*d) + n, x->ts);                          \
 		d->ssl = x->c.ssl;                                                                 \
 		d->call_len = x->call_len;                                                         \
 		d->off = off;                                                                      \
@@ -234,7 +224,7 @@ static __always_inline int conn_event(__u64 ssl, __u32 event)
 		count_drop();
 		return 0;
 	}
-	fill_hdr(&r->h, AGT_REC_TLS_CONN, sizeof(*r), id, bpf_ktime_get_ns());
+	fill_hdr(&r->h, AGT_REC_TLS_CONN, sizeof(*r), bpf_ktime_get_ns());
 	r->ssl = ssl;
 	r->event = event;
 	r->_pad = 0;

@@ -385,19 +385,9 @@ void tls_probe_scan_pid(struct tls_probe *t, pid_t pid)
 	fclose(f);
 }
 
-unsigned long long tls_probe_drops(const struct tls_probe *t, int ncpu)
+int tls_probe_drops_fd(const struct tls_probe *t)
 {
-	unsigned long long total = 0;
-	__u64 *vals = calloc(ncpu, sizeof(__u64));
-	__u32 zero = 0;
-
-	if (!vals)
-		return 0;
-	if (!bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.tls_drops), &zero, vals))
-		for (int i = 0; i < ncpu; i++)
-			total += vals[i];
-	free(vals);
-	return total;
+	return bpf_map__fd(t->skel->maps.tls_drops);
 }
 
 int tls_probe_nfiles(const struct tls_probe *t)

@@ -248,10 +248,10 @@ static int handle_tls(void *ctx, void *data, size_t size)
 }
 
 /*
- * A traced process may dlopen a libssl from anywhere (a venv, a bundled wheel): look at every
- * traced process's executable mappings once a second. Files already seen cost one stat each.
+ * Calls fn for each tgid in the kernel's `tracked` map until fn returns false; returns whether it
+ * went through them all. fn may delete the key it was given.
  */
-static void tls_rescan(struct agtrace_bpf *skel, struct tls_probe *tls)
+static bool for_each_tracked(struct agtrace_bpf *skel, bool (*fn)(void *, int, __u32), void *ctx)
 {
 	int fd = bpf_map__fd(skel->maps.tracked);
 	__u32 key, next;
@@ -260,8 +260,26 @@ static void tls_rescan(struct agtrace_bpf *skel, struct tls_probe *tls)
 	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
 		first = false;
 		key = next;
-		tls_probe_scan_pid(tls, (pid_t)key);
+		if (!fn(ctx, fd, key))
+			return false;
 	}
+	return true;
+}
+
+/*
+ * A traced process may dlopen a libssl from anywhere (a venv, a bundled wheel): look at every
+ * traced process's executable mappings once a second. Files already seen cost one stat each.
+ */
+static bool rescan_one(void *ctx, int fd, __u32 tgid)
+{
+	(void)fd;
+	tls_probe_scan_pid(ctx, (pid_t)tgid);
+	return true;
+}
+
+static void tls_rescan(struct agtrace_bpf *skel, struct tls_probe *tls)
+{
+	for_each_tracked(skel, rescan_one, tls);
 }
 
 /* TLS capture is best effort: without it the syscall trace still runs, and says so. */
@@ -454,7 +472,8 @@ static void drain(struct agtrace_bpf *skel, struct ring_buffer *rb, struct consu
 	printer_release(&c->pr, ~0ull);
 	if (c->rec)
 		printer_release(&c->rpr, ~0ull);
-	drops = read_drops(skel, ncpu) + (c->tls ? tls_probe_drops(c->tls, ncpu) : 0);
+	drops = read_drops(skel, ncpu) +
+		(c->tls ? read_percpu_sum(tls_probe_drops_fd(c->tls), ncpu) : 0);
 	if (drops > *lost) {
 		if (c->rec) {
 			printer_lost(&c->rpr, drops - *lost, now_ns());
@@ -472,20 +491,18 @@ static void drain(struct agtrace_bpf *skel, struct ring_buffer *rb, struct consu
  * No traced process left? A pid added by -p that has vanished meanwhile (exited before we
  * attached) is removed here, since no exit will ever be seen for it.
  */
+static bool gone_or_stop(void *ctx, int fd, __u32 tgid)
+{
+	(void)ctx;
+	if (proc_exists((pid_t)tgid))
+		return false;
+	bpf_map_delete_elem(fd, &tgid);
+	return true;
+}
+
 static bool tracked_empty(struct agtrace_bpf *skel)
 {
-	int fd = bpf_map__fd(skel->maps.tracked);
-	__u32 key, next;
-	bool first = true;
-
-	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
-		first = false;
-		key = next;
-		if (proc_exists((pid_t)key))
-			return false;
-		bpf_map_delete_elem(fd, &key);
-	}
-	return true;
+	return for_each_tracked(skel, gone_or_stop, NULL);
 }
 
 static void print_stats(const struct consumer *c, unsigned long long lost, double secs)
