@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* evfmt.c - the one-line text form of each event type, from its JSON. */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "evfmt.h"
+#include "jsonraw.h"
+#include "quote.h"
 #include "snapshot.h"
 
 static void put_secs(FILE *out, unsigned long long ns)
@@ -19,45 +22,6 @@ static void put_num(FILE *out, const cJSON *v)
 		fprintf(out, "%lld", (long long)d);
 	else
 		fprintf(out, "%g", d);
-}
-
-/* strace quoting of a string, at most max characters then "..." */
-static void put_quoted(FILE *out, const char *s, size_t max)
-{
-	size_t chars = 0;
-
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if ((c & 0xc0) != 0x80 && chars++ == max) {
-			fputs("\"...", out);
-			return;
-		}
-		switch (c) {
-		case '"':
-			fputs("\\\"", out);
-			break;
-		case '\\':
-			fputs("\\\\", out);
-			break;
-		case '\n':
-			fputs("\\n", out);
-			break;
-		case '\t':
-			fputs("\\t", out);
-			break;
-		case '\r':
-			fputs("\\r", out);
-			break;
-		default:
-			if (c < 0x20 || c == 0x7f)
-				fprintf(out, "\\%o", c);
-			else
-				fputc(c, out);
-		}
-	}
-	fputc('"', out);
 }
 
 /* Decoded symbols (AT_FDCWD, O_RDONLY|O_CLOEXEC), addresses and sockaddrs print bare. */
@@ -84,26 +48,57 @@ static bool is_symbolic(const char *s)
 	return under;
 }
 
-static void put_arg(FILE *out, const cJSON *v)
+/*
+ * A string shown from its bytes in the raw text (raw, NULL when not found there), NULs and all,
+ * which cJSON's valuestring cannot hold.
+ */
+static void put_str(FILE *out, const cJSON *v, const char *raw, const char *end, long long moved)
 {
+	size_t len = 0;
+	char *bytes = raw ? jraw_string(raw, end, &len) : NULL;
+	const char *s = bytes ? bytes : v->valuestring;
+
+	if (!bytes)
+		len = strlen(s);
+	if (strlen(s) == len && is_symbolic(s)) {
+		fputs(s, out);
+	} else {
+		quote_bytes(out, s, len, EVFMT_STRSIZE);
+		/* a data head the tracer cut at -s: the call moved more than was kept */
+		if (moved > 0 && (unsigned long long)moved > len && len <= EVFMT_STRSIZE)
+			fputs("...", out);
+	}
+	free(bytes);
+}
+
+/*
+ * One argument. raw is the same value in the event's raw JSON text (NULL if unknown): its
+ * strings are read from there. An array walks both in step: cJSON keeps the text's order.
+ */
+static void put_arg(FILE *out, const cJSON *v, const char *raw, const char *end,
+		    long long moved)
+{
+	struct jraw_iter it;
+	bool walk;
 	const cJSON *x;
 
 	if (cJSON_IsNumber(v)) {
 		put_num(out, v);
 	} else if (cJSON_IsString(v)) {
-		if (is_symbolic(v->valuestring))
-			fputs(v->valuestring, out);
-		else
-			put_quoted(out, v->valuestring, EVFMT_STRSIZE);
+		put_str(out, v, raw, end, moved);
 	} else if (cJSON_IsNull(v)) {
 		fputs("NULL", out);
 	} else if (cJSON_IsBool(v)) {
 		fputs(cJSON_IsTrue(v) ? "true" : "false", out);
 	} else if (cJSON_IsArray(v)) {
+		walk = raw && jraw_iter_init(&it, raw, end);
 		fputc('[', out);
 		cJSON_ArrayForEach(x, v)
 		{
-			put_arg(out, x);
+			const char *xraw = walk ? jraw_iter_next(&it) : NULL;
+
+			walk = xraw;
+			put_arg(out, x, xraw, end, 0);
 			if (x->next)
 				fputs(", ", out);
 		}
@@ -113,18 +108,30 @@ static void put_arg(FILE *out, const cJSON *v)
 	}
 }
 
-static void fmt_syscall(const cJSON *p, FILE *out)
+/* raw: the payload's raw text (or NULL), for the bytes of string arguments. */
+static void fmt_syscall(const cJSON *p, const char *raw, const char *end, FILE *out)
 {
 	const char *name = rec_json_str(p, "syscall"), *err = rec_json_str(p, "err");
 	const cJSON *args = cJSON_GetObjectItemCaseSensitive(p, "args"), *a;
 	const cJSON *obj = cJSON_IsObject(args) ? args : NULL;
 	const cJSON *res = cJSON_GetObjectItemCaseSensitive(p, "result");
+	struct jraw_iter it;
+	bool walk;
 	long long dur, ret;
 
+	raw = raw ? jraw_member(raw, end, "args") : NULL;
+	walk = raw && jraw_iter_init(&it, raw, end);
 	fprintf(out, "%s(", name ? name : "?");
 	cJSON_ArrayForEach(a, obj)
 	{
-		put_arg(out, a);
+		const char *araw = walk ? jraw_iter_next(&it) : NULL;
+
+		walk = araw;
+		/* read/write/send/recv data: `result` bytes moved, as many as were kept shown */
+		put_arg(out, a, araw, end,
+			a->string && !strcmp(a->string, "buf") && cJSON_IsNumber(res)
+				? (long long)res->valuedouble
+				: 0);
 		if (a->next)
 			fputs(", ", out);
 	}
@@ -148,7 +155,7 @@ static void fmt_syscall(const cJSON *p, FILE *out)
 	}
 }
 
-static void fmt_process(const cJSON *p, FILE *out)
+static void fmt_process(const cJSON *p, const char *raw, const char *end, FILE *out)
 {
 	const char *what = rec_json_str(p, "event");
 	const cJSON *sig = cJSON_GetObjectItemCaseSensitive(p, "signal");
@@ -164,7 +171,8 @@ static void fmt_process(const cJSON *p, FILE *out)
 		const char *fn = rec_json_str(p, "filename");
 
 		fprintf(out, "exec %s ", fn ? fn : "?");
-		put_arg(out, cJSON_GetObjectItemCaseSensitive(p, "argv"));
+		put_arg(out, cJSON_GetObjectItemCaseSensitive(p, "argv"),
+			raw ? jraw_member(raw, end, "argv") : NULL, end, 0);
 	} else if (!strcmp(what, "exit")) {
 		if (cJSON_IsString(sig))
 			fprintf(out, "exit killed by %s", sig->valuestring);
@@ -266,18 +274,20 @@ static void fmt_http(const cJSON *p, FILE *out)
 	}
 }
 
-void evfmt_what(const cJSON *ev, enum rec_type type, FILE *out)
+void evfmt_what(const cJSON *ev, const char *line, size_t len, enum rec_type type, FILE *out)
 {
 	const cJSON *p = rec_payload(ev, type);
-	const char *from, *to, *why;
+	const char *from, *to, *why, *end = line ? line + len : NULL, *raw = NULL;
 	long long v;
 
+	if (line && (type == REC_SYSCALL || type == REC_PROCESS))
+		raw = jraw_member(line, end, rec_payload_name(type));
 	switch (type) {
 	case REC_SYSCALL:
-		fmt_syscall(p, out);
+		fmt_syscall(p, raw, end, out);
 		break;
 	case REC_PROCESS:
-		fmt_process(p, out);
+		fmt_process(p, raw, end, out);
 		break;
 	case REC_LLM_RESPONSE:
 		fmt_llm(p, out);
@@ -323,7 +333,7 @@ void evfmt_print(const struct recording *rec, size_t idx, bool verbose, FILE *ou
 	fputc(' ', out);
 	ev = recording__parse(rec, idx);
 	if (ev)
-		evfmt_what(ev, (enum rec_type)e->type, out);
+		evfmt_what(ev, e->line, e->len, (enum rec_type)e->type, out);
 	else
 		fputs("(out of memory)", out);
 	cJSON_Delete(ev);

@@ -16,12 +16,16 @@
 
 #include "recording.h"
 
-#define EVFMT_STRSIZE 50 /* characters of a string argument before "..." (strace's -s 32) */
+#define EVFMT_STRSIZE 50 /* bytes of a string argument before "..." (the tracer's -s default) */
 
 /* Writes the line (with '\n') for event index idx; verbose adds the raw JSON on a second line. */
 void evfmt_print(const struct recording *rec, size_t idx, bool verbose, FILE *out);
 
-/* The "<what>" part alone for a parsed event of the given type. */
-void evfmt_what(const cJSON *ev, enum rec_type type, FILE *out);
+/*
+ * The "<what>" part alone for a parsed event of the given type. line (len bytes, or NULL) is the
+ * raw JSON that ev was parsed from: string arguments are shown from their bytes there, NULs
+ * included, where cJSON's strings end at the first NUL.
+ */
+void evfmt_what(const cJSON *ev, const char *line, size_t len, enum rec_type type, FILE *out);
 
 #endif

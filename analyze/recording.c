@@ -11,10 +11,12 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <zlib.h>
 
@@ -75,11 +77,16 @@ enum rec_type rec_type_of(const char *s)
 	return REC_OTHER;
 }
 
+const char *rec_payload_name(enum rec_type t)
+{
+	return t < REC__NTYPES ? payload_names[t] : NULL;
+}
+
 const cJSON *rec_payload(const cJSON *ev, enum rec_type t)
 {
-	if (t >= REC__NTYPES || !payload_names[t])
-		return NULL;
-	return cJSON_GetObjectItemCaseSensitive(ev, payload_names[t]);
+	const char *name = rec_payload_name(t);
+
+	return name ? cJSON_GetObjectItemCaseSensitive(ev, name) : NULL;
 }
 
 bool rec_json_ll(const cJSON *o, const char *key, long long *v)
@@ -296,24 +303,70 @@ cleanup:
 }
 
 /*
+ * Opens the events file for gzread. A file that does not start with the gzip magic is refused:
+ * gzread would pass it through as plain text (or, binary, stop at once with no error), and a
+ * recording whose events are gone must not read as one of no events. An empty file is accepted
+ * (the tracer killed between creating it and its first flush).
+ */
+static int open_events(const char *path, gzFile *gz, struct rec_err *err)
+{
+	unsigned char magic[2];
+	ssize_t n;
+	int fd;
+
+	*gz = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return rec_errf(err, -errno, "%s: %s", path, strerror(errno));
+	n = pread(fd, magic, sizeof(magic), 0);
+	if (n < 0) {
+		int e = errno;
+
+		close(fd);
+		return rec_errf(err, -e, "%s: %s", path, strerror(e));
+	}
+	if ((n >= 1 && magic[0] != 0x1f) || (n == 2 && magic[1] != 0x8b)) {
+		close(fd);
+		return rec_errf(err, -EINVAL, "%s: not gzip data", path);
+	}
+	*gz = gzdopen(fd, "rb");
+	if (!*gz) {
+		close(fd);
+		return rec_errf(err, -ENOMEM, "%s: out of memory", path);
+	}
+	return 0;
+}
+
+/* gzerror's message without the "<fd:N>: " that gzdopen's stream puts before it. */
+static const char *zlib_msg(const char *zmsg)
+{
+	const char *p;
+
+	if (!zmsg || !*zmsg)
+		return "zlib error";
+	if (!strncmp(zmsg, "<fd:", 4) && (p = strstr(zmsg, ": ")))
+		return p + 2;
+	return zmsg;
+}
+
+/*
  * Streams the file into the arena. Returns 0 (warnings added for a damaged tail) or -errno with
- * err set.
+ * err set. Corrupt data before the first decompressed byte is an error (nothing of the file is
+ * gzip, in effect); a stream that merely ends early is the truncated tail of a killed tracer.
  */
 static int load_events(struct recording *r, struct rec_err *err)
 {
 	size_t bcap = BLOCK_MIN, start = 0, fill = 0, scan = 0, lineno = 0, part;
 	struct arena_block *b;
-	bool damaged = false;
+	bool damaged = false, decoded = false;
 	const char *zmsg = NULL;
 	char path[4096];
 	int zerr = Z_OK, ret = 0, n;
 	gzFile gz;
 
 	snprintf(path, sizeof(path), "%s/events.jsonl.gz", r->dir);
-	gz = gzopen(path, "rb");
-	if (!gz)
-		return rec_errf(err, errno ? -errno : -ENOMEM, "%s: %s", path,
-				errno ? strerror(errno) : "out of memory");
+	if ((ret = open_events(path, &gz, err)))
+		return ret;
 	gzbuffer(gz, 256u << 10);
 	if (r->meta.event_count && r->meta.event_count < INDEX_PRESIZE_MAX) {
 		r->ev = malloc((r->meta.event_count + 1) * sizeof(*r->ev));
@@ -362,6 +415,7 @@ static int load_events(struct recording *r, struct rec_err *err)
 				damaged = true;
 			break;
 		}
+		decoded = true;
 		fill += (size_t)n;
 		while ((nl = memchr(b->data + scan, '\n', fill - scan))) {
 			size_t end = (size_t)(nl - b->data);
@@ -407,13 +461,17 @@ static int load_events(struct recording *r, struct rec_err *err)
 			}
 		}
 	}
+	if (damaged && !decoded && zerr == Z_DATA_ERROR) {
+		ret = rec_errf(err, -EINVAL, "%s: not gzip data (%s)", path, zlib_msg(zmsg));
+		goto cleanup;
+	}
 	if (damaged) {
 		if (zerr == Z_BUF_ERROR || zerr == Z_OK)
 			add_warning(r, "%s: truncated after %zu events (tracer killed?)", path,
 				    r->n);
 		else
 			add_warning(r, "%s: corrupt data after %zu events (%s); ignoring the rest",
-				    path, r->n, zmsg ? zmsg : "zlib error");
+				    path, r->n, zlib_msg(zmsg));
 	}
 cleanup:
 	if (ret == -ENOMEM)

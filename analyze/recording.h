@@ -63,8 +63,10 @@ int rec_resolve(const char *rec, const char *base, char *dir, size_t dirsz, stru
  * Opens the recording REC (see rec_resolve; base may be NULL for rec_base_dir(NULL)): reads
  * metadata.json and indexes events.jsonl.gz. Everything that decodes is read: a truncated or
  * corrupt gzip tail, or an unterminated last line that does not parse, stops the reading with a
- * warning, never an error. A line that is not a JSON object with an integer seq_num above the
- * previous one, a non-string "type", or a bad timestamp/pid is an error naming the file and line.
+ * warning, never an error. An events file that is not gzip (no gzip magic, or corrupt before its
+ * first decompressed byte) is an error naming the file; an empty one holds no events. A line
+ * that is not a JSON object with an integer seq_num above the previous one, a non-string "type",
+ * or a bad timestamp/pid is an error naming the file and line.
  * Returns 0 with *out set, or -errno with err set and *out NULL. Free with recording__free.
  */
 int recording__open(struct recording **out, const char *rec, const char *base,
@@ -99,6 +101,9 @@ const char *recording__warning(const struct recording *r, size_t i);
 
 /* Payload member of a parsed event (its "type" name: "syscall", "llm", ...); NULL if absent. */
 const cJSON *rec_payload(const cJSON *ev, enum rec_type t);
+
+/* The name of that member ("syscall", "llm", ...); NULL for REC_OTHER. */
+const char *rec_payload_name(enum rec_type t);
 
 /* Integer member of a JSON object as long long; false if absent or not a whole number. */
 bool rec_json_ll(const cJSON *o, const char *key, long long *v);

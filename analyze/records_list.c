@@ -8,9 +8,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "quote.h"
 #include "records_list.h"
 
-#define INTENT_CUT 60
+#define INTENT_CUT 60 /* characters of the intent, escapes counted as one */
 
 void rec_list__free(struct rec_list *l)
 {
@@ -124,22 +125,6 @@ static void fmt_duration(const struct rec_meta *m, char *buf, size_t n)
 		snprintf(buf, n, "%lld.%03lld s", ns / 1000000000LL, ns % 1000000000LL / 1000000);
 }
 
-/* The intent on one line: control characters as spaces, cut at INTENT_CUT characters. */
-static void put_intent(FILE *out, const char *s)
-{
-	size_t chars = 0;
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if ((c & 0xc0) != 0x80 && chars++ == INTENT_CUT) {
-			fputs("...", out);
-			return;
-		}
-		fputc(c < 0x20 || c == 0x7f ? ' ' : (char)c, out);
-	}
-}
-
 void rec_list_print(const struct rec_list *l, FILE *out)
 {
 	static const char *const head[] = {"ID", "PID", "START", "DURATION", "EVENTS", "LOST",
@@ -177,7 +162,7 @@ void rec_list_print(const struct rec_list *l, FILE *out)
 				fprintf(out, c >= 4 && c <= 5 ? "%*s  " : "%-*s  ", w[c], cell[c]);
 			}
 			if (pass) {
-				put_intent(out, m->intent);
+				quote_line(out, m->intent, INTENT_CUT);
 				fputc('\n', out);
 			}
 		}

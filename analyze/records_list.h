@@ -36,7 +36,8 @@ void rec_list__free(struct rec_list *l);
 /*
  * The table: ID PID START DURATION EVENTS LOST STATUS INTENT, aligned; START as
  * "YYYY-mm-dd HH:MM:SS" (UTC), DURATION "S.mmm s" or "-" without end_time, STATUS "incomplete"
- * for a recording left in status recording. Intent cut at 60 characters.
+ * for a recording left in status recording. Intent on its row (control characters escaped as
+ * \n, \t, \33, backslash doubled), cut at 60 characters.
  */
 void rec_list_print(const struct rec_list *l, FILE *out);
 

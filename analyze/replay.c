@@ -3,12 +3,14 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ctxdiff.h"
 #include "evfmt.h"
 #include "forkctx.h"
+#include "quote.h"
 #include "replay.h"
 
 #define MAX_WORDS 8
@@ -103,9 +105,13 @@ void replay_summary(const struct replay *s)
 	long long v;
 	const struct rec_event *e;
 
-	fprintf(s->out, "record_id  %s\n", m->record_id);
-	fprintf(s->out, "pid        %lld\n", m->pid);
-	fprintf(s->out, "intent     %s\n", m->intent);
+	/* metadata strings on their one line each: a multi-line intent is escaped, not split */
+	fputs("record_id  ", s->out);
+	quote_line(s->out, m->record_id, SIZE_MAX);
+	fprintf(s->out, "\npid        %lld\n", m->pid);
+	fputs("intent     ", s->out);
+	quote_line(s->out, m->intent, SIZE_MAX);
+	fputc('\n', s->out);
 	fprintf(s->out, "start      %s\n", m->start_time);
 	fputs("duration   ", s->out);
 	if (m->end_ns >= 0 && m->end_ns >= m->start_ns) {

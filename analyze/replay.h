@@ -44,7 +44,7 @@ int replay__goto(struct replay *s, uint64_t seq);
  * first k events. */
 void replay_list(const struct replay *s, size_t k);
 
-/* FormatReplaySummary. */
+/* FormatReplaySummary. record_id and intent are escaped (quote_line): one line each. */
 void replay_summary(const struct replay *s);
 
 /*

@@ -3,7 +3,7 @@
  * fuzz_recording.c - libFuzzer harness for the recording readers.
  *
  * The first input byte picks what the rest becomes:
- *   0: the events.jsonl.gz file as is (gzip, or plain text: zlib reads it transparently)
+ *   0: the events.jsonl.gz file as is (gzip; anything else is refused as "not gzip data")
  *   1: metadata.json (beside a small valid events file)
  *   2: JSON lines, gzip-compressed here, then cut short by the last input byte's value (a
  *      killed writer's truncated tail)

@@ -296,6 +296,58 @@ static void test_recording_missing_or_empty_events(void **state)
 	fx_rm(base);
 }
 
+/*
+ * An events file that is not gzip (random bytes, plain text, a damaged gzip header) is an error
+ * naming the file, whatever metadata says; a zero-byte file or a valid empty gzip is 0 events.
+ */
+static void test_recording_not_gzip(void **state)
+{
+	static const struct {
+		const char *data;
+		size_t len;
+		const char *what; /* NULL: opens */
+	} cases[] = {
+	    {"\x8e\x13\xa7\x00\xff\x42\x19\x77\x00\x01\x9a\x9b", 12, "not gzip data"},
+	    {"{\"seq_num\":1,\"type\":\"x\"}\n", 26, "not gzip data"},
+	    {"\x1f\x8c\x08\x00\x00\x00\x00\x00\x00\x03", 10, "not gzip data"},
+	    {"\x1f\x8b\x07\x00\x00\x00\x00\x00\x00\x03\x01\x02\x03\x04\x05\x06\x07\x08\x09", 19,
+	     "not gzip data (unknown compression method)"},
+	    {"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xff\xff\xff\xff\xff\xff\xff\xff", 18,
+	     "not gzip data (invalid block type)"},
+	    {"", 0, NULL},
+	    {"\x1f", 1, NULL},
+	};
+	char *base = fx_base(), dir[4096], want[4400];
+	struct recording *r;
+	struct rec_err err;
+
+	(void)state;
+	fx_dir(base, "1-x", dir, sizeof(dir));
+	fx_meta(dir, "1-x", "completed", "2026-03-29T10:15:00Z", "2026-03-29T10:15:01Z", 1037);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fx_write(dir, "events.jsonl.gz", cases[i].data, cases[i].len);
+		if (!cases[i].what) {
+			assert_int_equal(recording__open_dir(&r, dir, &err), 0);
+			assert_int_equal(recording__count(r), 0);
+			recording__free(r);
+			continue;
+		}
+		assert_int_equal(recording__open_dir(&r, dir, &err), -EINVAL);
+		assert_null(r);
+		snprintf(want, sizeof(want), "%s/events.jsonl.gz: %s", dir, cases[i].what);
+		assert_string_equal(err.msg, want);
+	}
+	/* a completed recording of no events: a valid empty gzip, no warning */
+	fx_meta(dir, "1-x", "completed", "2026-03-29T10:15:00Z", "2026-03-29T10:15:01Z", 0);
+	unlink(strcat(strcpy(want, dir), "/events.jsonl.gz"));
+	fx_events(dir, NULL, 0);
+	assert_int_equal(recording__open_dir(&r, dir, &err), 0);
+	assert_int_equal(recording__count(r), 0);
+	assert_null(recording__warning(r, 0));
+	recording__free(r);
+	fx_rm(base);
+}
+
 static void test_recording_count_mismatch(void **state)
 {
 	char *base = fx_base(), dir[4096], want[4400];
@@ -417,6 +469,7 @@ int main(void)
 	    cmocka_unit_test(test_recording_bad_metadata),
 	    cmocka_unit_test(test_recording_missing_or_empty_events),
 	    cmocka_unit_test(test_recording_count_mismatch),
+	    cmocka_unit_test(test_recording_not_gzip),
 	    cmocka_unit_test(test_recording_resolve),
 	    cmocka_unit_test(test_recording_rfc3339),
 	    cmocka_unit_test(test_recording_parse_payload),

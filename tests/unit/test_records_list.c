@@ -104,6 +104,34 @@ static void test_records_list_json(void **state)
 	fx_rm(base);
 }
 
+/* The intent stays on its row: control characters escaped (not blanked), then cut. */
+static void test_records_list_intent_escapes(void **state)
+{
+	static const char meta[] =
+	    "{\"record_id\":\"7-x\",\"pid\":7,\"intent\":\"sh -c \\\"a\\nb\\\"\\tc\\\\d\\r\\u001b[0m "
+	    "0123456789012345678901234567890123456789012345678\",\"start_time\":"
+	    "\"2026-03-29T10:15:00Z\",\"end_time\":null,\"event_count\":1,\"status\":"
+	    "\"completed\",\"lost_events\":0}";
+	char *base = fx_base(), dir[4096], *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct rec_list *l;
+	struct rec_err err;
+
+	(void)state;
+	fx_write(fx_dir(base, "7-x", dir, sizeof(dir)), "metadata.json", meta, sizeof(meta) - 1);
+	assert_int_equal(rec_list__scan(base, &l, NULL, &err), 0);
+	rec_list_print(l, f);
+	fclose(f);
+	assert_string_equal(strchr(buf, '\n') + 1,
+			    "7-x  7    2026-03-29 10:15:00  -              1     0  completed  "
+			    "sh -c \"a\\nb\"\\tc\\\\d\\r\\33[0m "
+			    "012345678901234567890123456789012345678...\n");
+	free(buf);
+	rec_list__free(l);
+	fx_rm(base);
+}
+
 static void test_records_list_missing_base(void **state)
 {
 	struct rec_list *l;
@@ -122,6 +150,7 @@ int main(void)
 	    cmocka_unit_test(test_records_list_table),
 	    cmocka_unit_test(test_records_list_json),
 	    cmocka_unit_test(test_records_list_missing_base),
+	    cmocka_unit_test(test_records_list_intent_escapes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -240,6 +240,137 @@ static void test_replay_summary(void **state)
 	free(err);
 }
 
+/* A recording of its own under a fresh base: metadata (intent as raw JSON) and the lines. */
+static struct recording *open_own(char **base, const char *intent_json, const char *const *lines,
+				  size_t n)
+{
+	char dir[4096], meta[1024];
+	struct recording *r;
+	struct rec_err err;
+	int len;
+
+	*base = fx_base();
+	fx_dir(*base, "7-x", dir, sizeof(dir));
+	len = snprintf(meta, sizeof(meta),
+		       "{\"record_id\":\"7-x\",\"pid\":7,\"intent\":%s,\"start_time\":"
+		       "\"2026-03-29T10:15:00Z\",\"end_time\":\"2026-03-29T10:15:01Z\","
+		       "\"event_count\":%zu,\"status\":\"completed\",\"lost_events\":0}\n",
+		       intent_json, n);
+	fx_write(dir, "metadata.json", meta, (size_t)len);
+	fx_events(dir, lines, n);
+	assert_int_equal(recording__open_dir(&r, dir, &err), 0);
+	return r;
+}
+
+/*
+ * String arguments are the decoded bytes of the JSON text, NULs included (cJSON's C strings end
+ * at the first one), quoted as the live tracer does: strace's octal, \0 widened to \000 before a
+ * digit, bytes and not characters counted for the cut, a \u00XX above 0x7f as the raw byte the
+ * tracer escaped (invalid UTF-8), a surrogate pair as its UTF-8 bytes.
+ */
+static void test_replay_string_args(void **state)
+{
+	static const struct {
+		const char *json;
+		const char *shown;
+	} cases[] = {
+	    {"\"\\u007fELF\\u0002\\u0001\\u0001\\u0003\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000"
+	     "\\u0000\\u0000\\u0003\\u0000>\\u0000\\u0001\\u0000\\u0000\\u0000\"",
+	     "\"\\177ELF\\2\\1\\1\\3\\0\\0\\0\\0\\0\\0\\0\\0\\3\\0>\\0\\1\\0\\0\\0\""},
+	    {"\"a\\u0000\"", "\"a\\0\""},
+	    {"\"\\u00001\\u00008x\\u0000\"", "\"\\0001\\08x\\0\""},
+	    {"\"\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000"
+	     "\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000"
+	     "\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000"
+	     "\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000"
+	     "\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000"
+	     "\\u0000\\u0000\\u0000\"",
+	     "\"\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0"
+	     "\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\"..."},
+	    {"\"\\t\\n\\r\\u000b\\f\\b\\u0007\\u001b[0m\\\"\\\\\\/\"",
+	     "\"\\t\\n\\r\\v\\f\\10\\7\\33[0m\\\"\\\\/\""},
+	    {"\"\\u0080\\u00ff\\u00e9\"", "\"\\200\\377\\351\""},
+	    {"\"\xc3\xa9\\u00e9\"", "\"\\303\\251\\351\""},
+	    {"\"\\ud83d\\ude00\\u20ac\"", "\"\\360\\237\\230\\200\\342\\202\\254\""},
+	    {"\"O_RDONLY\\u0000\"", "\"O_RDONLY\\0\""},
+	    {"\"O_RDONLY|O_CLOEXEC\"", "O_RDONLY|O_CLOEXEC"},
+	    {"\"\"", "\"\""},
+	};
+	enum { N = sizeof(cases) / sizeof(cases[0]) };
+	char *lines[N], *base;
+	struct recording *r;
+
+	(void)state;
+	for (size_t i = 0; i < N; i++)
+		assert_true(asprintf(&lines[i],
+				     "{\"seq_num\":%zu,\"timestamp\":1000,\"pid\":7,\"type\":\"syscall\","
+				     "\"syscall\":{\"syscall\":\"read\",\"args\":{\"fd\":3,\"buf\":%s,"
+				     "\"count\":832},\"result\":832,\"err\":\"\",\"duration\":2000}}",
+				     i, cases[i].json) > 0);
+	r = open_own(&base, "\"a\"", (const char *const *)lines, N);
+	for (size_t i = 0; i < N; i++) {
+		char *buf = NULL, want[1024];
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+
+		evfmt_print(r, i, false, f);
+		fclose(f);
+		size_t sl = strlen(cases[i].shown);
+		/* read returned 832 bytes: a shorter head is shown cut, "..." (strace's form) */
+		bool cut = cases[i].shown[0] == '"' &&
+			   !(sl > 3 && !strcmp(cases[i].shown + sl - 3, "..."));
+
+		snprintf(want, sizeof(want),
+			 "#%zu +0.000001 [pid 7] read(3, %s%s, 832) = 832 <0.000002>\n", i,
+			 cases[i].shown, cut ? "..." : "");
+		assert_string_equal(buf, want);
+		free(buf);
+		free(lines[i]);
+	}
+	recording__free(r);
+	fx_rm(base);
+}
+
+/* exec's argv goes through the same decoding: a NUL or an invalid byte inside an argument. */
+static void test_replay_exec_argv_bytes(void **state)
+{
+	static const char *const lines[] = {
+	    "{\"seq_num\":1,\"timestamp\":1000,\"pid\":7,\"type\":\"process\",\"process\":{\"event\":"
+	    "\"exec\",\"filename\":\"/bin/x\",\"argv\":[\"x\",\"a\\u0000b\",\"\\u00ff\",7]}}",
+	};
+	char *base, *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct recording *r = open_own(&base, "\"a\"", lines, 1);
+
+	(void)state;
+	evfmt_print(r, 0, false, f);
+	fclose(f);
+	assert_string_equal(buf,
+			    "#1 +0.000001 [pid 7] exec /bin/x [\"x\", \"a\\0b\", \"\\377\", 7]\n");
+	free(buf);
+	recording__free(r);
+	fx_rm(base);
+}
+
+/* The summary keeps to its lines: control characters of the intent are escaped. */
+static void test_replay_summary_escapes(void **state)
+{
+	static const char *const lines[] = {"{\"seq_num\":1,\"timestamp\":1000,\"type\":\"x\"}"};
+	static const char *const cmds[] = {"s"};
+	struct fx fx = {0};
+	char *out, *err;
+
+	(void)state;
+	fx.r = open_own(&fx.base, "\"python3 -c \\\"a\\nb\\\"\\tx\\r\\u001b[31m\\\\n\"", lines, 1);
+	assert_int_equal(run(&fx, cmds, 1, &out, &err), 0);
+	assert_non_null(strstr(out, "\nintent     python3 -c \"a\\nb\"\\tx\\r\\33[31m\\\\n\n"));
+	free(out);
+	free(err);
+	recording__free(fx.r);
+	fx_rm(fx.base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -250,6 +381,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_replay_next_at_end, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_replay_diff_fork, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_replay_summary, setup, teardown),
+	    cmocka_unit_test(test_replay_string_args),
+	    cmocka_unit_test(test_replay_exec_argv_bytes),
+	    cmocka_unit_test(test_replay_summary_escapes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
