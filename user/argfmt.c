@@ -207,6 +207,7 @@ static void put_arg(struct sbuf *sb, const struct sc_arg *a, unsigned long long 
 	flagfmt_fn ff = flag_formatter(a->type);
 	char clean[AGT_ARGV_BYTES + AGT_CAP_BYTES];
 	struct agt_cap ccap;
+	bool cut;
 	size_t lim;
 
 	if (json ? is_numeric(a->type) : (is_numeric(a->type) && a->type != SA_MODE)) {
@@ -230,11 +231,19 @@ static void put_arg(struct sbuf *sb, const struct sc_arg *a, unsigned long long 
 		return;
 	}
 	/* an API key in an argv, a path or a buffer head is shown as [REDACTED] (DESIGN.md §4) */
+	/* the capture stopped inside the data: a key cut short at the end is still a key */
+	cut = a->type == SA_ARGV || cap_cut(a, cap);
 	if (a->type != SA_SOCKADDR_IN && a->type != SA_SOCKADDR_OUT &&
-	    redact_needed((const char *)data, cap->len) && cap->len <= sizeof(clean)) {
+	    cap->len <= sizeof(clean) - sizeof(REDACTED) &&
+	    (cut ? redact_needed_cut((const char *)data, cap->len)
+		 : redact_needed((const char *)data, cap->len))) {
 		memcpy(clean, data, cap->len);
 		ccap = *cap;
-		ccap.len = (__u16)redact_secrets(clean, cap->len);
+		ccap.len = (__u16)(cut ? redact_secrets_cut(clean, cap->len, sizeof(clean))
+				       : redact_secrets(clean, cap->len));
+		if (a->type != SA_ARGV) /* keep "was it cut" as it was: full vs len */
+			ccap.full =
+			    cut ? (cap->full > ccap.len ? cap->full : ccap.len + 1u) : ccap.len;
 		cap = &ccap;
 		data = (const unsigned char *)clean;
 	}

@@ -208,15 +208,16 @@ static int print_exec(struct printer *p, const struct agt_exec *r, size_t size)
 	struct sbuf sb = SBUF_INIT(ob_room(p->ob, OB_RECORD_MAX), OB_RECORD_MAX);
 	const char *fn, *argv;
 	size_t off = 0, n = 0, argv_len;
-	char clean[AGT_ARGV_BYTES];
+	char clean[AGT_ARGV_BYTES + sizeof(REDACTED)];
 
 	if (rec_exec_parts(r, size, &fn, &argv))
 		return -EINVAL;
 	argv_len = r->argv_len;
 	/* `curl -H "Authorization: Bearer sk-..."`: keys in a command line are redacted too */
-	if (argv_len <= sizeof(clean) && redact_needed(argv, argv_len)) {
+	/* the last string may be cut by the 1 KiB capture: a key fragment there goes too */
+	if (argv_len <= AGT_ARGV_BYTES && redact_needed_cut(argv, argv_len)) {
 		memcpy(clean, argv, argv_len);
-		argv_len = redact_secrets(clean, argv_len);
+		argv_len = redact_secrets_cut(clean, argv_len, sizeof(clean));
 		argv = clean;
 	}
 	if (p->json) {

@@ -10,7 +10,7 @@
 
 static const char *const secret_headers[] = {
     "authorization", "proxy-authorization", "x-api-key", "api-key", "x-goog-api-key",
-	"cookie",	 "set-cookie",
+    "cookie",	     "set-cookie",
 };
 
 bool redact_header_name(const char *name, size_t len)
@@ -125,4 +125,58 @@ size_t redact_secrets(char *s, size_t len)
 	if (w < len)
 		s[w] = '\0';
 	return w;
+}
+
+/* The start of a run of key characters that ends at `end` (== end if none). */
+static size_t run_start(const char *s, size_t end)
+{
+	while (end && key_char((unsigned char)s[end - 1]))
+		end--;
+	return end;
+}
+
+/*
+ * A key or Bearer token that runs into the end of s[0..n): where its secret part starts (after
+ * "Bearer ") in *at. Such a fragment is a secret only if the text was cut there.
+ */
+static bool cut_tail(const char *s, size_t n, size_t *at)
+{
+	size_t j = run_start(s, n);
+
+	if (j == n)
+		return false;
+	/* '-' is a key character: the run is "sk-..." itself */
+	if (n - j >= 3 && !memcmp(s + j, "sk-", 3) && word_start(s, j)) {
+		*at = j;
+		return true;
+	}
+	if (j >= 7 && !strncasecmp(s + j - 7, "bearer ", 7) && word_start(s, j - 7)) {
+		*at = j;
+		return true;
+	}
+	return false;
+}
+
+bool redact_needed_cut(const char *s, size_t len)
+{
+	size_t at;
+
+	return redact_needed(s, len) || cut_tail(s, len, &at);
+}
+
+size_t redact_secrets_cut(char *s, size_t len, size_t cap)
+{
+	size_t n = redact_secrets(s, len), at;
+
+	if (!cut_tail(s, n, &at))
+		return n;
+	if (at + sizeof(REDACTED) - 1 < cap) {
+		memcpy(s + at, REDACTED, sizeof(REDACTED) - 1);
+		n = at + sizeof(REDACTED) - 1;
+	} else {
+		n = at; /* no room for the marker: the fragment goes anyway */
+	}
+	if (n < cap)
+		s[n] = '\0';
+	return n;
 }

@@ -23,6 +23,14 @@ bool redact_header_name(const char *name, size_t len);
  * Also redacts "Bearer <token>" values of 16+ token characters, whatever their shape.
  */
 size_t redact_secrets(char *s, size_t len);
+/*
+ * For text that was cut (a capture limit, -s, a fixed buffer): also a key or Bearer token cut
+ * short at the very end, whatever its length, since the rest of it was real. The marker may make
+ * the text longer: s has room for cap bytes. Returns the new length.
+ */
+size_t redact_secrets_cut(char *s, size_t len, size_t cap);
+/* redact_needed() for cut text: also true for a key fragment at the end. */
+bool redact_needed_cut(const char *s, size_t len);
 /* True if s[0..len) holds something redact_secrets() would change (cheap pre-check). */
 bool redact_needed(const char *s, size_t len);
 

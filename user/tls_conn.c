@@ -185,6 +185,16 @@ static void conn_gap(struct tls_conns *t, struct conn *c, enum http_dir dir, uin
 		http2_gap(c->h2, dir, n);
 }
 
+/* Closes the call in progress in `dir`, counting the chunks that never came. */
+static void call_end(struct tls_conns *t, struct conn *c, enum http_dir dir)
+{
+	struct call_pos *pos = &c->pos[dir];
+
+	if (pos->in_call && pos->next_off < pos->call_len)
+		conn_gap(t, c, dir, pos->call_len - pos->next_off);
+	pos->in_call = false;
+}
+
 static void conn_feed(struct conn *c, enum http_dir dir, const void *data, size_t len, uint64_t ts)
 {
 	if (c->h1)
@@ -216,13 +226,17 @@ static int on_data(struct tls_conns *t, const struct agt_tls_data *r)
 	if (c->proto == PROTO_UNKNOWN && conn_pick_proto(t, c, data, r->len))
 		return -ENOMEM;
 	pos = &c->pos[dir];
-	if (r->flags & AGT_TLS_FIRST) {
-		if (pos->in_call) /* the previous call's last chunks never came */
-			conn_gap(t, c, dir, pos->call_len - pos->next_off);
-		pos->in_call = true;
-		pos->call_len = r->call_len;
-		pos->next_off = 0;
-	} else if (!pos->in_call) { /* this call's first chunks never came */
+	/*
+	 * A call's chunks arrive back to back, so data the other way means that direction's call
+	 * is over: if its last chunks never came, the loss is its message's (a request's, before
+	 * the response is paired with it).
+	 */
+	call_end(t, c, !dir);
+	if ((r->flags & AGT_TLS_FIRST) || !pos->in_call || r->call_len != pos->call_len ||
+	    r->off < pos->next_off) {
+		/* a new call: what the previous one still owed is lost, as are this one's missing
+		 * first chunks (counted below from its offset) */
+		call_end(t, c, dir);
 		pos->in_call = true;
 		pos->call_len = r->call_len;
 		pos->next_off = 0;

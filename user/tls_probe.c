@@ -368,18 +368,26 @@ void tls_probe_scan_pid(struct tls_probe *t, pid_t pid)
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		char perms[8], *name;
+		char perms[8], range[64], *name;
+		size_t nl;
 		int n = 0;
 
 		/* 7f..-7f.. r-xp 00000000 08:01 1234   /usr/lib/x86_64-linux-gnu/libssl.so.3 */
-		if (sscanf(line, "%*s %7s %*s %*s %*s %n", perms, &n) < 1 || perms[2] != 'x' || !n)
+		if (sscanf(line, "%63s %7s %*s %*s %*s %n", range, perms, &n) < 2 ||
+		    perms[2] != 'x' || !n)
 			continue;
 		name = line + n;
-		name[strcspn(name, "\n")] = '\0';
+		nl = strcspn(name, "\n");
+		name[nl] = '\0';
 		if (name[0] != '/')
 			continue;
-		/* through the process's root: it may live in another mount namespace */
-		snprintf(file, sizeof(file), "/proc/%d/root%s", pid, name);
+		if (nl > 10 && !strcmp(name + nl - 10, " (deleted)")) {
+			/* replaced or removed on disk (an upgrade): the mapping still reaches it */
+			snprintf(file, sizeof(file), "/proc/%d/map_files/%s", pid, range);
+		} else {
+			/* through the process's root: it may live in another mount namespace */
+			snprintf(file, sizeof(file), "/proc/%d/root%s", pid, name);
+		}
 		tls_probe_attach_file(t, file);
 	}
 	fclose(f);

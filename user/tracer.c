@@ -171,8 +171,11 @@ static void span_record(struct consumer *c, const void *data, size_t size)
 		if (n >= sizeof(cmd))
 			n = sizeof(cmd) - 1;
 		cmd[n] = '\0';
-		n = redact_secrets(cmd, n); /* `curl -H "Authorization: Bearer sk-..."` */
-		cmd[n] = '\0';
+		/* `curl -H "Authorization: Bearer sk-..."`, maybe cut by the buffer's end */
+		n = n >= sizeof(cmd) - 1 - sizeof(REDACTED)
+			? redact_secrets_cut(cmd, n, sizeof(cmd))
+			: redact_secrets(cmd, n);
+		cmd[n < sizeof(cmd) ? n : sizeof(cmd) - 1] = '\0';
 		spans_exec(c->spans, h->tgid, n ? cmd : fn, h->ts);
 	}
 }
@@ -609,6 +612,15 @@ static void rec_sink(void *ctx, const char *buf, size_t len)
 		c->ncarry = 0; /* the line is lost; the next newline resynchronises */
 }
 
+/* Redacts a NUL-terminated line in buf[cap] that may have been cut at cap - 1. */
+static void redact_line(char *buf, size_t cap)
+{
+	size_t n = strlen(buf);
+
+	n = n >= cap - 1 ? redact_secrets_cut(buf, n, cap) : redact_secrets(buf, n);
+	buf[n < cap ? n : cap - 1] = '\0';
+}
+
 /* Default intent: the command line of what is traced. */
 static void default_intent(const struct opts *o, char *buf, size_t n)
 {
@@ -649,7 +661,7 @@ static int rec_setup(struct consumer *c, const struct opts *o, pid_t root, unsig
 	snprintf(intent, sizeof(intent), "%s", o->intent ? o->intent : "");
 	if (!o->intent)
 		default_intent(o, intent, sizeof(intent));
-	intent[redact_secrets(intent, strlen(intent))] = '\0'; /* a key on the command line */
+	redact_line(intent, sizeof(intent)); /* a key on the command line */
 	c->rec = recorder__open(o->output_dir, root, intent, err, sizeof(err));
 	if (!c->rec) {
 		fprintf(stderr, "agtrace-bpf: cannot record: %s\n", err);
@@ -672,10 +684,15 @@ static int rec_setup(struct consumer *c, const struct opts *o, pid_t root, unsig
 	return 0;
 }
 
-/* Ends the recording: "completed" when the traced processes are gone, else "stopped". */
-static void rec_finish(struct consumer *c, bool stopped, bool quiet)
+/*
+ * Ends the recording: "completed" when the traced processes are gone, else "stopped". Returns
+ * -errno if the recording could not be written whole (the disk filled up, say).
+ */
+static int rec_finish(struct consumer *c, bool stopped, bool quiet)
 {
-	uint64_t dropped = 0;
+	const char *status = stopped ? "stopped" : "completed";
+	char dir[4096];
+	uint64_t dropped;
 	int err;
 
 	spans__free(c->spans, now_ns(), stopped);
@@ -687,11 +704,9 @@ static void rec_finish(struct consumer *c, bool stopped, bool quiet)
 	c->rpr.pend = NULL;
 	if (c->ncarry) /* a line never finished: cannot happen, every event ends in '\n' */
 		recorder_add_lost(c->rec, 1);
-	if (!quiet)
-		fprintf(stderr, "agtrace-bpf: recording %s: %s\n",
-			stopped ? "stopped" : "completed", recorder_dir(c->rec));
+	snprintf(dir, sizeof(dir), "%s", recorder_dir(c->rec));
 	dropped = recorder_dropped(c->rec); /* final: nothing is queued after the flush above */
-	err = recorder__close(c->rec, stopped ? "stopped" : "completed");
+	err = recorder__close(c->rec, status);
 	c->rec = NULL;
 	if (dropped)
 		fprintf(stderr,
@@ -699,7 +714,12 @@ static void rec_finish(struct consumer *c, bool stopped, bool quiet)
 			"(counted in lost_events)\n",
 			(unsigned long long)dropped);
 	if (err)
-		fprintf(stderr, "agtrace-bpf: recording incomplete: %s\n", strerror(-err));
+		fprintf(stderr,
+			"agtrace-bpf: recording %s failed: %s (what was written is readable)\n",
+			dir, strerror(-err));
+	else if (!quiet)
+		fprintf(stderr, "agtrace-bpf: recording %s: %s\n", status, dir);
+	return err;
 }
 
 static int track(struct agtrace_bpf *skel, pid_t pid, __u32 state)
@@ -717,7 +737,7 @@ int tracer_run(const struct opts *o, struct launch *l)
 	struct outbuf *ob = NULL;
 	unsigned long long lost = 0, compat, t_start, deadline = 0, next_scan = 0;
 	int ncpu = libbpf_num_possible_cpus(), outfd = -1, ret = 1, err, status;
-	bool root_reaped = false, use_btf;
+	bool root_reaped = false, use_btf, cut = false, rec_failed = false;
 	int exit_code = 0;
 
 	libbpf_set_print(libbpf_quiet);
@@ -813,7 +833,7 @@ int tracer_run(const struct opts *o, struct launch *l)
 
 			default_intent(&(struct opts){.npids = 1, .pids = {o->pids[i]}}, cmd,
 				       sizeof(cmd));
-			cmd[redact_secrets(cmd, strlen(cmd))] = '\0';
+			redact_line(cmd, sizeof(cmd));
 			spans_process(c->spans, o->pids[i], 0, cmd[0] ? cmd : "?", t_start);
 		}
 	}
@@ -862,8 +882,10 @@ int tracer_run(const struct opts *o, struct launch *l)
 		 */
 		if (tracked_empty(skel) && c->nheld == 0 && (!l || root_reaped))
 			break;
-		if (deadline && now >= deadline)
+		if (deadline && now >= deadline) {
+			cut = true;
 			break;
+		}
 	}
 	/* Everything the kernel queued before we stopped is still ours to print. */
 	drain(skel, rb, c, o, ncpu, &lost, true);
@@ -875,8 +897,8 @@ int tracer_run(const struct opts *o, struct launch *l)
 	printer_release(&c->pr, ~0ull);
 	if (c->rec)
 		printer_release(&c->rpr, ~0ull);
-	if (c->rec)
-		rec_finish(c, exiting || (deadline && now_ns() >= deadline), o->quiet);
+	if (c->rec && rec_finish(c, exiting || cut, o->quiet))
+		rec_failed = true;
 	if (o->summary)
 		print_summary(skel, ob, o->json, ncpu);
 	ob_flush(ob);
@@ -908,7 +930,7 @@ int tracer_run(const struct opts *o, struct launch *l)
 		/* Interrupted: the command keeps running untraced, as after strace detaches. */
 		exit_code = 128 + exiting;
 	}
-	ret = exit_code;
+	ret = rec_failed ? 1 : exit_code;
 	goto cleanup;
 
 map_error:

@@ -176,6 +176,48 @@ static const struct {
     {"", false},
 };
 
+/* Text cut by a capture limit: a key fragment at the very end is still a key. */
+static void test_redact_cut(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+	    {"key=sk-ABCDEFGHIJK", "key=[REDACTED]"},
+	    {"key=sk-A", "key=[REDACTED]"},
+	    {"key=sk-", "key=[REDACTED]"},
+	    {"auth: Bearer abc", "auth: Bearer [REDACTED]"},
+	    {"a sk-ABCDEFGHIJKLMNOPQRSTUVWX and sk-xy", "a [REDACTED] and [REDACTED]"},
+	    {"task-ab", "task-ab"},		    /* not a word start */
+	    {"sk-ab then text", "sk-ab then text"}, /* the fragment is not at the cut */
+	    {"plain text", "plain text"},
+	    {"", ""},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char buf[128];
+		size_t n = strlen(cases[i].in);
+
+		memcpy(buf, cases[i].in, n + 1);
+		assert_int_equal(redact_needed_cut(buf, n), strcmp(cases[i].in, cases[i].out) != 0);
+		n = redact_secrets_cut(buf, n, sizeof(buf));
+		assert_int_equal(n, strlen(cases[i].out));
+		assert_memory_equal(buf, cases[i].out, n);
+	}
+}
+
+/* No room for the marker after the fragment: the fragment is dropped, nothing is written past cap.
+ */
+static void test_redact_cut_no_room(void **state)
+{
+	char buf[12] = "abc sk-XYZW";
+
+	(void)state;
+	assert_int_equal(redact_secrets_cut(buf, 11, sizeof(buf)), 4);
+	assert_memory_equal(buf, "abc ", 4);
+	assert_int_equal(buf[4], '\0');
+}
+
 static void test_redact_header_name(void **state)
 {
 	(void)state;
@@ -195,10 +237,9 @@ static void test_redact_header_name(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_redact_secrets),
-	    cmocka_unit_test(test_redact_bounded),
-	    cmocka_unit_test(test_redact_embedded_nul),
-	    cmocka_unit_test(test_redact_header_name),
+	    cmocka_unit_test(test_redact_secrets),	cmocka_unit_test(test_redact_bounded),
+	    cmocka_unit_test(test_redact_embedded_nul), cmocka_unit_test(test_redact_header_name),
+	    cmocka_unit_test(test_redact_cut),		cmocka_unit_test(test_redact_cut_no_room),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

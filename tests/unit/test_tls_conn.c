@@ -207,6 +207,44 @@ static void test_tls_conn_missing_chunk(void **state)
 	tls_conns__free(t);
 }
 
+/*
+ * The last chunk of a request is dropped: the loss is the request's when the response starts
+ * (not when the next request does), and a later request whose first chunk is dropped still
+ * pairs with its own response.
+ */
+static void test_tls_conn_lost_last_and_first(void **state)
+{
+	struct got g = {0};
+	struct tls_conns *t = tls_conns__new(on_http, &g, 1 << 20);
+	size_t len1, len2, C = AGT_TLS_CHUNK;
+	char *r1 = big_request(49152 - 60, &len1), *r2 = big_request(20000, &len2);
+
+	(void)state;
+	feed(t, 7, 1, AGT_TLS_WRITE, len1, 0, r1, C, AGT_TLS_FIRST, 1);
+	feed(t, 7, 1, AGT_TLS_WRITE, len1, C, r1 + C, C, 0, 1);
+	/* chunk 3 of 3 (LAST) never arrives */
+	feed1(t, 7, 1, AGT_TLS_READ, RESP, 2);
+	assert_int_equal(tls_conns_stats(t)->lost_bytes, len1 - 2 * C);
+	assert_true(g.e[g.n - 1].resp);
+	assert_int_equal(g.e[g.n - 1].req_lost, len1 - 2 * C);
+	/* request 2: its FIRST chunk is dropped, the second (LAST) arrives */
+	feed(t, 7, 1, AGT_TLS_WRITE, len2, C, r2 + C, len2 - C, AGT_TLS_LAST, 3);
+	assert_int_equal(tls_conns_stats(t)->lost_bytes, len1 - 2 * C + C);
+	feed1(t, 7, 1, AGT_TLS_READ, RESP, 4);
+	/* request 2 was never seen whole (no request line): its response pairs with nothing, and
+	 * certainly not with request 1 again */
+	{
+		int resps = 0;
+
+		for (int i = 0; i < g.n; i++)
+			resps += g.e[i].resp;
+		assert_int_equal(resps, 1);
+	}
+	free(r1);
+	free(r2);
+	tls_conns__free(t);
+}
+
 /* A call beyond --tls-max-bytes: the uncaptured tail is counted from call_len. */
 static void test_tls_conn_truncated_call(void **state)
 {
@@ -319,6 +357,7 @@ int main(void)
 	    cmocka_unit_test(test_tls_conn_chunks),
 	    cmocka_unit_test(test_tls_conn_missing_chunk),
 	    cmocka_unit_test(test_tls_conn_truncated_call),
+	    cmocka_unit_test(test_tls_conn_lost_last_and_first),
 	    cmocka_unit_test(test_tls_conn_generations),
 	    cmocka_unit_test(test_tls_conn_exit),
 	    cmocka_unit_test(test_tls_conn_malformed),
