@@ -63,7 +63,7 @@ void opts_usage(FILE *f)
 	    "       agtrace-bpf record [OPTIONS] (-p PID | [--] COMMAND [ARG...])\n"
 	    "       agtrace-bpf records [DIR] | replay REC | diff REC SEQ1 SEQ2 | fork REC --at SEQ\n"
 	    "\n"
-	    "Trace the syscalls of a process tree from the kernel with eBPF.\n"
+	    "Trace the syscalls of a process tree, and its LLM calls read from OpenSSL, with eBPF.\n"
 	    "\n"
 	    "  -p, --pid PID[,PID]   trace running process(es) and their new descendants\n"
 	    "  -o, --output FILE     write the trace to FILE (mode 0600) instead of stdout\n"
