@@ -63,7 +63,7 @@ $(VMLINUX_DIR)/vmlinux.h:
 	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
 endif
 
-$(OUTPUT)/%.bpf.o: bpf/%.bpf.c bpf/agtrace.h bpf/hdr.bpf.h $(VMLINUX_DIR)/vmlinux.h | $(OUTPUT)
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c bpf/agtrace.h bpf/shared.bpf.h $(VMLINUX_DIR)/vmlinux.h | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(ARCH) -I$(VMLINUX_DIR) -Ibpf \
 		-c $< -o $@.tmp
@@ -130,22 +130,53 @@ clean:
 demo: deps agtrace-bpf
 	$(Q)./scripts/demo.sh
 
-# libFuzzer over the recording readers (analyze/): FUZZ_TIME seconds per harness.
+# libFuzzer harnesses (tests/fuzz/fuzz_NAME.c): the recording readers (analyze/), the TLS record
+# -> HTTP -> LLM event path (tls) and the LLM body layer and redactor (llm). Every harness links the
+# whole core (user/ without libbpf, analyze/), built once with the fuzzer's instrumentation.
+# `make fuzz` runs each for FUZZ_TIME seconds (FUZZ=NAME for one) on .output/fuzz/corpus-NAME,
+# seeded from tests/fuzz/corpus-NAME (recording: tests/fuzz/corpus); a crash stops with its input
+# saved as .output/fuzz/NAME-crash-*. FUZZ_ARGS passes more libFuzzer flags (-jobs=4, -runs=N, ...).
 FUZZ_TIME ?= 60
-FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
-FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
+FUZZ ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_ARGS ?=
+FUZZ_BINS := $(patsubst %,$(OUTPUT)/fuzz/fuzz_%,$(FUZZ))
+FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=undefined $(WARN) -std=gnu11 \
+	-D_GNU_SOURCE -DAGT_VERSION='"$(VERSION)"' $(INCLUDES)
+FUZZ_OBJS := $(patsubst %.c,$(OUTPUT)/fuzz/%.o,$(CORE_SRCS))
+FUZZ_LIBS := -lnghttp2 -lbrotlidec -lz -lcjson -lelf -lpthread -lm
 
-$(OUTPUT)/fuzz:
+$(OUTPUT)/fuzz $(OUTPUT)/fuzz/user $(OUTPUT)/fuzz/analyze:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard analyze/*.c analyze/*.h) | $(OUTPUT)/fuzz
+$(OUTPUT)/fuzz/user/%.o: user/%.c $(wildcard user/*.h) bpf/agtrace.h | $(OUTPUT)/fuzz/user
 	$(call msg,FUZZ-CC,$@)
-	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-std=gnu11 -D_GNU_SOURCE -Ianalyze -Iuser $< $(wildcard analyze/*.c) -lcjson -lz -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
+
+$(OUTPUT)/fuzz/analyze/%.o: analyze/%.c $(wildcard analyze/*.h) | $(OUTPUT)/fuzz/analyze
+	$(call msg,FUZZ-CC,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
+
+$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(FUZZ_OBJS) | $(OUTPUT)/fuzz
+	$(call msg,FUZZ-LD,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined $< $(FUZZ_OBJS) \
+		$(FUZZ_LIBS) -o $@
 
 fuzz: $(FUZZ_BINS)
-	$(Q)for f in $(FUZZ_BINS); do \
-		mkdir -p $(OUTPUT)/fuzz/corpus-$$(basename $$f); \
-		$$f -max_total_time=$(FUZZ_TIME) -max_len=65536 -timeout=10 \
-			$(OUTPUT)/fuzz/corpus-$$(basename $$f) tests/fuzz/corpus || exit 1; \
+	$(Q)for n in $(FUZZ); do \
+		seed=tests/fuzz/corpus-$$n; [ -d $$seed ] || seed=tests/fuzz/corpus; \
+		dict=; [ -f tests/fuzz/$$n.dict ] && dict=-dict=tests/fuzz/$$n.dict; \
+		mkdir -p $(OUTPUT)/fuzz/corpus-$$n; \
+		echo "  FUZZ     $$n ($(FUZZ_TIME) s, seeds $$seed)"; \
+		$(OUTPUT)/fuzz/fuzz_$$n -max_total_time=$(FUZZ_TIME) -max_len=65536 -timeout=10 \
+			-print_final_stats=1 -artifact_prefix=$(OUTPUT)/fuzz/$$n- $$dict $(FUZZ_ARGS) \
+			$(OUTPUT)/fuzz/corpus-$$n $$seed || exit 1; \
 	done
+
+.PHONY: fuzz-corpus
+
+# Regenerates the TLS and LLM seed corpora (tests/fuzz/gen_corpus.c).
+fuzz-corpus: | $(OUTPUT)/fuzz
+	$(call msg,GEN,tests/fuzz/corpus-tls tests/fuzz/corpus-llm)
+	$(Q)$(CC) -O1 -Wall -Wextra -std=gnu11 -D_GNU_SOURCE -Ibpf tests/fuzz/gen_corpus.c \
+		-lnghttp2 -lbrotlienc -lz -o $(OUTPUT)/fuzz/gen_corpus
+	$(Q)$(OUTPUT)/fuzz/gen_corpus tests/fuzz

@@ -21,7 +21,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "agtrace.h"
-#include "hdr.bpf.h"
+#include "shared.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -92,12 +92,6 @@ struct {
 	__uint(max_entries, 8 << 20);
 } events SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 32768);
-	__type(key, __u32);
-	__type(value, __u32);
-} tracked SEC(".maps");
 
 /* tp_btf: entry state of a task that left its CPU mid-syscall (see struct slot). */
 struct {

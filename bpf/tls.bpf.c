@@ -19,7 +19,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "agtrace.h"
-#include "hdr.bpf.h"
+#include "shared.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -31,13 +31,6 @@ struct {
 	__uint(max_entries, 16 << 20); /* resized by userspace to fit targ_tls_max */
 } tls_events SEC(".maps");
 
-/* The tracer's map, shared by fd: tgid -> AGT_TRACK_* */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 32768);
-	__type(key, __u32);
-	__type(value, __u32);
-} tracked SEC(".maps");
 
 struct tls_call {
 	__u64 ssl;

@@ -620,8 +620,10 @@ static void block_inflate(struct http2 *h, struct h2_dir *d, const uint8_t *in, 
 			block_fail(h, d);
 			return;
 		}
-		in += rv;
-		len -= rv;
+		if (rv) { /* in is NULL for the end of a block: no arithmetic on it */
+			in += rv;
+			len -= rv;
+		}
 		if (flags & NGHTTP2_HD_INFLATE_EMIT)
 			block_add(b, &nv);
 		if (flags & NGHTTP2_HD_INFLATE_FINAL) {

@@ -141,6 +141,32 @@ static void http_json(struct sbuf *sb, const struct tls_origin *o, const struct 
 }
 
 /*
+ * A request field on the text line: secrets redacted, control characters as spaces (an HTTP/2
+ * :method or :path may hold any byte, and a line break would forge a line of output), at most
+ * `max` bytes.
+ */
+static void put_text_field(struct sbuf *sb, const char *s, size_t max)
+{
+	size_t len = strlen(s);
+	char *copy = NULL;
+
+	if (redact_needed(s, len)) {
+		if (!(copy = strdup(s))) {
+			sb_puts(sb, REDACTED);
+			return;
+		}
+		len = redact_secrets(copy, len);
+		s = copy;
+	}
+	for (size_t i = 0; i < len && i < max; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		sb_putc(sb, c < 0x20 || c == 0x7f ? ' ' : (char)c);
+	}
+	free(copy);
+}
+
+/*
  * live: --http asked for exchanges in the output. rec: into the recording, which keeps every LLM
  * exchange whole (fork --as-request copies the original request's tools and parameters from it).
  */
@@ -158,9 +184,9 @@ static void emit_http(struct llm_events *ev, const struct tls_origin *o, const s
 		uint64_t lat = resp->ts_end > req->ts_end ? resp->ts_end - req->ts_end : 0;
 
 		sb_puts(&sb, o->version == 20 ? "HTTP/2 " : "HTTP/1.1 ");
-		sb_puts(&sb, req->method);
+		put_text_field(&sb, req->method, sizeof(req->method));
 		sb_putc(&sb, ' ');
-		sb_printf(&sb, "%.200s", req->path ? req->path : "");
+		put_text_field(&sb, req->path ? req->path : "", 200);
 		sb_putc(&sb, ' ');
 		sb_puti(&sb, resp->status);
 		sb_putc(&sb, ' ');

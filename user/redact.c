@@ -93,9 +93,10 @@ bool redact_needed(const char *s, size_t len)
 	for (p = s; p && (p = memmem(p, end - p, "sk-", 3)); p++)
 		if (secret_at(s, p - s, len, &keep))
 			return true;
-	for (int k = 0; k < 2; k++) /* Bearer, bearer; BEARER */
-		for (p = s; p && (p = memmem(p, end - p, k ? "EARER " : "earer ", 6)); p++)
-			if (p > s && secret_at(s, p - 1 - s, len, &keep))
+	/* "Bearer " in any case (secret_at() matches it so): anchored on its last letter */
+	for (int k = 0; k < 2; k++)
+		for (p = s; p && (p = memmem(p, end - p, k ? "R " : "r ", 2)); p++)
+			if (p - s >= 5 && secret_at(s, p - 5 - s, len, &keep))
 				return true;
 	return false;
 }

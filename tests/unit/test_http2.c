@@ -602,6 +602,43 @@ static void test_http2_continuation(void **state)
 	peers_free(&p);
 }
 
+/*
+ * A header block ends after all of its bytes went to the inflater: with END_HEADERS on the
+ * HEADERS, and with an empty CONTINUATION that only carries END_HEADERS. The end of a block was
+ * fed as (NULL, 0) and advanced NULL by 0, undefined behaviour that clang's UBSan reports
+ * (make unit CC=clang; gcc's does not check it). Found by tests/fuzz/fuzz_tls.c.
+ */
+static void test_http2_block_end(void **state)
+{
+	static const char *const req_hdrs[] = {":method", "POST",  ":path", "/v1/messages",
+					       ":scheme", "https", NULL};
+	static const char *const resp_hdrs[] = {":status", "201", NULL};
+	struct script s = {0};
+	struct buf blk = {0}, *b;
+	struct rec r;
+
+	(void)state;
+	b = step(&s, HTTP_OUT, 1);
+	put(b, HTTP2_PREFACE, HTTP2_PREFACE_LEN);
+	hpack_literal(&blk, req_hdrs);
+	frame(b, T_HEADERS, END_STREAM, 1, blk.p, blk.len);
+	frame(b, T_CONTINUATION, END_HEADERS, 1, NULL, 0);
+	b = step(&s, HTTP_IN, 2);
+	hpack_literal(&blk, resp_hdrs);
+	headers(b, END_STREAM, 1, &blk);
+
+	run(&s, &r, 1 << 20, 0, false, false, NULL);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.g[0].req.method, "POST");
+	assert_string_equal(r.g[0].req.path, "/v1/messages");
+	assert_true(r.g[0].req.complete);
+	assert_int_equal(r.g[0].resp.status, 201);
+	assert_true(r.g[0].resp.complete);
+	rec_free(&r);
+	script_free(&s);
+	free(blk.p);
+}
+
 /* PADDED and PRIORITY on HEADERS, PADDED on DATA (including an empty one and zero padding). */
 static void test_http2_padded_priority(void **state)
 {
@@ -1593,6 +1630,7 @@ int main(void)
 	    cmocka_unit_test(test_http2_basic_exchange),
 	    cmocka_unit_test(test_http2_concurrent_streams),
 	    cmocka_unit_test(test_http2_continuation),
+	    cmocka_unit_test(test_http2_block_end),
 	    cmocka_unit_test(test_http2_padded_priority),
 	    cmocka_unit_test(test_http2_gzip_body),
 	    cmocka_unit_test(test_http2_split_points),

@@ -18,6 +18,9 @@
 #include <cjson/cJSON.h>
 
 #include "llm.h"
+#include "llm_events.h"
+#include "outbuf.h"
+#include "printer.h"
 
 #define FIXTURES "tests/unit/fixtures/llm/"
 #define KEY	 "sk-proj-AbCdEfGhIjKlMnOpQrSt0123456789"
@@ -1337,6 +1340,69 @@ static void test_llm_garbage(void **state)
 	free(deep);
 }
 
+struct captured {
+	char buf[4096];
+	size_t len;
+};
+
+static void capture(void *ctx, const char *buf, size_t len)
+{
+	struct captured *c = ctx;
+
+	assert_true(c->len + len < sizeof(c->buf));
+	memcpy(c->buf + c->len, buf, len);
+	c->len += len;
+	c->buf[c->len] = '\0';
+}
+
+/*
+ * --http text lines: an HTTP/2 :method and :path may hold any byte (HPACK does not check them,
+ * unlike an HTTP/1.1 request line) and are not redacted by the parser. A line break in them
+ * forged a second output line and a key in the query string was printed. Found by
+ * tests/fuzz/fuzz_tls.c.
+ */
+static void test_llm_events_http_text_line(void **state)
+{
+	static const struct {
+		const char *method, *path, *want;
+	} cases[] = {
+	    {"POST", "/v1/x?k=" KEY "\r\n[pid 1] +0.000000 forged",
+	     "[pid 8] +0.000002 HTTP/2 POST /v1/x?k=[REDACTED]  [pid 1] +0.000000 forged 200 "
+	     "0\xe2\x86\x92"
+	     "0 bytes 0 ms\n"},
+	    {"PO\nST", "/ok",
+	     "[pid 8] +0.000002 HTTP/2 PO ST /ok 200 0\xe2\x86\x92"
+	     "0 bytes 0 ms\n"},
+	    {"GET", "/a\x7f\tb",
+	     "[pid 8] +0.000002 HTTP/2 GET /a  b 200 0\xe2\x86\x92"
+	     "0 bytes 0 ms\n"},
+	};
+	struct tls_origin o = {
+	    .tgid = 7, .tid = 8, .comm = "agent", .ssl = 0x10, .gen = 1, .version = 20};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct captured out = {.len = 0};
+		struct printer pr = {.strsize = 32, .t0 = 1000};
+		struct llm_events ev = {.pr = &pr, .http = true, .print = true};
+		struct http_msg req, resp = {.version = 20, .status = 200, .complete = true};
+
+		pr.ob = outbuf__new(-1, 0);
+		assert_non_null(pr.ob);
+		pr.ob->sink = capture;
+		pr.ob->sink_ctx = &out;
+		mkreq(&req, cases[i].method, cases[i].path, NULL, 0);
+		req.version = 20;
+		req.stream_id = 1;
+		req.ts_end = resp.ts_end = 3000;
+		llm_events_on_http(&ev, &o, &req, &resp);
+		outbuf__free(pr.ob);
+		if (strcmp(out.buf, cases[i].want))
+			fail_msg("case %zu: got \"%s\"", i, out.buf);
+		assert_null(strstr(out.buf, KEY_BODY));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1372,6 +1438,7 @@ int main(void)
 	    cmocka_unit_test(test_llm_text_truncation),
 	    cmocka_unit_test(test_llm_prefixes),
 	    cmocka_unit_test(test_llm_garbage),
+	    cmocka_unit_test(test_llm_events_http_text_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

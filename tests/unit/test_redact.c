@@ -218,6 +218,44 @@ static void test_redact_cut_no_room(void **state)
 	assert_int_equal(buf[4], '\0');
 }
 
+/*
+ * The scheme word in any case: redact_secrets() matches it case-insensitively, so the pre-check
+ * must too, or the callers that check first (header values, --http bodies) print the token.
+ * Found by tests/fuzz/fuzz_llm.c ("BeareR ...").
+ */
+static void test_redact_bearer_any_case(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+	    {"BeareR abcdefghijklmnopqrstu", "BeareR [REDACTED]"},
+	    {"x: bEaReR abcdefghijklmnopqrstu", "x: bEaReR [REDACTED]"},
+	    {"BEARer abcdefghijklmnopqrstu tail", "BEARer [REDACTED] tail"},
+	    {"Bearer abcdefghijklmnopqrstu", "Bearer [REDACTED]"},
+	    {"bearer abcdefghijklmnopqrstu", "bearer [REDACTED]"},
+	    {"BeareR short", "BeareR short"},
+	    {"CupBeareR abcdefghijklmnopqrstu", "CupBeareR abcdefghijklmnopqrstu"},
+	    {"r abcdefghijklmnopqrstu", "r abcdefghijklmnopqrstu"}, /* the anchor at the start */
+	    {"eareR abcdefghijklmnopqrstu", "eareR abcdefghijklmnopqrstu"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *in = cases[i].in, *want = cases[i].out;
+		size_t len = strlen(in), n;
+		char *s = malloc(len); /* unterminated: ASan sees reads past len */
+
+		assert_non_null(s);
+		memcpy(s, in, len);
+		if (redact_needed(s, len) != (strcmp(in, want) != 0))
+			fail_msg("case %zu: redact_needed(\"%s\")", i, in);
+		n = redact_secrets(s, len);
+		if (n != strlen(want) || memcmp(s, want, n))
+			fail_msg("case %zu: \"%s\" became \"%.*s\"", i, in, (int)n, s);
+		free(s);
+	}
+}
+
 static void test_redact_header_name(void **state)
 {
 	(void)state;
@@ -237,9 +275,13 @@ static void test_redact_header_name(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_redact_secrets),	cmocka_unit_test(test_redact_bounded),
-	    cmocka_unit_test(test_redact_embedded_nul), cmocka_unit_test(test_redact_header_name),
-	    cmocka_unit_test(test_redact_cut),		cmocka_unit_test(test_redact_cut_no_room),
+	    cmocka_unit_test(test_redact_secrets),
+	    cmocka_unit_test(test_redact_bounded),
+	    cmocka_unit_test(test_redact_embedded_nul),
+	    cmocka_unit_test(test_redact_header_name),
+	    cmocka_unit_test(test_redact_cut),
+	    cmocka_unit_test(test_redact_cut_no_room),
+	    cmocka_unit_test(test_redact_bearer_any_case),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
