@@ -68,6 +68,14 @@ static pid_t read_ppid(const char *procdir, const char *pid)
 	return ppid;
 }
 
+pid_t proc_ppid(pid_t pid)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), "%d", pid);
+	return read_ppid("/proc", name);
+}
+
 int proctree_add_descendants(struct pidset *set, const char *procdir)
 {
 	struct {

@@ -17,6 +17,8 @@ bool proc_exists(pid_t pid);
 bool proc_in_init_pidns(void);
 /* Is pid a thread group leader (a process id rather than another thread's id)? */
 bool proc_is_tgid(pid_t pid);
+/* The parent of a live process (/proc/PID/stat), or -1. */
+pid_t proc_ppid(pid_t pid);
 /*
  * Adds every live descendant of the processes in `set` to `set` (from /proc/PID/stat ppid),
  * so -p also covers the tool processes an agent already runs. Returns how many were added.

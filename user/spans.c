@@ -286,6 +286,11 @@ void spans_llm(struct spans *s, uint32_t pid, const char *model, uint64_t start,
 	write_span(s, &sp, "llm", end, http_status >= 400 || !complete ? "ERROR" : "OK", 0);
 }
 
+bool spans_has(const struct spans *s, uint32_t pid)
+{
+	return pid && s->tab[slot_of(s, pid)].pid == pid;
+}
+
 unsigned long long spans_emitted(const struct spans *s)
 {
 	return s->emitted;

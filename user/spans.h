@@ -39,6 +39,8 @@ void spans_exit(struct spans *s, uint32_t pid, int exit_code, int signal, uint64
 /* An LLM call of pid, from request sent to response complete. tokens < 0: unknown. */
 void spans_llm(struct spans *s, uint32_t pid, const char *model, uint64_t start, uint64_t end,
 	       long long tokens, int http_status, bool complete);
+/* Is there an open process span for pid? */
+bool spans_has(const struct spans *s, uint32_t pid);
 /* Spans emitted so far. */
 unsigned long long spans_emitted(const struct spans *s);
 

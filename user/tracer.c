@@ -722,6 +722,33 @@ static int rec_finish(struct consumer *c, bool stopped, bool quiet)
 	return err;
 }
 
+/*
+ * With -p, the tools an agent already runs were tracked at attach (c->targets) but will never be
+ * seen forking: give each a span under its parent's, parents first (a pass per generation).
+ */
+static void spans_existing_descendants(struct consumer *c, unsigned long long t0)
+{
+	bool added = true;
+
+	while (added) {
+		added = false;
+		for (unsigned i = 0; i < c->targets.cap; i++) {
+			pid_t pid = c->targets.slot[i], ppid;
+			char cmd[256];
+
+			if (pid <= 0 || spans_has(c->spans, pid))
+				continue;
+			ppid = proc_ppid(pid);
+			if (ppid <= 0 || !spans_has(c->spans, ppid))
+				continue;
+			default_intent(&(struct opts){.npids = 1, .pids = {pid}}, cmd, sizeof(cmd));
+			redact_line(cmd, sizeof(cmd));
+			spans_process(c->spans, pid, ppid, cmd[0] ? cmd : "?", t0);
+			added = true;
+		}
+	}
+}
+
 static int track(struct agtrace_bpf *skel, pid_t pid, __u32 state)
 {
 	__u32 key = pid;
@@ -836,6 +863,7 @@ int tracer_run(const struct opts *o, struct launch *l)
 			redact_line(cmd, sizeof(cmd));
 			spans_process(c->spans, o->pids[i], 0, cmd[0] ? cmd : "?", t_start);
 		}
+		spans_existing_descendants(c, t_start);
 	}
 	getrusage(RUSAGE_SELF, &c->ru0);
 	if (o->duration > 0)
