@@ -228,6 +228,56 @@ static void emit_http(struct llm_events *ev, const struct tls_origin *o, const s
 	free(buf);
 }
 
+static bool pending_is(const struct llm_pending *p, const struct tls_origin *o,
+		       const struct http_msg *req)
+{
+	return p->used && p->tgid == o->tgid && p->ssl == o->ssl && p->gen == o->gen &&
+	       p->stream_id == req->stream_id && p->ts_start == req->ts_start &&
+	       p->body_len == req->body_len;
+}
+
+/* Keeps a parsed request until its response (the oldest kept one makes room). */
+static void pending_put(struct llm_events *ev, const struct tls_origin *o,
+			const struct http_msg *req, struct llm_request *lreq)
+{
+	struct llm_pending *p = &ev->pending[ev->next_pending++ % LLM_EVENTS_PENDING];
+
+	llm_request_release(&p->req);
+	p->used = true;
+	p->tgid = o->tgid;
+	p->ssl = o->ssl;
+	p->gen = o->gen;
+	p->stream_id = req->stream_id;
+	p->ts_start = req->ts_start;
+	p->body_len = req->body_len;
+	p->req = *lreq;
+	memset(lreq, 0, sizeof(*lreq));
+}
+
+/* The request parsed when it was sent, moved into *lreq; false if it is not kept. */
+static bool pending_take(struct llm_events *ev, const struct tls_origin *o,
+			 const struct http_msg *req, struct llm_request *lreq)
+{
+	for (int i = 0; i < LLM_EVENTS_PENDING; i++) {
+		struct llm_pending *p = &ev->pending[i];
+
+		if (pending_is(p, o, req)) {
+			*lreq = p->req;
+			memset(p, 0, sizeof(*p));
+			return true;
+		}
+	}
+	return false;
+}
+
+void llm_events_release(struct llm_events *ev)
+{
+	for (int i = 0; i < LLM_EVENTS_PENDING; i++) {
+		llm_request_release(&ev->pending[i].req);
+		memset(&ev->pending[i], 0, sizeof(ev->pending[i]));
+	}
+}
+
 void llm_events_on_http(void *ctx, const struct tls_origin *o, const struct http_msg *req,
 			const struct http_msg *resp)
 {
@@ -242,13 +292,18 @@ void llm_events_on_http(void *ctx, const struct tls_origin *o, const struct http
 		if (ev->http || (ev->rec && api != LLM_NONE))
 			emit_http(ev, o, req, resp, ev->http, ev->http || api != LLM_NONE);
 	}
-	if (api == LLM_NONE || llm_request_parse(req, &lreq))
+	if (api == LLM_NONE)
+		goto cleanup;
+	/* a large context costs milliseconds to parse: once at the request, kept for the response
+	 */
+	if (!(resp && pending_take(ev, o, req, &lreq)) && llm_request_parse(req, &lreq))
 		goto cleanup;
 	if (!resp) {
 		ev->snapshots++;
 		origin_hdr(&h, o, req->ts_end);
 		if ((ev->print && ev->pr->json) || ev->rec)
 			emit_cjson(ev, &h, "context_snapshot", "context", llm_context_json(&lreq));
+		pending_put(ev, o, req, &lreq);
 	} else {
 		uint64_t lat = resp->ts_end > req->ts_end ? resp->ts_end - req->ts_end : 0;
 		int64_t ttft = -1;

@@ -972,6 +972,7 @@ cleanup:
 	if (c) {
 		tls_conns__free(c->conns);
 		tls_probe__free(c->tls);
+		llm_events_release(&c->llm);
 		if (c->rec)
 			rec_finish(c, true, true);
 		free(c->carry);

@@ -312,6 +312,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	tls_conns__free(t);
+	llm_events_release(&ev);
 	spans__free(ev.spans, ts, true);
 	printer_release(&pr, ~0ull);
 	outbuf__free(pr.ob);

@@ -1403,10 +1403,61 @@ static void test_llm_events_http_text_line(void **state)
 	}
 }
 
+/*
+ * The request is parsed once, when it is sent: its response uses the kept parse (same model and
+ * snapshot), another connection's response with a different request does not, and
+ * llm_events_release() frees what was never answered.
+ */
+static void test_llm_events_request_kept(void **state)
+{
+	static const char body[] = "{\"model\":\"m-req\",\"messages\":[{\"role\":\"user\","
+				   "\"content\":\"hi\"}]}";
+	static const char rbody[] = "{\"choices\":[{\"message\":{\"content\":\"yo\"},"
+				    "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":5,"
+				    "\"completion_tokens\":2}}";
+	struct tls_origin o = {.tgid = 7, .tid = 8, .comm = "agent", .ssl = 0x10, .gen = 1};
+	struct tls_origin o2 = o;
+	struct captured out = {.len = 0};
+	struct printer pr = {.strsize = 32, .t0 = 1000, .json = true};
+	struct llm_events ev = {.pr = &pr, .print = true};
+	struct http_msg req, resp;
+	struct http_header h;
+
+	(void)state;
+	pr.ob = outbuf__new(-1, 0);
+	assert_non_null(pr.ob);
+	pr.ob->sink = capture;
+	pr.ob->sink_ctx = &out;
+	mkreq(&req, "POST", "/v1/chat/completions", body, sizeof(body) - 1);
+	req.ts_start = 1500;
+	req.ts_end = 2000;
+	llm_events_on_http(&ev, &o, &req, NULL);
+	assert_true(ev.pending[0].used);
+	assert_string_equal(ev.pending[0].req.model, "m-req");
+	/* a second request on another connection, never answered */
+	o2.ssl = 0x20;
+	llm_events_on_http(&ev, &o2, &req, NULL);
+	mkresp(&resp, &h, 200, "application/json", rbody, sizeof(rbody) - 1, true);
+	resp.ts_end = 5000;
+	llm_events_on_http(&ev, &o, &req, &resp);
+	assert_false(ev.pending[0].used); /* taken by its response */
+	assert_true(ev.pending[1].used);  /* the other one still waits */
+	assert_int_equal(ev.snapshots, 2);
+	assert_int_equal(ev.responses, 1);
+	assert_int_equal(ev.tokens_in, 5);
+	outbuf__free(pr.ob);
+	assert_non_null(strstr(out.buf, "\"type\":\"llm_response\""));
+	assert_non_null(strstr(out.buf, "\"model\":\"m-req\""));
+	assert_non_null(strstr(out.buf, "\"latency\":3000"));
+	llm_events_release(&ev);
+	assert_false(ev.pending[1].used);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_llm_api_of),
+	    cmocka_unit_test(test_llm_events_request_kept),
 	    cmocka_unit_test(test_llm_chat_request),
 	    cmocka_unit_test(test_llm_responses_request),
 	    cmocka_unit_test(test_llm_responses_request_string),
