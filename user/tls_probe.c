@@ -62,7 +62,6 @@ struct tls_probe {
 		ino_t ino;
 	} * seen; /* every file looked at, OpenSSL or not: each is parsed once */
 	size_t nseen, capseen;
-	int nfiles;
 };
 
 struct tls_probe *tls_probe__new(int tracked_fd, uint64_t max_bytes, char *err, size_t errlen)
@@ -318,7 +317,6 @@ int tls_probe_attach_file(struct tls_probe *t, const char *path)
 			strerror(-err));
 		return err;
 	}
-	t->nfiles++;
 	if (getenv("AGTRACE_DEBUG"))
 		fprintf(stderr, "agtrace-bpf: TLS uprobes on %s (%s)\n", path,
 			t->multi ? "uprobe_multi" : "perf uprobes");
@@ -396,9 +394,4 @@ void tls_probe_scan_pid(struct tls_probe *t, pid_t pid)
 int tls_probe_drops_fd(const struct tls_probe *t)
 {
 	return bpf_map__fd(t->skel->maps.tls_drops);
-}
-
-int tls_probe_nfiles(const struct tls_probe *t)
-{
-	return t->nfiles;
 }

@@ -28,6 +28,5 @@ void tls_probe_attach_system(struct tls_probe *t);
 void tls_probe_scan_pid(struct tls_probe *t, pid_t pid);
 /* The per-CPU counter (one __u64 per CPU at key 0) of TLS records the ring had no room for. */
 int tls_probe_drops_fd(const struct tls_probe *t);
-int tls_probe_nfiles(const struct tls_probe *t); /* binaries with uprobes attached */
 
 #endif

@@ -17,6 +17,9 @@
 
 #include <zlib.h>
 
+#include "recording.h"
+#include "snapshot.h"
+
 /* A fresh base directory; the path is malloc'd. */
 static inline char *fx_base(void)
 {
@@ -213,6 +216,39 @@ static inline const char *fx_std(const char *base, char *dir, size_t n)
 	fx_events(dir, fx_std_lines, 6);
 	fx_events(dir, fx_std_lines + 6, FX_STD_N - 6);
 	return dir;
+}
+
+/* The standard recording opened, with its snapshot finder: a cmocka group's state. */
+struct fx {
+	char *base;
+	struct recording *r;
+	struct snapfinder *f;
+};
+
+static inline int fx_setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+	char dir[4096];
+	struct rec_err err;
+
+	fx->base = fx_base();
+	fx_std(fx->base, dir, sizeof(dir));
+	*state = fx;
+	if (recording__open_dir(&fx->r, dir, &err))
+		return -1;
+	fx->f = snapfinder__new(fx->r);
+	return 0;
+}
+
+static inline int fx_teardown(void **state)
+{
+	struct fx *fx = *state;
+
+	snapfinder__free(fx->f);
+	recording__free(fx->r);
+	fx_rm(fx->base);
+	free(fx);
+	return 0;
 }
 
 #endif

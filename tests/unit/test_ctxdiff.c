@@ -16,38 +16,6 @@
 #define HASH_A "42ea835592c20e1e24b29875c1063f6c7ef31f78c490c428306b4e1088fcf0e8"
 #define HASH_B "64d4236703544b3dd3a64b9162375be95aee274b39f33db3151c37f8e79b3b23"
 
-struct fx {
-	char *base;
-	struct recording *r;
-	struct snapfinder *f;
-};
-
-static int setup(void **state)
-{
-	struct fx *fx = calloc(1, sizeof(*fx));
-	char dir[4096];
-	struct rec_err err;
-
-	fx->base = fx_base();
-	fx_std(fx->base, dir, sizeof(dir));
-	if (recording__open_dir(&fx->r, dir, &err))
-		return -1;
-	fx->f = snapfinder__new(fx->r);
-	*state = fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *fx = *state;
-
-	snapfinder__free(fx->f);
-	recording__free(fx->r);
-	fx_rm(fx->base);
-	free(fx);
-	return 0;
-}
-
 static void test_ctxdiff_append_only(void **state)
 {
 	struct fx *fx = *state;
@@ -242,11 +210,11 @@ static void test_ctxdiff_multiset_fallback(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_ctxdiff_append_only, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_ctxdiff_reordered, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_ctxdiff_no_snapshot, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_ctxdiff_text, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_ctxdiff_json, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ctxdiff_append_only, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_ctxdiff_reordered, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_ctxdiff_no_snapshot, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_ctxdiff_text, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_ctxdiff_json, fx_setup, fx_teardown),
 	    cmocka_unit_test(test_ctxdiff_lcs_cases),
 	    cmocka_unit_test(test_ctxdiff_multiset_fallback),
 	};

@@ -14,38 +14,6 @@
 #include "forkctx.h"
 #include "rec_fixture.h"
 
-struct fx {
-	char *base;
-	struct recording *r;
-	struct snapfinder *f;
-};
-
-static int setup(void **state)
-{
-	struct fx *fx = calloc(1, sizeof(*fx));
-	char dir[4096];
-	struct rec_err err;
-
-	fx->base = fx_base();
-	fx_std(fx->base, dir, sizeof(dir));
-	if (recording__open_dir(&fx->r, dir, &err))
-		return -1;
-	fx->f = snapfinder__new(fx->r);
-	*state = fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *fx = *state;
-
-	snapfinder__free(fx->f);
-	recording__free(fx->r);
-	fx_rm(fx->base);
-	free(fx);
-	return 0;
-}
-
 static void assert_json(const cJSON *o, const char *want)
 {
 	char *s = cJSON_PrintUnformatted(o);
@@ -283,13 +251,13 @@ static void test_forkctx_write(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_forkctx_restore, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_forkctx_restore, fx_setup, fx_teardown),
 	    cmocka_unit_test(test_forkctx_intent_fallback),
-	    cmocka_unit_test_setup_teardown(test_forkctx_edits, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_forkctx_drop_beyond, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_forkctx_request_chat, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_forkctx_request_responses, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_forkctx_request_anthropic, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_forkctx_edits, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_forkctx_drop_beyond, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_forkctx_request_chat, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_forkctx_request_responses, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_forkctx_request_anthropic, fx_setup, fx_teardown),
 	    cmocka_unit_test(test_forkctx_write),
 	};
 

@@ -14,33 +14,6 @@
 #include "rec_fixture.h"
 #include "replay.h"
 
-struct fx {
-	char *base;
-	struct recording *r;
-};
-
-static int setup(void **state)
-{
-	struct fx *fx = calloc(1, sizeof(*fx));
-	char dir[4096];
-	struct rec_err err;
-
-	fx->base = fx_base();
-	fx_std(fx->base, dir, sizeof(dir));
-	*state = fx;
-	return recording__open_dir(&fx->r, dir, &err);
-}
-
-static int teardown(void **state)
-{
-	struct fx *fx = *state;
-
-	recording__free(fx->r);
-	fx_rm(fx->base);
-	free(fx);
-	return 0;
-}
-
 static const char *const ev_lines[] = {
     "#0 +0.001000 [pid 100] exec /usr/bin/python3 [\"python3\", \"agent.py\", \"--task\", \"fix\"]",
     "#1 +0.002000 [pid 100] openat(AT_FDCWD, \"/etc/hosts\", O_RDONLY|O_CLOEXEC) = 3 <0.000021>",
@@ -374,13 +347,13 @@ static void test_replay_summary_escapes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_replay_event_lines, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_replay_script, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_replay_list_edges, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_replay_errors, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_replay_next_at_end, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_replay_diff_fork, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_replay_summary, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_replay_event_lines, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_replay_script, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_replay_list_edges, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_replay_errors, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_replay_next_at_end, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_replay_diff_fork, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_replay_summary, fx_setup, fx_teardown),
 	    cmocka_unit_test(test_replay_string_args),
 	    cmocka_unit_test(test_replay_exec_argv_bytes),
 	    cmocka_unit_test(test_replay_summary_escapes),

@@ -13,38 +13,6 @@
 #include "rec_fixture.h"
 #include "snapshot.h"
 
-struct fx {
-	char *base;
-	struct recording *r;
-	struct snapfinder *f;
-};
-
-static int setup(void **state)
-{
-	struct fx *fx = calloc(1, sizeof(*fx));
-	char dir[4096];
-	struct rec_err err;
-
-	fx->base = fx_base();
-	fx_std(fx->base, dir, sizeof(dir));
-	if (recording__open_dir(&fx->r, dir, &err))
-		return -1;
-	fx->f = snapfinder__new(fx->r);
-	*state = fx;
-	return fx->f ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	struct fx *fx = *state;
-
-	snapfinder__free(fx->f);
-	recording__free(fx->r);
-	fx_rm(fx->base);
-	free(fx);
-	return 0;
-}
-
 /* Exact hits, steps between snapshots, before the first one, past the end. */
 static void test_snapshot_find(void **state)
 {
@@ -195,11 +163,11 @@ static void test_snapshot_tokens(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_snapshot_find, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_snapshot_find, fx_setup, fx_teardown),
 	    cmocka_unit_test(test_snapshot_none),
-	    cmocka_unit_test_setup_teardown(test_snapshot_load, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_snapshot_load, fx_setup, fx_teardown),
 	    cmocka_unit_test(test_snapshot_bad_payload),
-	    cmocka_unit_test_setup_teardown(test_snapshot_tokens, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_snapshot_tokens, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
