@@ -44,7 +44,6 @@ const volatile __s32 targ_nr_clone3 = -1;
 const volatile __s32 targ_nr_fork = -1;
 const volatile __s32 targ_nr_vfork = -1;
 
-
 struct entry {
 	__u64 ts; /* 0: no syscall in flight that we want */
 	__s32 nr;
@@ -91,7 +90,6 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 8 << 20);
 } events SEC(".maps");
-
 
 /* tp_btf: entry state of a task that left its CPU mid-syscall (see struct slot). */
 struct {
@@ -578,8 +576,7 @@ static __always_inline void add_stat(long nr, long ret, __u64 dur)
  * of a buffer comes from the result (read) or the next argument (write); a sockaddr's from the
  * next argument (connect) or the socklen_t it points to (accept).
  */
-static __always_inline __u32 cap_exit(__u8 *rec, __u32 off, int arg, __u32 kind, __u64 *a,
-				      long ret)
+static __always_inline __u32 cap_exit(__u8 *rec, __u32 off, int arg, __u32 kind, __u64 *a, long ret)
 {
 	struct agt_cap *c;
 	__u64 ptr = a[arg & 7], want = 0;
@@ -615,8 +612,8 @@ static __always_inline __u32 cap_exit(__u8 *rec, __u32 off, int arg, __u32 kind,
 		if (len > AGT_CAP_BYTES)
 			len = AGT_CAP_BYTES;
 		BOUND(len, 0x1ff);
-		if (len && bpf_probe_read_user(rec + (off & (SCRATCH_SIZE / 2 - 1)), len,
-					       (void *)ptr))
+		if (len &&
+		    bpf_probe_read_user(rec + (off & (SCRATCH_SIZE / 2 - 1)), len, (void *)ptr))
 			len = 0;
 		break;
 	case AGT_CAP_SOCKADDR:
@@ -634,8 +631,8 @@ static __always_inline __u32 cap_exit(__u8 *rec, __u32 off, int arg, __u32 kind,
 		full = want > 0xffffffff ? 0xffffffff : want;
 		len = want < 128 ? want : 128;
 		BOUND(len, 0xff);
-		if (len && bpf_probe_read_user(rec + (off & (SCRATCH_SIZE / 2 - 1)), len,
-					       (void *)ptr))
+		if (len &&
+		    bpf_probe_read_user(rec + (off & (SCRATCH_SIZE / 2 - 1)), len, (void *)ptr))
 			len = 0;
 		break;
 	}
@@ -660,8 +657,8 @@ static __always_inline __u32 cap_stash(__u8 *rec, __u32 off, struct stash *s, in
 	if (len > AGT_ARGV_BYTES)
 		len = AGT_ARGV_BYTES;
 	BOUND(len, 0x7ff);
-	if (len && bpf_probe_read_kernel(rec + (off & (SCRATCH_SIZE / 2 - 1)), len,
-					 s->data[slot & 1]))
+	if (len &&
+	    bpf_probe_read_kernel(rec + (off & (SCRATCH_SIZE / 2 - 1)), len, s->data[slot & 1]))
 		len = 0;
 	c->len = len;
 	return off + ((len + 7) & ~7u);
@@ -822,13 +819,33 @@ static __always_inline bool traced_now(void)
 	return v && *v == AGT_TRACK_ACTIVE;
 }
 
+/*
+ * -e trace=: a syscall outside the set leaves both programs before anything else, so it costs
+ * what an empty program costs. The exit side knows the number from orig_ax (-1 after
+ * rt_sigreturn: not a number, so that exit takes the full path). execve stays in: it is what
+ * turns tracing on for a command the tracer started.
+ */
+static __always_inline bool excluded_fast(long nr)
+{
+	if (targ_all_nr || nr < 0 || nr >= AGT_NR_MAX)
+		return false;
+	if (nr == targ_nr_execve || nr == targ_nr_execveat)
+		return false;
+	return !((targ_nrmask[(nr >> 6) & (AGT_NR_WORDS - 1)] >> (nr & 63)) & 1);
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long id)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
-	__u32 zero = 0, gen = tracked_gen;
-	struct slot *s = bpf_map_lookup_elem(&slots, &zero);
+	struct task_struct *t;
+	__u32 zero = 0, gen;
+	struct slot *s;
 
+	if (excluded_fast(id))
+		return 0;
+	t = bpf_get_current_task_btf();
+	gen = tracked_gen;
+	s = bpf_map_lookup_elem(&slots, &zero);
 	if (!s)
 		return 0;
 	if (s->task != (__u64)t || s->gen != gen) {
@@ -863,11 +880,15 @@ int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit_btf, struct pt_regs *regs, long ret)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
+	struct task_struct *t;
 	__u32 zero = 0;
-	struct slot *s = bpf_map_lookup_elem(&slots, &zero);
+	struct slot *s;
 	struct entry *e;
 
+	if (excluded_fast(regs->orig_ax))
+		return 0;
+	t = bpf_get_current_task_btf();
+	s = bpf_map_lookup_elem(&slots, &zero);
 	if (!s)
 		return 0;
 	if (s->task == (__u64)t) {
@@ -919,9 +940,11 @@ SEC("raw_tp/sys_enter")
 int BPF_PROG(sys_enter_raw, struct pt_regs *regs, long id)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct entry *e = bpf_map_lookup_elem(&start_hash, &tid);
-	struct entry zero = {};
+	struct entry *e, zero = {};
 
+	if (excluded_fast(id))
+		return 0;
+	e = bpf_map_lookup_elem(&start_hash, &tid);
 	if (!e) {
 		if (!traced_for(id))
 			return 0;
@@ -943,8 +966,11 @@ SEC("raw_tp/sys_exit")
 int BPF_PROG(sys_exit_raw, struct pt_regs *regs, long ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct entry *e = bpf_map_lookup_elem(&start_hash, &tid);
+	struct entry *e;
 
+	if (excluded_fast(regs_nr(regs, false)))
+		return 0;
+	e = bpf_map_lookup_elem(&start_hash, &tid);
 	if (!e) {
 		if (traced_now() && !is_compat((struct task_struct *)bpf_get_current_task(), false))
 			on_exit(NULL, regs, ret, false);
@@ -998,8 +1024,7 @@ static __always_inline void on_fork(struct task_struct *parent, struct task_stru
 	bpf_ringbuf_submit(r, wake_flags());
 }
 
-static __always_inline void on_exec(struct task_struct *p, pid_t old_pid,
-				    struct linux_binprm *bprm)
+static __always_inline void on_exec(struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
 	__u32 zero = 0, off, alen = 0;
 	struct scratch *sc;

@@ -11,16 +11,16 @@
 #define AGTRACE_H
 
 #define AGT_COMM_LEN 16
-#define AGT_NARGS 6
+#define AGT_NARGS    6
 /* Syscall numbers at or above this are not traced individually (x32 / unknown). */
-#define AGT_NR_MAX 512
+#define AGT_NR_MAX   512
 #define AGT_NR_WORDS (AGT_NR_MAX / 64)
 
 /* Captured user memory: at most AGT_CAP_MAX items per syscall, each at most AGT_CAP_BYTES. */
-#define AGT_CAP_MAX 2
+#define AGT_CAP_MAX   2
 #define AGT_CAP_BYTES 256
 /* execve argv: up to AGT_ARGV_MAX strings, AGT_ARGV_BYTES in all (NUL separated). */
-#define AGT_ARGV_MAX 32
+#define AGT_ARGV_MAX   32
 #define AGT_ARGV_BYTES 1024
 
 /* tp_btf: syscall records leave in per-CPU batches of at most this many bytes (plus one record). */
@@ -28,11 +28,11 @@
 
 /* -c histograms: log2 buckets with 4 linear sub-buckets, durations up to 2^AGT_HIST_EXP ns. */
 #define AGT_HIST_SUB_BITS 2
-#define AGT_HIST_EXP 44
-#define AGT_HIST_BUCKETS (AGT_HIST_EXP << AGT_HIST_SUB_BITS)
+#define AGT_HIST_EXP	  44
+#define AGT_HIST_BUCKETS  (AGT_HIST_EXP << AGT_HIST_SUB_BITS)
 
 /* Values of the `tracked` map (tgid -> state), written by both sides. */
-#define AGT_TRACK_ACTIVE 1
+#define AGT_TRACK_ACTIVE  1
 #define AGT_TRACK_PENDING 2 /* a COMMAND not yet exec'd: only its execve turns tracing on */
 
 enum agt_rec_type {
@@ -62,7 +62,7 @@ enum agt_cap_kind {
 
 /* agt_syscall.flags */
 #define AGT_SYS_NORETURN (1u << 0) /* exit/exit_group: emitted at entry, no result */
-#define AGT_SYS_NOENTRY (1u << 1)  /* entry was not seen (attached mid-syscall) */
+#define AGT_SYS_NOENTRY	 (1u << 1) /* entry was not seen (attached mid-syscall) */
 #define AGT_SYS_CAPTRUNC (1u << 2) /* some captured memory was cut */
 
 struct agt_hdr {
@@ -77,9 +77,9 @@ struct agt_hdr {
 
 /* One item of captured memory, followed by `len` bytes, next item at the next 8-byte boundary. */
 struct agt_cap {
-	__u8 arg;  /* argument index */
-	__u8 kind; /* enum agt_cap_kind */
-	__u16 len; /* bytes that follow (strings: without the NUL) */
+	__u8 arg;   /* argument index */
+	__u8 kind;  /* enum agt_cap_kind */
+	__u16 len;  /* bytes that follow (strings: without the NUL) */
 	__u32 full; /* length the kernel side saw before cutting (0 if unknown) */
 };
 
@@ -92,7 +92,7 @@ struct agt_syscall {
 	__u64 args[AGT_NARGS];
 	__s64 ret;
 	__u64 dur; /* ns from entry to exit */
-	/* ncap struct agt_cap items follow */
+		   /* ncap struct agt_cap items follow */
 };
 
 struct agt_fork {
@@ -128,7 +128,7 @@ struct agt_exit {
  */
 #define AGT_TLS_CHUNK 16384
 #define AGT_TLS_FIRST (1u << 0) /* offset 0 of the call */
-#define AGT_TLS_LAST (1u << 1)	/* last captured chunk of the call */
+#define AGT_TLS_LAST  (1u << 1) /* last captured chunk of the call */
 #define AGT_TLS_TRUNC (1u << 2) /* the call moved more than was captured */
 
 enum agt_tls_op {
@@ -221,8 +221,8 @@ static inline __u32 agt_hist_bucket(__u64 v)
 }
 
 /* Largest record the slow path builds: fixed part + items, used to size the scratch buffer. */
-#define AGT_SYSCALL_MAX                                                                       \
-	(sizeof(struct agt_syscall) + AGT_CAP_MAX * (sizeof(struct agt_cap) + AGT_CAP_BYTES) + \
+#define AGT_SYSCALL_MAX                                                                            \
+	(sizeof(struct agt_syscall) + AGT_CAP_MAX * (sizeof(struct agt_cap) + AGT_CAP_BYTES) +     \
 	 sizeof(struct agt_cap) + AGT_ARGV_BYTES)
 #define AGT_EXEC_MAX (sizeof(struct agt_exec) + AGT_CAP_BYTES + AGT_ARGV_BYTES)
 

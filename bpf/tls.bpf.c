@@ -31,7 +31,6 @@ struct {
 	__uint(max_entries, 16 << 20); /* resized by userspace to fit targ_tls_max */
 } tls_events SEC(".maps");
 
-
 struct tls_call {
 	__u64 ssl;
 	__u64 buf;

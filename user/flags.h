@@ -14,19 +14,21 @@
 
 size_t fmt_open_flags(char *buf, size_t n, unsigned long long v); /* O_WRONLY|O_CREAT|O_TRUNC */
 size_t fmt_mode(char *buf, size_t n, unsigned long long v);	  /* 0644, 0 -> "0" */
-size_t fmt_mmap_prot(char *buf, size_t n, unsigned long long v);  /* PROT_NONE, PROT_READ|PROT_EXEC */
-size_t fmt_mmap_flags(char *buf, size_t n, unsigned long long v); /* MAP_PRIVATE|MAP_ANONYMOUS */
+size_t fmt_mmap_prot(char *buf, size_t n,
+		     unsigned long long v); /* PROT_NONE, PROT_READ|PROT_EXEC */
+size_t fmt_mmap_flags(char *buf, size_t n, unsigned long long v);  /* MAP_PRIVATE|MAP_ANONYMOUS */
 size_t fmt_clone_flags(char *buf, size_t n, unsigned long long v); /* CLONE_VM|...|SIGCHLD */
 size_t fmt_sock_domain(char *buf, size_t n, unsigned long long v); /* AF_INET, AF_UNIX */
 size_t fmt_sock_type(char *buf, size_t n, unsigned long long v);   /* SOCK_STREAM|SOCK_CLOEXEC */
-size_t fmt_signal(char *buf, size_t n, unsigned long long v);	    /* SIGTERM, SIGRT_3, 0 -> "0" */
+size_t fmt_signal(char *buf, size_t n, unsigned long long v);	   /* SIGTERM, SIGRT_3, 0 -> "0" */
 size_t fmt_access_mode(char *buf, size_t n, unsigned long long v); /* F_OK, R_OK|W_OK */
-size_t fmt_at_flags(char *buf, size_t n, unsigned long long v);    /* AT_SYMLINK_NOFOLLOW, 0 */
-size_t fmt_whence(char *buf, size_t n, unsigned long long v);	    /* SEEK_SET .. SEEK_HOLE */
-size_t fmt_fcntl_cmd(char *buf, size_t n, unsigned long long v);   /* F_GETFL, F_SETFD, F_DUPFD_CLOEXEC */
-size_t fmt_sighow(char *buf, size_t n, unsigned long long v);	    /* SIG_BLOCK */
-size_t fmt_clockid(char *buf, size_t n, unsigned long long v);	    /* CLOCK_MONOTONIC */
-size_t fmt_dirfd(char *buf, size_t n, unsigned long long v);	    /* AT_FDCWD or decimal int */
+size_t fmt_at_flags(char *buf, size_t n, unsigned long long v);	   /* AT_SYMLINK_NOFOLLOW, 0 */
+size_t fmt_whence(char *buf, size_t n, unsigned long long v);	   /* SEEK_SET .. SEEK_HOLE */
+size_t fmt_fcntl_cmd(char *buf, size_t n,
+		     unsigned long long v); /* F_GETFL, F_SETFD, F_DUPFD_CLOEXEC */
+size_t fmt_sighow(char *buf, size_t n, unsigned long long v);  /* SIG_BLOCK */
+size_t fmt_clockid(char *buf, size_t n, unsigned long long v); /* CLOCK_MONOTONIC */
+size_t fmt_dirfd(char *buf, size_t n, unsigned long long v);   /* AT_FDCWD or decimal int */
 
 /* Signal name without value decoration: "SIGTERM" for 15, NULL if none (used for exit events). */
 const char *signal_name(int sig);

@@ -22,14 +22,18 @@ struct http1;
 struct http1 *http1__new(http_cb cb, void *ctx, size_t max_body);
 void http1__free(struct http1 *h); /* no callbacks; NULL is a no-op */
 
-/* Bytes the process wrote (HTTP_OUT) or read (HTTP_IN), in order, stamped with the record's time. */
+/* Bytes the process wrote (HTTP_OUT) or read (HTTP_IN), in order, stamped with the record's time.
+ */
 void http1_feed(struct http1 *h, enum http_dir dir, const void *data, size_t len, uint64_t ts);
-/* `n` bytes of that direction were not captured (truncated record): the message in progress is marked lost += n and the parser resynchronises. */
+/* `n` bytes of that direction were not captured (truncated record): the message in progress is
+ * marked lost += n and the parser resynchronises. */
 void http1_gap(struct http1 *h, enum http_dir dir, uint64_t n);
-/* The connection ended (SSL_free, exit): delivers a response framed by close and any partial one. */
+/* The connection ended (SSL_free, exit): delivers a response framed by close and any partial one.
+ */
 void http1_close(struct http1 *h, uint64_t ts);
 
-/* True if `data` starts like an HTTP/1.x request line ("POST /x HTTP/1.1\r\n" or a prefix of it). */
+/* True if `data` starts like an HTTP/1.x request line ("POST /x HTTP/1.1\r\n" or a prefix of it).
+ */
 bool http1_looks_like_request(const void *data, size_t len);
 
 #endif

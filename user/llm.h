@@ -32,48 +32,50 @@ struct llm_tool_call {
 
 /* One context message, flattened: content parts joined with "\n"; tool results as role "tool". */
 struct llm_msg {
-	char *role;	     /* "system", "developer", "user", "assistant", "tool" */
-	char *content;	     /* text; never NULL ("" if none) */
-	char *tool_call_id;  /* tool results: the call they answer; else NULL */
+	char *role;			  /* "system", "developer", "user", "assistant", "tool" */
+	char *content;			  /* text; never NULL ("" if none) */
+	char *tool_call_id;		  /* tool results: the call they answer; else NULL */
 	struct llm_tool_call *tool_calls; /* assistant messages that requested tools */
 	size_t ntool_calls;
 };
 
 struct llm_request {
 	enum llm_api api;
-	char *model;	     /* may be NULL */
+	char *model; /* may be NULL */
 	bool stream;
 	char *system_prompt; /* chat: the system/developer messages joined; responses: instructions;
 				anthropic: system; NULL if none */
 	struct llm_msg *msgs; /* the conversation without the system prompt */
 	size_t nmsgs;
-	char **tools;	     /* tool definition names */
+	char **tools; /* tool definition names */
 	size_t ntools;
-	size_t body_len;     /* decoded request body bytes */
+	size_t body_len; /* decoded request body bytes */
 };
 
 struct llm_response {
 	enum llm_api api;
-	char *model;	     /* as the server reported it; may be NULL */
-	int status;	     /* HTTP status */
+	char *model;		   /* as the server reported it; may be NULL */
+	int status;		   /* HTTP status */
 	long long request_tokens;  /* usage: prompt/input tokens; -1 if the server sent none */
 	long long response_tokens; /* completion/output tokens; -1 if none */
-	long long total_tokens;	   /* usage total, else the sum of the two when both known, else -1 */
-	char *finish_reason; /* "stop", "tool_calls", "end_turn", "tool_use", "completed"... or NULL */
+	long long total_tokens; /* usage total, else the sum of the two when both known, else -1 */
+	char *finish_reason; /* "stop", "tool_calls", "end_turn", "tool_use", "completed"... or NULL
+			      */
 	char *content;	     /* assistant text, assembled from deltas when streamed; never NULL */
 	struct llm_tool_call *tool_calls;
 	size_t ntool_calls;
-	bool stream;	     /* the body was SSE */
+	bool stream;		/* the body was SSE */
 	size_t first_token_off; /* decoded body offset of the first event carrying content or a tool
 				   call (SIZE_MAX if none): http_msg_time_at() turns it into TTFT */
-	char *error;	     /* error.message of an error body, or NULL */
-	bool complete;	     /* the HTTP message was complete */
+	char *error;		/* error.message of an error body, or NULL */
+	bool complete;		/* the HTTP message was complete */
 };
 
 /* Which API a request line addresses (query string ignored); LLM_NONE if none. */
 enum llm_api llm_api_of(const char *method, const char *path);
 
-/* Parse a request body; returns 0, -ENOENT if it is not an LLM call, -EINVAL if the body is not the expected JSON. */
+/* Parse a request body; returns 0, -ENOENT if it is not an LLM call, -EINVAL if the body is not the
+ * expected JSON. */
 int llm_request_parse(const struct http_msg *req, struct llm_request *out);
 /* Parse the response to a request of `api`; returns 0 or -EINVAL (out still holds status etc.). */
 int llm_response_parse(enum llm_api api, const struct http_msg *resp, struct llm_response *out);
@@ -99,7 +101,7 @@ struct cJSON *llm_response_json(const struct llm_request *req, const struct llm_
  * else the request; "?" for unknown token counts; " stream ttft 95 ms" for streams; " error: ..."
  * for an error message; " incomplete" when the response was cut).
  */
-size_t llm_text(char *buf, size_t n, const struct llm_request *req,
-		const struct llm_response *resp, uint64_t latency_ns, int64_t ttft_ns);
+size_t llm_text(char *buf, size_t n, const struct llm_request *req, const struct llm_response *resp,
+		uint64_t latency_ns, int64_t ttft_ns);
 
 #endif

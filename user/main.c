@@ -19,8 +19,8 @@
 #include "tracer.h"
 #include "verbs.h"
 
-#define CAP_BPF_BIT 39
-#define CAP_PERFMON_BIT 38
+#define CAP_BPF_BIT	  39
+#define CAP_PERFMON_BIT	  38
 #define CAP_SYS_ADMIN_BIT 21
 
 static bool has_cap(const struct __user_cap_data_struct *d, int bit)
@@ -70,7 +70,8 @@ int main(int argc, char **argv)
 	if (ret > 0)
 		return 0;
 	if (!ret && record && o.summary) {
-		snprintf(err, sizeof(err), "-c counts in the kernel and keeps no events: it cannot record");
+		snprintf(err, sizeof(err),
+			 "-c counts in the kernel and keeps no events: it cannot record");
 		ret = -1;
 	}
 	if (ret < 0) {
@@ -82,8 +83,9 @@ int main(int argc, char **argv)
 		o.no_live = !o.outfile; /* lines only where asked: -o FILE */
 	}
 	if (!proc_in_init_pidns()) {
-		fprintf(stderr, "agtrace-bpf: running inside a PID namespace: the kernel reports "
-				"global process ids, run agtrace-bpf in the host's PID namespace\n");
+		fprintf(stderr,
+			"agtrace-bpf: running inside a PID namespace: the kernel reports "
+			"global process ids, run agtrace-bpf in the host's PID namespace\n");
 		return 1;
 	}
 	for (int i = 0; i < o.npids; i++) {
@@ -105,8 +107,9 @@ int main(int argc, char **argv)
 	if (!btf)
 		btf = "/sys/kernel/btf/vmlinux";
 	if (access(btf, R_OK)) {
-		fprintf(stderr, "agtrace-bpf: kernel BTF not available (%s: %s): a kernel built "
-				"with CONFIG_DEBUG_INFO_BTF=y is required\n",
+		fprintf(stderr,
+			"agtrace-bpf: kernel BTF not available (%s: %s): a kernel built "
+			"with CONFIG_DEBUG_INFO_BTF=y is required\n",
 			btf, strerror(errno));
 		return 1;
 	}

@@ -61,9 +61,11 @@ void opts_usage(FILE *f)
 	    "Usage: agtrace-bpf [OPTIONS] -p PID[,PID...]\n"
 	    "       agtrace-bpf [OPTIONS] [--] COMMAND [ARG...]\n"
 	    "       agtrace-bpf record [OPTIONS] (-p PID | [--] COMMAND [ARG...])\n"
-	    "       agtrace-bpf records [DIR] | replay REC | diff REC SEQ1 SEQ2 | fork REC --at SEQ\n"
+	    "       agtrace-bpf records [DIR] | replay REC | diff REC SEQ1 SEQ2 | fork REC --at "
+	    "SEQ\n"
 	    "\n"
-	    "Trace the syscalls of a process tree, and its LLM calls read from OpenSSL, with eBPF.\n"
+	    "Trace the syscalls of a process tree, and its LLM calls read from OpenSSL, with "
+	    "eBPF.\n"
 	    "\n"
 	    "  -p, --pid PID[,PID]   trace running process(es) and their new descendants\n"
 	    "  -o, --output FILE     write the trace to FILE (mode 0600) instead of stdout\n"
@@ -428,6 +430,7 @@ int opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen)
 	if (o->verbose)
 		o->strsize = OPTS_STRSIZE_ALL;
 	if (o->record && o->summary)
-		return fail(err, errlen, "-c counts in the kernel and keeps no events: it cannot record");
+		return fail(err, errlen,
+			    "-c counts in the kernel and keeps no events: it cannot record");
 	return 0;
 }

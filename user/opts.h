@@ -10,9 +10,9 @@
 
 #include "abi.h"
 
-#define OPTS_MAX_PIDS 64
+#define OPTS_MAX_PIDS	     64
 #define OPTS_DEFAULT_STRSIZE 50
-#define OPTS_STRSIZE_ALL (-1) /* -v: no cut (up to what the kernel side captures) */
+#define OPTS_STRSIZE_ALL     (-1) /* -v: no cut (up to what the kernel side captures) */
 #define OPTS_DEFAULT_BUFSIZE (16u << 20)
 #define OPTS_DEFAULT_TLS_MAX (4u << 20)
 
@@ -30,18 +30,18 @@ struct opts {
 	bool follow;	  /* false with --no-follow */
 	bool quiet;	  /* -q */
 	bool force_raw_tp;
-	bool no_tls;		 /* --no-tls */
-	bool http;		 /* --http: print every HTTPS exchange */
+	bool no_tls;			  /* --no-tls */
+	bool http;			  /* --http: print every HTTPS exchange */
 	unsigned long long tls_max_bytes; /* --tls-max-bytes */
-	bool record;		 /* -r, or the `record` verb */
-	bool no_live;		 /* the `record` verb: no live lines */
-	const char *output_dir;	 /* --output-dir */
-	const char *intent;	 /* --intent */
+	bool record;			  /* -r, or the `record` verb */
+	bool no_live;			  /* the `record` verb: no live lines */
+	const char *output_dir;		  /* --output-dir */
+	const char *intent;		  /* --intent */
 	int strsize; /* -s N (0: no data captured), OPTS_DEFAULT_STRSIZE; -v: OPTS_STRSIZE_ALL */
 	enum color_mode color;
-	double duration;	/* -d seconds, 0 = until the target exits */
-	unsigned long bufsize;	/* --buffer-size, a power of two */
-	bool trace_all;		/* no -e trace= */
+	double duration;       /* -d seconds, 0 = until the target exits */
+	unsigned long bufsize; /* --buffer-size, a power of two */
+	bool trace_all;	       /* no -e trace= */
 	uint64_t nrmask[AGT_NR_WORDS];
 };
 

@@ -19,7 +19,7 @@ struct outbuf {
 	char *buf;
 	size_t len;
 	size_t cap;
-	int err; /* first write error (positive errno), sticky */
+	int err;		  /* first write error (positive errno), sticky */
 	unsigned long long bytes; /* written in all */
 	/* set: flushes go to sink(sink_ctx, ...) instead of fd (a recording's writer queue) */
 	void (*sink)(void *ctx, const char *buf, size_t len);

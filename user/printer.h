@@ -29,10 +29,10 @@ struct printer {
 	struct outbuf *ob;
 	bool json;
 	bool color;
-	int strsize;		    /* -s: bytes of strings shown; < 0 means no limit (-v) */
-	unsigned long long t0;	    /* CLOCK_MONOTONIC ns the trace started */
-	unsigned long long seq;	    /* seq_num of the next event */
-	unsigned long long bad;	    /* malformed records skipped */
+	int strsize;		/* -s: bytes of strings shown; < 0 means no limit (-v) */
+	unsigned long long t0;	/* CLOCK_MONOTONIC ns the trace started */
+	unsigned long long seq; /* seq_num of the next event */
+	unsigned long long bad; /* malformed records skipped */
 	/*
 	 * defer: events (LLM calls) wait in `pend` until a record with a later timestamp is printed
 	 * or printer_release() is called, so they land among the syscalls around them rather than

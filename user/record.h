@@ -32,7 +32,6 @@ int rec_check(const void *data, size_t size);
 /* Fills caps from a checked syscall record; returns 0 or -EINVAL for a malformed item list. */
 int rec_syscall_caps(const struct agt_syscall *r, size_t size, struct rec_caps *caps);
 /* Pointers to an exec record's filename and argv bytes (lengths in the record); 0 or -EINVAL. */
-int rec_exec_parts(const struct agt_exec *r, size_t size, const char **filename,
-		   const char **argv);
+int rec_exec_parts(const struct agt_exec *r, size_t size, const char **filename, const char **argv);
 
 #endif

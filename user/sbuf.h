@@ -16,7 +16,10 @@ struct sbuf {
 	size_t len;
 };
 
-#define SBUF_INIT(b, n) {.buf = (b), .cap = (n), .len = 0}
+#define SBUF_INIT(b, n)                                                                            \
+	{                                                                                          \
+		.buf = (b), .cap = (n), .len = 0                                                   \
+	}
 
 /* Where the next piece goes and how much room it has (0 once full). */
 static inline char *sb_pos(struct sbuf *sb)
@@ -59,7 +62,7 @@ static inline void sb_puts(struct sbuf *sb, const char *s)
 }
 
 static inline void sb_printf(struct sbuf *sb, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 static inline void sb_printf(struct sbuf *sb, const char *fmt, ...)
 {
 	va_list ap;

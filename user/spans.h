@@ -24,7 +24,8 @@
 struct spans;
 typedef void (*spans_emit_fn)(void *ctx, const char *line, size_t len); /* line ends in '\n' */
 
-/* trace_id: 32 hex; t0: CLOCK_MONOTONIC ns of the trace start (record timestamps are made relative). */
+/* trace_id: 32 hex; t0: CLOCK_MONOTONIC ns of the trace start (record timestamps are made
+ * relative). */
 struct spans *spans__new(const char *trace_id, uint64_t t0, spans_emit_fn emit, void *ctx);
 /* Ends every open span at `ts` (TIMEOUT if `cut`, else OK) and frees; NULL is a no-op. */
 void spans__free(struct spans *s, uint64_t ts, bool cut);

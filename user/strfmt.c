@@ -134,11 +134,12 @@ static void put_u00(struct sbuf *sb, unsigned char c)
  */
 /* JSON escape classes: 0 copy, 1 two-char escape (json_short), 2 \u00XX, 3 UTF-8 lead/invalid. */
 static const unsigned char json_class[256] = {
-	[0 ... 7] = 2, ['\b'] = 1, ['\t'] = 1, ['\n'] = 1, [11] = 2, ['\f'] = 1, ['\r'] = 1,
-	[14 ... 0x1f] = 2, ['"'] = 1, ['\\'] = 1, [0x7f] = 2, [0x80 ... 0xff] = 3,
+    [0 ... 7] = 2, ['\b'] = 1,	      ['\t'] = 1, ['\n'] = 1, [11] = 2,	  ['\f'] = 1,
+    ['\r'] = 1,	   [14 ... 0x1f] = 2, ['"'] = 1,  ['\\'] = 1, [0x7f] = 2, [0x80 ... 0xff] = 3,
 };
 static const char json_short[256] = {
-	['"'] = '"', ['\\'] = '\\', ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't',
+    ['"'] = '"',  ['\\'] = '\\', ['\b'] = 'b', ['\f'] = 'f',
+    ['\n'] = 'n', ['\r'] = 'r',	 ['\t'] = 't',
 };
 
 /*

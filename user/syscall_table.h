@@ -23,59 +23,59 @@ enum sc_arch {
 #endif
 
 enum sc_arg_type {
-	SA_INT = 0,	  /* int: low 32 bits, signed decimal */
-	SA_LONG,	  /* long / off_t / ssize_t: signed decimal */
-	SA_UINT,	  /* unsigned int: low 32 bits, unsigned decimal */
-	SA_ULONG,	  /* size_t / unsigned long: unsigned decimal */
-	SA_HEX,		  /* flags word we do not decode: 0x1f */
-	SA_OCT,		  /* octal, e.g. umask: 022 */
-	SA_PTR,		  /* pointer we do not follow: NULL or 0x7ffd... */
-	SA_FD,		  /* file descriptor: signed decimal */
-	SA_DIRFD,	  /* AT_FDCWD or decimal */
-	SA_PATH,	  /* const char *pathname (captured) */
-	SA_STR,		  /* other NUL-terminated string (captured) */
-	SA_BUF_OUT,	  /* buffer the kernel fills, length = return value (read) */
-	SA_BUF_IN,	  /* buffer given to the kernel, length = next argument (write) */
-	SA_ARGV,	  /* char *const argv[] (captured) */
-	SA_ENVP,	  /* char *const envp[] (not captured, printed as pointer) */
-	SA_OPEN_FLAGS,	  /* O_RDONLY|O_CLOEXEC */
-	SA_MODE,	  /* 0644 (octal, 0 prints as 0) */
-	SA_MMAP_PROT,	  /* PROT_READ|PROT_WRITE */
-	SA_MMAP_FLAGS,	  /* MAP_PRIVATE|MAP_ANONYMOUS */
-	SA_CLONE_FLAGS,	  /* CLONE_VM|CLONE_FS|...|SIGCHLD */
-	SA_SOCK_DOMAIN,	  /* AF_INET */
-	SA_SOCK_TYPE,	  /* SOCK_STREAM|SOCK_CLOEXEC */
-	SA_SOCKADDR_IN,	  /* const struct sockaddr *, length = next argument (connect, bind) */
-	SA_SOCKADDR_OUT,  /* struct sockaddr *, length behind next argument (accept, recvfrom) */
-	SA_SIGNAL,	  /* SIGTERM */
-	SA_ACCESS_MODE,	  /* F_OK or R_OK|W_OK|X_OK */
-	SA_AT_FLAGS,	  /* AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH, 0 prints as 0 */
-	SA_WHENCE,	  /* SEEK_SET */
-	SA_FCNTL_CMD,	  /* F_GETFL */
-	SA_SIGHOW,	  /* SIG_BLOCK */
-	SA_CLOCKID,	  /* CLOCK_MONOTONIC */
+	SA_INT = 0,	 /* int: low 32 bits, signed decimal */
+	SA_LONG,	 /* long / off_t / ssize_t: signed decimal */
+	SA_UINT,	 /* unsigned int: low 32 bits, unsigned decimal */
+	SA_ULONG,	 /* size_t / unsigned long: unsigned decimal */
+	SA_HEX,		 /* flags word we do not decode: 0x1f */
+	SA_OCT,		 /* octal, e.g. umask: 022 */
+	SA_PTR,		 /* pointer we do not follow: NULL or 0x7ffd... */
+	SA_FD,		 /* file descriptor: signed decimal */
+	SA_DIRFD,	 /* AT_FDCWD or decimal */
+	SA_PATH,	 /* const char *pathname (captured) */
+	SA_STR,		 /* other NUL-terminated string (captured) */
+	SA_BUF_OUT,	 /* buffer the kernel fills, length = return value (read) */
+	SA_BUF_IN,	 /* buffer given to the kernel, length = next argument (write) */
+	SA_ARGV,	 /* char *const argv[] (captured) */
+	SA_ENVP,	 /* char *const envp[] (not captured, printed as pointer) */
+	SA_OPEN_FLAGS,	 /* O_RDONLY|O_CLOEXEC */
+	SA_MODE,	 /* 0644 (octal, 0 prints as 0) */
+	SA_MMAP_PROT,	 /* PROT_READ|PROT_WRITE */
+	SA_MMAP_FLAGS,	 /* MAP_PRIVATE|MAP_ANONYMOUS */
+	SA_CLONE_FLAGS,	 /* CLONE_VM|CLONE_FS|...|SIGCHLD */
+	SA_SOCK_DOMAIN,	 /* AF_INET */
+	SA_SOCK_TYPE,	 /* SOCK_STREAM|SOCK_CLOEXEC */
+	SA_SOCKADDR_IN,	 /* const struct sockaddr *, length = next argument (connect, bind) */
+	SA_SOCKADDR_OUT, /* struct sockaddr *, length behind next argument (accept, recvfrom) */
+	SA_SIGNAL,	 /* SIGTERM */
+	SA_ACCESS_MODE,	 /* F_OK or R_OK|W_OK|X_OK */
+	SA_AT_FLAGS,	 /* AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH, 0 prints as 0 */
+	SA_WHENCE,	 /* SEEK_SET */
+	SA_FCNTL_CMD,	 /* F_GETFL */
+	SA_SIGHOW,	 /* SIG_BLOCK */
+	SA_CLOCKID,	 /* CLOCK_MONOTONIC */
 	SA_TYPE_COUNT
 };
 
 /* strace's trace classes (-e trace=%file ...), a bit each. */
 enum sc_class {
-	SC_FILE = 1u << 0,    /* %file: takes a file name */
-	SC_DESC = 1u << 1,    /* %desc: takes or returns a file descriptor */
-	SC_NETWORK = 1u << 2, /* %network (%net) */
-	SC_PROCESS = 1u << 3, /* %process */
-	SC_MEMORY = 1u << 4,  /* %memory */
-	SC_SIGNAL = 1u << 5,  /* %signal */
-	SC_IPC = 1u << 6,     /* %ipc */
-	SC_CREDS = 1u << 7,   /* %creds */
-	SC_CLOCK = 1u << 8,   /* %clock */
-	SC_STAT = 1u << 9,    /* %stat */
-	SC_LSTAT = 1u << 10,  /* %lstat */
-	SC_FSTAT = 1u << 11,  /* %fstat */
-	SC_STAT_LIKE = 1u << 12, /* %%stat: every stat variant */
-	SC_STATFS = 1u << 13, /* %statfs */
-	SC_FSTATFS = 1u << 14, /* %fstatfs */
+	SC_FILE = 1u << 0,	   /* %file: takes a file name */
+	SC_DESC = 1u << 1,	   /* %desc: takes or returns a file descriptor */
+	SC_NETWORK = 1u << 2,	   /* %network (%net) */
+	SC_PROCESS = 1u << 3,	   /* %process */
+	SC_MEMORY = 1u << 4,	   /* %memory */
+	SC_SIGNAL = 1u << 5,	   /* %signal */
+	SC_IPC = 1u << 6,	   /* %ipc */
+	SC_CREDS = 1u << 7,	   /* %creds */
+	SC_CLOCK = 1u << 8,	   /* %clock */
+	SC_STAT = 1u << 9,	   /* %stat */
+	SC_LSTAT = 1u << 10,	   /* %lstat */
+	SC_FSTAT = 1u << 11,	   /* %fstat */
+	SC_STAT_LIKE = 1u << 12,   /* %%stat: every stat variant */
+	SC_STATFS = 1u << 13,	   /* %statfs */
+	SC_FSTATFS = 1u << 14,	   /* %fstatfs */
 	SC_STATFS_LIKE = 1u << 15, /* %%statfs */
-	SC_PURE = 1u << 16,   /* %pure: no args, always succeed (getpid...) */
+	SC_PURE = 1u << 16,	   /* %pure: no args, always succeed (getpid...) */
 };
 
 struct sc_arg {

@@ -23,8 +23,8 @@ struct tls_origin {
 	uint32_t tid;
 	char comm[16];
 	uint64_t ssl;
-	uint32_t gen;	/* connection generation for this (tgid, SSL*) */
-	int version;	/* 11 or 20 */
+	uint32_t gen; /* connection generation for this (tgid, SSL*) */
+	int version;  /* 11 or 20 */
 };
 
 /* req alone: a request is complete; req and resp: its response is (see http_cb). */

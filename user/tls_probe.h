@@ -20,7 +20,8 @@ struct ring_buffer;
 struct tls_probe *tls_probe__new(int tracked_fd, uint64_t max_bytes, char *err, size_t errlen);
 void tls_probe__free(struct tls_probe *t); /* NULL is a no-op */
 int tls_probe_ring_fd(const struct tls_probe *t);
-/* Attaches to `path` if it defines SSL_write/SSL_read; 1 attached, 0 not OpenSSL or already done. */
+/* Attaches to `path` if it defines SSL_write/SSL_read; 1 attached, 0 not OpenSSL or already done.
+ */
 int tls_probe_attach_file(struct tls_probe *t, const char *path);
 /* The libssl in the standard library directories and node/nodejs in PATH. */
 void tls_probe_attach_system(struct tls_probe *t);

@@ -170,6 +170,21 @@ test_filter_exclude() {
 	check "-e trace=!getppid excludes only getppid" $? "$(count getppid "$TMP/x.txt")"
 }
 
+t test_filter_kernel_fast_path
+test_filter_kernel_fast_path() {
+	# Excluded syscalls leave in the kernel before any state is touched (rt_sigreturn's exit
+	# carries orig_ax = -1): the kept ones still pair entry with exit, each exactly once.
+	local n=200
+	$AGT -q -e trace=rt_sigreturn,kill -- $WL signals $n >"$TMP/sg.txt" 2>&1
+	local k r
+	k=$(count ' kill(' "$TMP/sg.txt")
+	r=$(grep -c ' rt_sigreturn() = 0 <' "$TMP/sg.txt" || true)
+	grep -q "^signals $n caught $n" "$TMP/sg.txt" && [ "$k" = $n ] && [ "$r" = $n ] &&
+		! grep -q -e ' getpid(' -e ' rt_sigaction(' -e ' write(' "$TMP/sg.txt"
+	check "-e trace=rt_sigreturn,kill: $n kill, $n rt_sigreturn with results, nothing else" $? \
+		"kill=$k rt_sigreturn=$r $(head -c 600 "$TMP/sg.txt")"
+}
+
 t test_failed_only
 test_failed_only() {
 	$AGT -q -Z -- $WL seq >"$TMP/z.txt" 2>&1

@@ -48,8 +48,8 @@ static const char *render(const void *rec, size_t size, bool json, int strsize)
 }
 
 /* An x86_64 syscall record for pid 4242/4243 "python3" with one capture on argument `arg`. */
-static size_t make(struct rec *r, int nr, const unsigned long long *args, long long ret,
-		   int arg, unsigned kind, const char *data, unsigned len, unsigned full)
+static size_t make(struct rec *r, int nr, const unsigned long long *args, long long ret, int arg,
+		   unsigned kind, const char *data, unsigned len, unsigned full)
 {
 	size_t off = sizeof(r->s);
 
@@ -78,8 +78,8 @@ static size_t make(struct rec *r, int nr, const unsigned long long *args, long l
 	return off;
 }
 
-static const unsigned long long openat_args[6] = {(unsigned long long)-100, 0x7ffd0000, 0x80000,
-						  0, 0, 0};
+static const unsigned long long openat_args[6] = {
+    (unsigned long long)-100, 0x7ffd0000, 0x80000, 0, 0, 0};
 
 static void test_argfmt_openat_text(void **state)
 {
@@ -111,11 +111,11 @@ static void test_argfmt_openat_json(void **state)
 
 	(void)state;
 	assert_string_equal(
-		render(&r, n, true, 50),
-		"{\"seq_num\":0,\"timestamp\":1834000,\"pid\":4242,\"tid\":4243,\"comm\":\"python3\","
-		"\"type\":\"syscall\",\"syscall\":{\"syscall\":\"openat\",\"nr\":257,\"args\":{"
-		"\"dirfd\":\"AT_FDCWD\",\"pathname\":\"/etc/hosts\",\"flags\":\"O_RDONLY|O_CLOEXEC\","
-		"\"mode\":0},\"result\":3,\"err\":\"\",\"duration\":21000}}\n");
+	    render(&r, n, true, 50),
+	    "{\"seq_num\":0,\"timestamp\":1834000,\"pid\":4242,\"tid\":4243,\"comm\":\"python3\","
+	    "\"type\":\"syscall\",\"syscall\":{\"syscall\":\"openat\",\"nr\":257,\"args\":{"
+	    "\"dirfd\":\"AT_FDCWD\",\"pathname\":\"/etc/hosts\",\"flags\":\"O_RDONLY|O_CLOEXEC\","
+	    "\"mode\":0},\"result\":3,\"err\":\"\",\"duration\":21000}}\n");
 }
 
 static void test_argfmt_openat_json_enoent(void **state)
@@ -188,7 +188,8 @@ static void test_argfmt_resumed_call(void **state)
 	(void)state;
 	r.s.flags = AGT_SYS_NOENTRY;
 	assert_non_null(strstr(render(&r, n, false, 50), ") = 77 <?>\n"));
-	assert_non_null(strstr(render(&r, n, true, 50), "\"result\":77,\"err\":\"\",\"duration\":21000,\"resumed\":true}}"));
+	assert_non_null(strstr(render(&r, n, true, 50),
+			       "\"result\":77,\"err\":\"\",\"duration\":21000,\"resumed\":true}}"));
 }
 
 static void test_argfmt_malformed_record(void **state)
@@ -206,16 +207,16 @@ static void test_argfmt_malformed_record(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_argfmt_openat_text),
-		cmocka_unit_test(test_argfmt_openat_enoent_text),
-		cmocka_unit_test(test_argfmt_openat_json),
-		cmocka_unit_test(test_argfmt_openat_json_enoent),
-		cmocka_unit_test(test_argfmt_read_cut_at_strsize),
-		cmocka_unit_test(test_argfmt_read_failed_prints_pointer),
-		cmocka_unit_test(test_argfmt_connect_sockaddr),
-		cmocka_unit_test(test_argfmt_exit_group_noreturn),
-		cmocka_unit_test(test_argfmt_resumed_call),
-		cmocka_unit_test(test_argfmt_malformed_record),
+	    cmocka_unit_test(test_argfmt_openat_text),
+	    cmocka_unit_test(test_argfmt_openat_enoent_text),
+	    cmocka_unit_test(test_argfmt_openat_json),
+	    cmocka_unit_test(test_argfmt_openat_json_enoent),
+	    cmocka_unit_test(test_argfmt_read_cut_at_strsize),
+	    cmocka_unit_test(test_argfmt_read_failed_prints_pointer),
+	    cmocka_unit_test(test_argfmt_connect_sockaddr),
+	    cmocka_unit_test(test_argfmt_exit_group_noreturn),
+	    cmocka_unit_test(test_argfmt_resumed_call),
+	    cmocka_unit_test(test_argfmt_malformed_record),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -99,15 +99,15 @@ static void test_ctxdiff_text(void **state)
 	assert_int_equal(ctxdiff__compute(fx->r, fx->f, 3, 10, &d, &err), 0);
 	ctxdiff_print(d, f);
 	fclose(f);
-	assert_string_equal(buf,
-			    "from #2 +0.003000 (nearest snapshot to #3)\n"
-			    "to   #9 +0.009000 (nearest snapshot to #10)\n"
-			    "system prompt: changed (sha256 42ea835592c2, 16 chars \xe2\x86\x92 sha256 "
-			    "64d423670354, 21 chars)\n"
-			    "messages: 1 \xe2\x86\x92 3 (+2 added, -0 removed)\n"
-			    "  + assistant: [call bash {\"cmd\":\"ls\"}]\n"
-			    "  + tool: a.txt\n"
-			    "tokens: 120 \xe2\x86\x92 14 (-106; from request_tokens, to estimated)\n");
+	assert_string_equal(
+	    buf, "from #2 +0.003000 (nearest snapshot to #3)\n"
+		 "to   #9 +0.009000 (nearest snapshot to #10)\n"
+		 "system prompt: changed (sha256 42ea835592c2, 16 chars \xe2\x86\x92 sha256 "
+		 "64d423670354, 21 chars)\n"
+		 "messages: 1 \xe2\x86\x92 3 (+2 added, -0 removed)\n"
+		 "  + assistant: [call bash {\"cmd\":\"ls\"}]\n"
+		 "  + tool: a.txt\n"
+		 "tokens: 120 \xe2\x86\x92 14 (-106; from request_tokens, to estimated)\n");
 	free(buf);
 	ctxdiff__free(d);
 }
@@ -124,13 +124,14 @@ static void test_ctxdiff_json(void **state)
 	o = ctxdiff_json(d);
 	s = cJSON_PrintUnformatted(o);
 	assert_string_equal(
-	    s, "{\"from_seq_num\":9,\"to_seq_num\":12,\"from_timestamp\":9000000,"
-	       "\"to_timestamp\":12500000,\"system_prompt\":{\"changed\":false,\"from_hash\":\"" HASH_B
-	       "\",\"to_hash\":\"" HASH_B "\",\"from_chars\":21,\"to_chars\":21},"
-	       "\"messages\":{\"added\":[\"user: fix the bug\"],\"removed\":[\"user: fix the bug\","
-	       "\"assistant: [call bash {\\\"cmd\\\":\\\"ls\\\"}]\"],\"from_count\":3,\"to_count\":2,"
-	       "\"algorithm\":\"lcs\"},\"token_delta\":{\"from_tokens\":14,\"to_tokens\":10,"
-	       "\"delta\":-4,\"estimated\":true,\"from_estimated\":true,\"to_estimated\":true}}");
+	    s,
+	    "{\"from_seq_num\":9,\"to_seq_num\":12,\"from_timestamp\":9000000,"
+	    "\"to_timestamp\":12500000,\"system_prompt\":{\"changed\":false,\"from_hash\":\"" HASH_B
+	    "\",\"to_hash\":\"" HASH_B "\",\"from_chars\":21,\"to_chars\":21},"
+	    "\"messages\":{\"added\":[\"user: fix the bug\"],\"removed\":[\"user: fix the bug\","
+	    "\"assistant: [call bash {\\\"cmd\\\":\\\"ls\\\"}]\"],\"from_count\":3,\"to_count\":2,"
+	    "\"algorithm\":\"lcs\"},\"token_delta\":{\"from_tokens\":14,\"to_tokens\":10,"
+	    "\"delta\":-4,\"estimated\":true,\"from_estimated\":true,\"to_estimated\":true}}");
 	free(s);
 	cJSON_Delete(o);
 	ctxdiff__free(d);
@@ -193,7 +194,7 @@ static void test_ctxdiff_multiset_fallback(void **state)
 		mb[i] = (struct ctx_msg){.role = (char *)"user", .content = text[n + i]};
 	}
 	mb[n - 1].content = (char *)"new"; /* one replaced: the permutation's last is lost */
-	ma[0].content = (char *)"first"; /* and the first differs, so there is no prefix */
+	ma[0].content = (char *)"first";   /* and the first differs, so there is no prefix */
 	sa.msgs = ma, sa.nmsgs = n, sb.msgs = mb, sb.nmsgs = n;
 	assert_int_equal(ctxdiff_snapshots(&sa, &sb, &d), 0);
 	assert_true(d.messages.multiset);

@@ -32,10 +32,10 @@ static struct forkctx *restore(struct fx *fx, uint64_t seq)
 	return fc;
 }
 
-#define B_MSGS                                                                                 \
-	"[{\"role\":\"user\",\"content\":\"fix the bug\"},{\"role\":\"assistant\",\"content\":" \
-	"\"\",\"tool_calls\":[{\"id\":\"call_1\",\"name\":\"bash\",\"arguments\":"            \
-	"\"{\\\"cmd\\\":\\\"ls\\\"}\"}]},{\"role\":\"tool\",\"content\":\"a.txt\","            \
+#define B_MSGS                                                                                     \
+	"[{\"role\":\"user\",\"content\":\"fix the bug\"},{\"role\":\"assistant\",\"content\":"    \
+	"\"\",\"tool_calls\":[{\"id\":\"call_1\",\"name\":\"bash\",\"arguments\":"                 \
+	"\"{\\\"cmd\\\":\\\"ls\\\"}\"}]},{\"role\":\"tool\",\"content\":\"a.txt\","                \
 	"\"tool_call_id\":\"call_1\"}]"
 
 static void test_forkctx_restore(void **state)
@@ -150,12 +150,13 @@ static void test_forkctx_request_chat(void **state)
 	forkctx__free(fc);
 	fc = restore(fx, 10);
 	assert_int_equal(forkctx_request(fc, &o, &err), 0);
-	assert_json(o, "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"system\",\"content\":"
-		       "\"You are very helpful.\"},{\"role\":\"user\",\"content\":\"fix the bug\"},"
-		       "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\","
-		       "\"type\":\"function\",\"function\":{\"name\":\"bash\",\"arguments\":"
-		       "\"{\\\"cmd\\\":\\\"ls\\\"}\"}}]},{\"role\":\"tool\",\"content\":\"a.txt\","
-		       "\"tool_call_id\":\"call_1\"}]}");
+	assert_json(o,
+		    "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"system\",\"content\":"
+		    "\"You are very helpful.\"},{\"role\":\"user\",\"content\":\"fix the bug\"},"
+		    "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\","
+		    "\"type\":\"function\",\"function\":{\"name\":\"bash\",\"arguments\":"
+		    "\"{\\\"cmd\\\":\\\"ls\\\"}\"}}]},{\"role\":\"tool\",\"content\":\"a.txt\","
+		    "\"tool_call_id\":\"call_1\"}]}");
 	cJSON_Delete(o);
 	forkctx__free(fc);
 }
@@ -199,12 +200,13 @@ static void test_forkctx_request_anthropic(void **state)
 	assert_int_equal(forkctx__append_message(fc, "user", "go on"), 0);
 	assert_int_equal(forkctx__append_message(fc, "system", "Stay terse."), 0);
 	assert_int_equal(forkctx_request(fc, &o, &err), 0);
-	assert_json(o, "{\"model\":\"gpt-4o\",\"max_tokens\":4096,\"system\":\"You are very "
-		       "helpful.\\n\\nStay terse.\",\"messages\":[{\"role\":\"user\",\"content\":"
-		       "\"fix the bug\"},{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\","
-		       "\"id\":\"call_1\",\"name\":\"bash\",\"input\":{\"cmd\":\"ls\"}}]},{\"role\":"
-		       "\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"call_1\","
-		       "\"content\":\"a.txt\"},{\"type\":\"text\",\"text\":\"go on\"}]}]}");
+	assert_json(o,
+		    "{\"model\":\"gpt-4o\",\"max_tokens\":4096,\"system\":\"You are very "
+		    "helpful.\\n\\nStay terse.\",\"messages\":[{\"role\":\"user\",\"content\":"
+		    "\"fix the bug\"},{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\","
+		    "\"id\":\"call_1\",\"name\":\"bash\",\"input\":{\"cmd\":\"ls\"}}]},{\"role\":"
+		    "\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"call_1\","
+		    "\"content\":\"a.txt\"},{\"type\":\"text\",\"text\":\"go on\"}]}]}");
 	cJSON_Delete(o);
 	/* the original's max_tokens wins */
 	fc->orig_body = cJSON_Parse("{\"max_tokens\":512,\"stream\":true,\"system\":\"old\"}");

@@ -31,7 +31,10 @@ static void test_jsonraw_string(void **state)
 	    /* lone or reversed surrogates: U+FFFD each, the rest kept */
 	    {"\"\\ud83dx\"", "\xef\xbf\xbdx", 4},
 	    {"\"\\ude00\\ud83d\"", "\xef\xbf\xbd\xef\xbf\xbd", 6},
-	    {"\"\\ud83d\\u0041\"", "\xef\xbf\xbd" "A", 4},
+	    {"\"\\ud83d\\u0041\"",
+	     "\xef\xbf\xbd"
+	     "A",
+	     4},
 	    {"\"\\ud83d\\ud83d\\ude00\"", "\xef\xbf\xbd\xf0\x9f\x98\x80", 7},
 	    {"\"\\ud83d\\ude0\"", NULL, 0},
 	    {"\"\\ud83d\\u\"", NULL, 0},
@@ -91,9 +94,9 @@ static void test_jsonraw_member(void **state)
 		const char *key;
 		const char *value; /* the text the value starts with; NULL: no such member */
 	} cases[] = {
-	    {"a", "1, "},	   {"b", "{\"x\""},   {"c", "\"C\""}, {"k\"q", "2, "},
-	    {"d", "true,\"d\""}, {"e", "\"E\\u0000\"}"}, {"x", NULL},	{"y", NULL},
-	    {"", NULL},
+	    {"a", "1, "},    {"b", "{\"x\""},	  {"c", "\"C\""},
+	    {"k\"q", "2, "}, {"d", "true,\"d\""}, {"e", "\"E\\u0000\"}"},
+	    {"x", NULL},     {"y", NULL},	  {"", NULL},
 	};
 	const char *end = obj + sizeof(obj) - 1;
 
@@ -118,8 +121,8 @@ static void test_jsonraw_member(void **state)
 static void test_jsonraw_iter(void **state)
 {
 	static const char arr[] = "[ \"a\\u0000\" , 12 ,[3,[4]], {\"k\":\"]\"},null,-1.5e3 ]";
-	static const char *const want[] = {"\"a\\u0000\"", "12", "[3,[4]]", "{\"k\":\"]\"}",
-					   "null", "-1.5e3"};
+	static const char *const want[] = {"\"a\\u0000\"",  "12",   "[3,[4]]",
+					   "{\"k\":\"]\"}", "null", "-1.5e3"};
 	static const char *const bad[] = {"[1 2]", "[1,", "[\"a", "{\"a\" 1}", "[,1]", "{1:2}"};
 	struct jraw_iter it;
 	const char *v, *end = arr + sizeof(arr) - 1;

@@ -123,8 +123,9 @@ static void test_recording_truncated_tail(void **state)
 	assert_string_equal(recording__warning(r, 0),
 			    "recording " FX_STD_ID
 			    " is incomplete (status recording); reading what was flushed");
-	snprintf(want, sizeof(want), "%s/events.jsonl.gz: truncated after %zu events (tracer killed?)",
-		 dir, recording__count(r));
+	snprintf(want, sizeof(want),
+		 "%s/events.jsonl.gz: truncated after %zu events (tracer killed?)", dir,
+		 recording__count(r));
 	assert_string_equal(recording__warning(r, 1), want);
 	assert_null(recording__warning(r, 2));
 	recording__free(r);
@@ -146,8 +147,8 @@ static void test_recording_unfinished_member(void **state)
 				  "{\"seq_num\":3,\"timest");
 	assert_int_equal(recording__open_dir(&r, dir, &err), 0);
 	assert_int_equal(recording__count(r), 3);
-	snprintf(want, sizeof(want), "%s/events.jsonl.gz: truncated after 3 events (tracer killed?)",
-		 dir);
+	snprintf(want, sizeof(want),
+		 "%s/events.jsonl.gz: truncated after 3 events (tracer killed?)", dir);
 	assert_string_equal(recording__warning(r, 0), want);
 	recording__free(r);
 	fx_rm(base);
@@ -240,7 +241,8 @@ static void test_recording_bad_metadata(void **state)
 	    {"{\"record_id\":\"a\",\"pid\":\"1\",\"start_time\":\"2026-03-29T10:15:00Z\","
 	     "\"status\":\"completed\"}",
 	     "\"pid\" is not a non-negative integer"},
-	    {"{\"record_id\":\"a\",\"pid\":1,\"start_time\":\"yesterday\",\"status\":\"completed\"}",
+	    {"{\"record_id\":\"a\",\"pid\":1,\"start_time\":\"yesterday\",\"status\":"
+	     "\"completed\"}",
 	     "\"start_time\" is not an RFC 3339 time"},
 	    {"{\"record_id\":\"a\",\"pid\":1,\"start_time\":\"2026-03-29T10:15:00Z\","
 	     "\"status\":\"done\"}",

@@ -39,8 +39,8 @@ static void test_records_list_order(void **state)
 	(void)state;
 	assert_int_equal(rec_list__scan(base, &l, w, &err), 0);
 	fclose(w);
-	snprintf(want, sizeof(want), "agtrace-bpf: warning: %s/broken/metadata.json: not valid JSON\n",
-		 base);
+	snprintf(want, sizeof(want),
+		 "agtrace-bpf: warning: %s/broken/metadata.json: not valid JSON\n", base);
 	assert_string_equal(warn, want);
 	assert_int_equal(l->n, 3);
 	assert_string_equal(l->items[0].meta.record_id, "200-20260329-110000");
@@ -65,14 +65,15 @@ static void test_records_list_table(void **state)
 	rec_list_print(l, f);
 	fclose(f);
 	assert_string_equal(
-	    buf, "ID                   PID  START                DURATION  EVENTS  LOST  STATUS      "
-		 "INTENT\n"
-		 "200-20260329-110000  100  2026-03-29 11:00:00  -              7     3  incomplete  "
-		 "python3 agent.py\n"
-		 "100-20260329-101500  100  2026-03-29 10:15:00  2.500 s       13     3  completed   "
-		 "python3 agent.py\n"
-		 "300-20260329-090000  100  2026-03-29 09:00:00  60.000 s   12345     3  stopped     "
-		 "python3 agent.py\n");
+	    buf,
+	    "ID                   PID  START                DURATION  EVENTS  LOST  STATUS      "
+	    "INTENT\n"
+	    "200-20260329-110000  100  2026-03-29 11:00:00  -              7     3  incomplete  "
+	    "python3 agent.py\n"
+	    "100-20260329-101500  100  2026-03-29 10:15:00  2.500 s       13     3  completed   "
+	    "python3 agent.py\n"
+	    "300-20260329-090000  100  2026-03-29 09:00:00  60.000 s   12345     3  stopped     "
+	    "python3 agent.py\n");
 	free(buf);
 	rec_list__free(l);
 	fx_rm(base);
@@ -89,12 +90,14 @@ static void test_records_list_json(void **state)
 	assert_int_equal(rec_list__scan(base, &l, NULL, &err), 0);
 	o = rec_list_json(l);
 	s = cJSON_PrintUnformatted(cJSON_GetArrayItem(o, 0));
-	snprintf(want, sizeof(want),
-		 "{\"record_id\":\"200-20260329-110000\",\"pid\":100,\"intent\":\"python3 agent.py\","
-		 "\"start_time\":\"2026-03-29T11:00:00Z\",\"end_time\":null,\"duration\":null,"
-		 "\"event_count\":7,\"lost_events\":3,\"status\":\"recording\",\"incomplete\":true,"
-		 "\"trace_id\":\"0123456789abcdef0123456789abcdef\",\"path\":\"%s/200-20260329-110000\"}",
-		 base);
+	snprintf(
+	    want, sizeof(want),
+	    "{\"record_id\":\"200-20260329-110000\",\"pid\":100,\"intent\":\"python3 agent.py\","
+	    "\"start_time\":\"2026-03-29T11:00:00Z\",\"end_time\":null,\"duration\":null,"
+	    "\"event_count\":7,\"lost_events\":3,\"status\":\"recording\",\"incomplete\":true,"
+	    "\"trace_id\":\"0123456789abcdef0123456789abcdef\",\"path\":\"%s/"
+	    "200-20260329-110000\"}",
+	    base);
 	assert_string_equal(s, want);
 	free(s);
 	assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(o, 1), "duration")->valuedouble,
@@ -108,7 +111,8 @@ static void test_records_list_json(void **state)
 static void test_records_list_intent_escapes(void **state)
 {
 	static const char meta[] =
-	    "{\"record_id\":\"7-x\",\"pid\":7,\"intent\":\"sh -c \\\"a\\nb\\\"\\tc\\\\d\\r\\u001b[0m "
+	    "{\"record_id\":\"7-x\",\"pid\":7,\"intent\":\"sh -c "
+	    "\\\"a\\nb\\\"\\tc\\\\d\\r\\u001b[0m "
 	    "0123456789012345678901234567890123456789012345678\",\"start_time\":"
 	    "\"2026-03-29T10:15:00Z\",\"end_time\":null,\"event_count\":1,\"status\":"
 	    "\"completed\",\"lost_events\":0}";

@@ -18,8 +18,10 @@ static const char *const ev_lines[] = {
     "#0 +0.001000 [pid 100] exec /usr/bin/python3 [\"python3\", \"agent.py\", \"--task\", \"fix\"]",
     "#1 +0.002000 [pid 100] openat(AT_FDCWD, \"/etc/hosts\", O_RDONLY|O_CLOEXEC) = 3 <0.000021>",
     "#2 +0.003000 [pid 100] context 1 message, system prompt 16 chars (openai.chat gpt-4o)",
-    "#3 +0.004000 [pid 100] HTTP POST /v1/chat/completions 200 200\xe2\x86\x92" "0 bytes",
-    "#4 +0.005000 [pid 100] LLM gpt-4o 120\xe2\x86\x92" "30 tokens 850 ms 200 tool_calls=[bash]",
+    "#3 +0.004000 [pid 100] HTTP POST /v1/chat/completions 200 200\xe2\x86\x92"
+    "0 bytes",
+    "#4 +0.005000 [pid 100] LLM gpt-4o 120\xe2\x86\x92"
+    "30 tokens 850 ms 200 tool_calls=[bash]",
     "#5 +0.006000 [pid 101] fork (parent 100)",
     "#6 +0.006500 [pid 101] exec /bin/ls [\"ls\", \"-la\"]",
     "#7 +0.007000 [pid 101] exit 0",
@@ -65,31 +67,32 @@ static int run(struct fx *fx, const char *const *cmds, size_t n, char **out, cha
 
 static void test_replay_script(void **state)
 {
-	static const char *const cmds[] = {"list 2", "n", "g 8", "l 1", "p", "# comment", "",
-					   "next", "next", "c"};
+	static const char *const cmds[] = {"list 2",	"n", "g 8",  "l 1",  "p",
+					   "# comment", "",  "next", "next", "c"};
 	struct fx *fx = *state;
 	char *out, *err;
 
 	assert_int_equal(run(fx, cmds, sizeof(cmds) / sizeof(cmds[0]), &out, &err), 0);
 	assert_string_equal(err, "");
-	assert_string_equal(out, "\xe2\x96\xba (before the first event)\n"
-				 "  #0 +0.001000 [pid 100] exec /usr/bin/python3 [\"python3\", "
-				 "\"agent.py\", \"--task\", \"fix\"]\n"
-				 "  #1 +0.002000 [pid 100] openat(AT_FDCWD, \"/etc/hosts\", "
-				 "O_RDONLY|O_CLOEXEC) = 3 <0.000021>\n"
-				 "#0 +0.001000 [pid 100] exec /usr/bin/python3 [\"python3\", "
-				 "\"agent.py\", \"--task\", \"fix\"]\n"
-				 "#8 +0.008000 lost 3 events\n"
-				 "  #7 +0.007000 [pid 101] exit 0\n"
-				 "\xe2\x96\xba #8 +0.008000 lost 3 events\n"
-				 "  #9 +0.009000 [pid 100] context 3 messages, system prompt 21 chars "
-				 "(openai.chat gpt-4o)\n"
-				 "#7 +0.007000 [pid 101] exit 0\n"
-				 "#8 +0.008000 lost 3 events\n"
-				 "#9 +0.009000 [pid 100] context 3 messages, system prompt 21 chars "
-				 "(openai.chat gpt-4o)\n"
-				 "#9 +0.009000 [pid 100] context 3 messages, system prompt 21 chars "
-				 "(openai.chat gpt-4o)\n");
+	assert_string_equal(out,
+			    "\xe2\x96\xba (before the first event)\n"
+			    "  #0 +0.001000 [pid 100] exec /usr/bin/python3 [\"python3\", "
+			    "\"agent.py\", \"--task\", \"fix\"]\n"
+			    "  #1 +0.002000 [pid 100] openat(AT_FDCWD, \"/etc/hosts\", "
+			    "O_RDONLY|O_CLOEXEC) = 3 <0.000021>\n"
+			    "#0 +0.001000 [pid 100] exec /usr/bin/python3 [\"python3\", "
+			    "\"agent.py\", \"--task\", \"fix\"]\n"
+			    "#8 +0.008000 lost 3 events\n"
+			    "  #7 +0.007000 [pid 101] exit 0\n"
+			    "\xe2\x96\xba #8 +0.008000 lost 3 events\n"
+			    "  #9 +0.009000 [pid 100] context 3 messages, system prompt 21 chars "
+			    "(openai.chat gpt-4o)\n"
+			    "#7 +0.007000 [pid 101] exit 0\n"
+			    "#8 +0.008000 lost 3 events\n"
+			    "#9 +0.009000 [pid 100] context 3 messages, system prompt 21 chars "
+			    "(openai.chat gpt-4o)\n"
+			    "#9 +0.009000 [pid 100] context 3 messages, system prompt 21 chars "
+			    "(openai.chat gpt-4o)\n");
 	free(out);
 	free(err);
 }
@@ -102,17 +105,18 @@ static void test_replay_list_edges(void **state)
 	char *out, *err;
 
 	assert_int_equal(run(fx, cmds, 4, &out, &err), 0);
-	assert_string_equal(out, "#12 +0.012500 [pid 100] context 2 messages, system prompt 21 "
-				 "chars (openai.chat gpt-4o)\n"
-				 "  #11 +0.011000 [pid 100] state thinking \xe2\x86\x92 tool (tool_calls)\n"
-				 "\xe2\x96\xba #12 +0.012500 [pid 100] context 2 messages, system prompt "
-				 "21 chars (openai.chat gpt-4o)\n"
-				 "#0 +0.001000 [pid 100] exec /usr/bin/python3 [\"python3\", "
-				 "\"agent.py\", \"--task\", \"fix\"]\n"
-				 "\xe2\x96\xba #0 +0.001000 [pid 100] exec /usr/bin/python3 "
-				 "[\"python3\", \"agent.py\", \"--task\", \"fix\"]\n"
-				 "  #1 +0.002000 [pid 100] openat(AT_FDCWD, \"/etc/hosts\", "
-				 "O_RDONLY|O_CLOEXEC) = 3 <0.000021>\n");
+	assert_string_equal(
+	    out, "#12 +0.012500 [pid 100] context 2 messages, system prompt 21 "
+		 "chars (openai.chat gpt-4o)\n"
+		 "  #11 +0.011000 [pid 100] state thinking \xe2\x86\x92 tool (tool_calls)\n"
+		 "\xe2\x96\xba #12 +0.012500 [pid 100] context 2 messages, system prompt "
+		 "21 chars (openai.chat gpt-4o)\n"
+		 "#0 +0.001000 [pid 100] exec /usr/bin/python3 [\"python3\", "
+		 "\"agent.py\", \"--task\", \"fix\"]\n"
+		 "\xe2\x96\xba #0 +0.001000 [pid 100] exec /usr/bin/python3 "
+		 "[\"python3\", \"agent.py\", \"--task\", \"fix\"]\n"
+		 "  #1 +0.002000 [pid 100] openat(AT_FDCWD, \"/etc/hosts\", "
+		 "O_RDONLY|O_CLOEXEC) = 3 <0.000021>\n");
 	free(out);
 	free(err);
 }
@@ -170,22 +174,22 @@ static void test_replay_diff_fork(void **state)
 
 	assert_int_equal(run(fx, cmds, 3, &out, &err), 0);
 	assert_string_equal(err, "");
-	assert_string_equal(out,
-			    "#3 +0.004000 [pid 100] HTTP POST /v1/chat/completions 200 200\xe2\x86\x92"
-			    "0 bytes\n"
-			    "from #2 +0.003000 (nearest snapshot to #3)\n"
-			    "to   #9 +0.009000 (nearest snapshot to #10)\n"
-			    "system prompt: changed (sha256 42ea835592c2, 16 chars \xe2\x86\x92 sha256 "
-			    "64d423670354, 21 chars)\n"
-			    "messages: 1 \xe2\x86\x92 3 (+2 added, -0 removed)\n"
-			    "  + assistant: [call bash {\"cmd\":\"ls\"}]\n"
-			    "  + tool: a.txt\n"
-			    "tokens: 120 \xe2\x86\x92 14 (-106; from request_tokens, to estimated)\n"
-			    "{\n  \"original_pid\": 100,\n  \"seq_num\": 3,\n  \"intent\": \"python3 "
-			    "agent.py --task fix\",\n  \"system_prompt\": \"You are helpful.\",\n"
-			    "  \"messages\": [\n    {\n      \"role\": \"user\",\n      \"content\": "
-			    "\"fix the bug\"\n    }\n  ],\n  \"snapshot_seq_num\": 2,\n  \"api\": "
-			    "\"openai.chat\",\n  \"model\": \"gpt-4o\"\n}\n");
+	assert_string_equal(
+	    out, "#3 +0.004000 [pid 100] HTTP POST /v1/chat/completions 200 200\xe2\x86\x92"
+		 "0 bytes\n"
+		 "from #2 +0.003000 (nearest snapshot to #3)\n"
+		 "to   #9 +0.009000 (nearest snapshot to #10)\n"
+		 "system prompt: changed (sha256 42ea835592c2, 16 chars \xe2\x86\x92 sha256 "
+		 "64d423670354, 21 chars)\n"
+		 "messages: 1 \xe2\x86\x92 3 (+2 added, -0 removed)\n"
+		 "  + assistant: [call bash {\"cmd\":\"ls\"}]\n"
+		 "  + tool: a.txt\n"
+		 "tokens: 120 \xe2\x86\x92 14 (-106; from request_tokens, to estimated)\n"
+		 "{\n  \"original_pid\": 100,\n  \"seq_num\": 3,\n  \"intent\": \"python3 "
+		 "agent.py --task fix\",\n  \"system_prompt\": \"You are helpful.\",\n"
+		 "  \"messages\": [\n    {\n      \"role\": \"user\",\n      \"content\": "
+		 "\"fix the bug\"\n    }\n  ],\n  \"snapshot_seq_num\": 2,\n  \"api\": "
+		 "\"openai.chat\",\n  \"model\": \"gpt-4o\"\n}\n");
 	free(out);
 	free(err);
 }
@@ -197,18 +201,19 @@ static void test_replay_summary(void **state)
 	char *out, *err;
 
 	assert_int_equal(run(fx, cmds, 2, &out, &err), 0);
-	assert_string_equal(strchr(out, '\n') + 1,
-			    "record_id  100-20260329-101500\n"
-			    "pid        100\n"
-			    "intent     python3 agent.py\n"
-			    "start      2026-03-29T10:15:00Z\n"
-			    "duration   2.500000 s\n"
-			    "status     completed\n"
-			    "events     13 (syscall 2, process 4, llm_response 1, context_snapshot 3, "
-			    "state_change 1, lost 1, http 1)\n"
-			    "lost       3\n"
-			    "llm        1 calls, 120 tokens in, 30 out\n"
-			    "cursor     #4 (5 of 13)\n");
+	assert_string_equal(
+	    strchr(out, '\n') + 1,
+	    "record_id  100-20260329-101500\n"
+	    "pid        100\n"
+	    "intent     python3 agent.py\n"
+	    "start      2026-03-29T10:15:00Z\n"
+	    "duration   2.500000 s\n"
+	    "status     completed\n"
+	    "events     13 (syscall 2, process 4, llm_response 1, context_snapshot 3, "
+	    "state_change 1, lost 1, http 1)\n"
+	    "lost       3\n"
+	    "llm        1 calls, 120 tokens in, 30 out\n"
+	    "cursor     #4 (5 of 13)\n");
 	free(out);
 	free(err);
 }
@@ -275,11 +280,12 @@ static void test_replay_string_args(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < N; i++)
-		assert_true(asprintf(&lines[i],
-				     "{\"seq_num\":%zu,\"timestamp\":1000,\"pid\":7,\"type\":\"syscall\","
-				     "\"syscall\":{\"syscall\":\"read\",\"args\":{\"fd\":3,\"buf\":%s,"
-				     "\"count\":832},\"result\":832,\"err\":\"\",\"duration\":2000}}",
-				     i, cases[i].json) > 0);
+		assert_true(
+		    asprintf(&lines[i],
+			     "{\"seq_num\":%zu,\"timestamp\":1000,\"pid\":7,\"type\":\"syscall\","
+			     "\"syscall\":{\"syscall\":\"read\",\"args\":{\"fd\":3,\"buf\":%s,"
+			     "\"count\":832},\"result\":832,\"err\":\"\",\"duration\":2000}}",
+			     i, cases[i].json) > 0);
 	r = open_own(&base, "\"a\"", (const char *const *)lines, N);
 	for (size_t i = 0; i < N; i++) {
 		char *buf = NULL, want[1024];
@@ -308,7 +314,8 @@ static void test_replay_string_args(void **state)
 static void test_replay_exec_argv_bytes(void **state)
 {
 	static const char *const lines[] = {
-	    "{\"seq_num\":1,\"timestamp\":1000,\"pid\":7,\"type\":\"process\",\"process\":{\"event\":"
+	    "{\"seq_num\":1,\"timestamp\":1000,\"pid\":7,\"type\":\"process\",\"process\":{"
+	    "\"event\":"
 	    "\"exec\",\"filename\":\"/bin/x\",\"argv\":[\"x\",\"a\\u0000b\",\"\\u00ff\",7]}}",
 	};
 	char *base, *buf = NULL;

@@ -21,7 +21,7 @@ static void test_snapshot_find(void **state)
 		int ret;
 		size_t idx;
 	} cases[] = {
-	    {0, -ENOENT, 0}, {1, -ENOENT, 0}, {2, 0, 2},  {3, 0, 2},   {8, 0, 2},
+	    {0, -ENOENT, 0}, {1, -ENOENT, 0}, {2, 0, 2},   {3, 0, 2},	 {8, 0, 2},
 	    {9, 0, 9},	     {11, 0, 9},      {12, 0, 12}, {500, 0, 12}, {UINT64_MAX, 0, 12},
 	};
 	struct fx *fx = *state;
@@ -122,7 +122,8 @@ static void test_snapshot_bad_payload(void **state)
 		snprintf(p, sizeof(p), "%s/events.jsonl.gz", dir);
 		unlink(p);
 		snprintf(line, sizeof(line),
-			 "{\"seq_num\":7,\"type\":\"context_snapshot\",\"context\":%s}", cases[i].ctx);
+			 "{\"seq_num\":7,\"type\":\"context_snapshot\",\"context\":%s}",
+			 cases[i].ctx);
 		fx_events(dir, lines, 1);
 		assert_int_equal(recording__open_dir(&r, dir, &err), 0);
 		assert_int_equal(ctx_snapshot__load(r, 0, &s, &err), -EINVAL);

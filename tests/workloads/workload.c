@@ -273,6 +273,28 @@ static int latency(const char *trace)
 	return 1;
 }
 
+static volatile sig_atomic_t caught;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	caught++;
+}
+
+/* n signals to itself: n kill and n rt_sigreturn (whose exit has orig_ax = -1). */
+static int signals(long n)
+{
+	struct sigaction sa = {.sa_handler = on_usr1};
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGUSR1, &sa, NULL))
+		return 1;
+	for (long i = 0; i < n; i++)
+		kill(getpid(), SIGUSR1);
+	printf("signals %ld caught %d\n", n, (int)caught);
+	return caught != n;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -305,10 +327,13 @@ int main(int argc, char **argv)
 		ret = orphan();
 	} else if (!strcmp(mode, "int80")) {
 		ret = int80(n);
+	} else if (!strcmp(mode, "signals")) {
+		ret = signals(n);
 	} else if (!strcmp(mode, "sleep")) {
 		sleep((unsigned)n);
 	} else {
-		fprintf(stderr, "usage: workload getppid|rw|mix|forkexec|seq|net|wait|latency ...\n");
+		fprintf(stderr,
+			"usage: workload getppid|rw|mix|forkexec|seq|net|wait|latency ...\n");
 		return 2;
 	}
 	return ret;
