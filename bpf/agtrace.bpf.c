@@ -1157,16 +1157,39 @@ int BPF_PROG(exit_raw, struct task_struct *p)
 
 /*
  * The overhead floor for `make bench`: the cost of running any tp_btf program on every syscall
- * entry and exit. Loaded instead of everything else when AGTRACE_FLOOR=1.
+ * entry and exit. Loaded instead of everything else when AGTRACE_FLOOR is set. targ_floor adds
+ * the primitives no tracer can skip, so the bench can show what the hardware allows: a clock
+ * read in each program (a duration needs two), and at the exit of read/write a 32-byte read of
+ * the buffer (a data head).
  */
+const volatile __u32 targ_floor = 0;
+const volatile __s32 targ_nr_read = -1;
+const volatile __s32 targ_nr_write = -1;
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(floor_enter, struct pt_regs *regs, long id)
 {
+	if (targ_floor & AGT_FLOOR_CLOCK)
+		bpf_ktime_get_ns();
 	return 0;
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(floor_exit, struct pt_regs *regs, long ret)
 {
+	__u64 a[AGT_NARGS];
+	long nr;
+
+	if (targ_floor & AGT_FLOOR_CLOCK)
+		bpf_ktime_get_ns();
+	if (!(targ_floor & AGT_FLOOR_UREAD) || ret < 32)
+		return 0;
+	nr = regs_nr(regs, true);
+	if (nr == targ_nr_read || nr == targ_nr_write) {
+		__u8 head[32];
+
+		read_args(regs, a, true);
+		bpf_probe_read_user(head, sizeof(head), (void *)a[1]);
+	}
 	return 0;
 }

@@ -17,8 +17,12 @@
 #define AGT_NR_WORDS (AGT_NR_MAX / 64)
 
 /* Captured user memory: at most AGT_CAP_MAX items per syscall, each at most AGT_CAP_BYTES. */
-#define AGT_CAP_MAX   2
-#define AGT_CAP_BYTES 256
+#define AGT_CAP_MAX 2
+
+/* AGTRACE_FLOOR (make bench): primitives added to the empty floor programs. */
+#define AGT_FLOOR_CLOCK 1u
+#define AGT_FLOOR_UREAD 2u
+#define AGT_CAP_BYTES	256
 /* execve argv: up to AGT_ARGV_MAX strings, AGT_ARGV_BYTES in all (NUL separated). */
 #define AGT_ARGV_MAX   32
 #define AGT_ARGV_BYTES 1024

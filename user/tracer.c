@@ -335,6 +335,20 @@ static bool can_use_btf(void)
 }
 
 /*
+ * AGTRACE_FLOOR=1: empty programs; "clock", "uread" (comma-separated) add those primitives, so
+ * `make bench` can measure what they cost on the same workloads (see floor_exit).
+ */
+static void configure_floor(struct agtrace_bpf *skel, const char *spec)
+{
+	if (!spec)
+		return;
+	skel->rodata->targ_floor = (strstr(spec, "clock") ? AGT_FLOOR_CLOCK : 0) |
+				   (strstr(spec, "uread") ? AGT_FLOOR_UREAD : 0);
+	skel->rodata->targ_nr_read = sc_by_name("read");
+	skel->rodata->targ_nr_write = sc_by_name("write");
+}
+
+/*
  * btf: the tp_btf set, else raw_tp. floor (AGTRACE_FLOOR=1, for `make bench`): only the empty
  * programs, to measure what attaching anything to every syscall costs.
  */
@@ -781,6 +795,7 @@ int tracer_run(const struct opts *o, struct launch *l)
 	use_btf = !o->force_raw_tp && can_use_btf();
 	select_flavour(skel, use_btf, getenv("AGTRACE_FLOOR") != NULL);
 	configure(skel, o);
+	configure_floor(skel, getenv("AGTRACE_FLOOR"));
 	err = agtrace_bpf__load(skel);
 	if (err) {
 		fprintf(stderr, "agtrace-bpf: cannot load BPF programs: %s%s\n", strerror(-err),
