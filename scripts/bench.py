@@ -65,6 +65,7 @@ FLOORS = {
 
 EXTERNAL = ("strace -f", "perf trace", "bpftrace")
 EXTERNAL_REPS = 3
+SETTLE_S = 0.3
 
 
 def tools(name):
@@ -101,6 +102,9 @@ def run_once(tool, argv):
         env["AGTRACE_FLOOR"] = FLOORS[tool]
     try:
         p = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=600)
+        # A tracer's teardown (programs and maps freed after RCU grace periods, the ring's pages)
+        # runs after it exits: let it finish before the next run is timed.
+        time.sleep(SETTLE_S)
     except subprocess.TimeoutExpired:
         return None, "timeout", None
     m = re.search(r"elapsed_ns (\d+)", p.stdout)
