@@ -5,7 +5,7 @@ Each workload times its own loop (CLOCK_MONOTONIC, printed as elapsed_ns), so tr
 is not counted. Repetitions are interleaved (every tool once per round) so drift on a shared VM
 hits all of them alike. Prints medians with min-max, the ratio to untraced, captured vs issued
 events and loss, consumer records/s per CPU-second, exit->output latency and tracer peak RSS.
-QUICK=1 shrinks the loops for a run under a minute; ONLY=getppid,rw picks workloads; REPS=N. Benchmarks are not tests: nothing here
+QUICK=1 shrinks the loops and makes 2 repetitions, for a run under a minute; ONLY=getppid,rw picks workloads; REPS=N. Benchmarks are not tests: nothing here
 fails on a number.
 """
 import json
@@ -22,7 +22,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 AGT = os.path.join(ROOT, "agtrace-bpf")
 WL = os.path.join(ROOT, ".output", "workloads", "workload")
 QUICK = os.environ.get("QUICK") == "1"
-REPS = int(os.environ.get("REPS", "5"))
+REPS = int(os.environ.get("REPS", "2" if QUICK else "5"))
 TMP = tempfile.mkdtemp(prefix="agtrace-bench.")
 
 WORKLOADS = [
@@ -65,7 +65,7 @@ FLOORS = {
 
 EXTERNAL = ("strace -f", "perf trace", "bpftrace")
 EXTERNAL_REPS = 3
-SETTLE_S = 0.3
+SETTLE_S = 0.1 if QUICK else 0.3
 
 
 def tools(name):
