@@ -831,7 +831,7 @@ static __always_inline bool excluded_fast(long nr)
 		return false;
 	if (nr == targ_nr_execve || nr == targ_nr_execveat)
 		return false;
-	return !((targ_nrmask[(nr >> 6) & (AGT_NR_WORDS - 1)] >> (nr & 63)) & 1);
+	return !nr_wanted(nr);
 }
 
 SEC("tp_btf/sys_enter")
