@@ -172,7 +172,8 @@ static int match(struct key *fk, size_t fn, struct key *tk, size_t tn, bool *fke
 		qsort(a, n, sizeof(*a), key_cmp);
 		qsort(b, m, sizeof(*b), key_cmp);
 		while (i < n && j < m) {
-			int c = a[i].h != b[j].h ? (a[i].h < b[j].h ? -1 : 1) : strcmp(a[i].s, b[j].s);
+			int c =
+			    a[i].h != b[j].h ? (a[i].h < b[j].h ? -1 : 1) : strcmp(a[i].s, b[j].s);
 
 			if (!c) {
 				fkeep[a[i].i] = tkeep[b[j].i] = true;
@@ -409,14 +410,15 @@ cJSON *ctxdiff_json(const struct ctxdiff *d)
 	     cJSON_AddItemToObject(m, "removed", a);
 	ok = ok && cJSON_AddNumberToObject(m, "from_count", (double)d->messages.from_count);
 	ok = ok && cJSON_AddNumberToObject(m, "to_count", (double)d->messages.to_count);
-	ok = ok && cJSON_AddStringToObject(m, "algorithm", d->messages.multiset ? "multiset" : "lcs");
+	ok = ok &&
+	     cJSON_AddStringToObject(m, "algorithm", d->messages.multiset ? "multiset" : "lcs");
 	ok = ok && (t = cJSON_AddObjectToObject(o, "token_delta"));
 	ok = ok && cJSON_AddNumberToObject(t, "from_tokens", (double)d->token_delta.from_tokens);
 	ok = ok && cJSON_AddNumberToObject(t, "to_tokens", (double)d->token_delta.to_tokens);
 	ok = ok && cJSON_AddNumberToObject(t, "delta", (double)d->token_delta.delta);
-	ok = ok && cJSON_AddBoolToObject(t, "estimated",
-					 d->token_delta.from_estimated ||
-					     d->token_delta.to_estimated);
+	ok = ok &&
+	     cJSON_AddBoolToObject(t, "estimated",
+				   d->token_delta.from_estimated || d->token_delta.to_estimated);
 	ok = ok && cJSON_AddBoolToObject(t, "from_estimated", d->token_delta.from_estimated);
 	ok = ok && cJSON_AddBoolToObject(t, "to_estimated", d->token_delta.to_estimated);
 	if (!ok) {

@@ -75,8 +75,7 @@ static void put_str(FILE *out, const cJSON *v, const char *raw, const char *end,
  * One argument. raw is the same value in the event's raw JSON text (NULL if unknown): its
  * strings are read from there. An array walks both in step: cJSON keeps the text's order.
  */
-static void put_arg(FILE *out, const cJSON *v, const char *raw, const char *end,
-		    long long moved)
+static void put_arg(FILE *out, const cJSON *v, const char *raw, const char *end, long long moved)
 {
 	struct jraw_iter it;
 	bool walk;
@@ -130,8 +129,8 @@ static void fmt_syscall(const cJSON *p, const char *raw, const char *end, FILE *
 		/* read/write/send/recv data: `result` bytes moved, as many as were kept shown */
 		put_arg(out, a, araw, end,
 			a->string && !strcmp(a->string, "buf") && cJSON_IsNumber(res)
-				? (long long)res->valuedouble
-				: 0);
+			    ? (long long)res->valuedouble
+			    : 0);
 		if (a->next)
 			fputs(", ", out);
 	}
@@ -140,8 +139,9 @@ static void fmt_syscall(const cJSON *p, const char *raw, const char *end, FILE *
 		fprintf(out, " = -1 %s", err);
 	else if (!cJSON_IsNumber(res))
 		fputs(" = ?", out);
-	else if (name && (!strcmp(name, "mmap") || !strcmp(name, "mremap") ||
-			  !strcmp(name, "brk") || !strcmp(name, "shmat")) &&
+	else if (name &&
+		 (!strcmp(name, "mmap") || !strcmp(name, "mremap") || !strcmp(name, "brk") ||
+		  !strcmp(name, "shmat")) &&
 		 rec_json_ll(p, "result", &ret))
 		fprintf(out, " = %#llx", (unsigned long long)ret);
 	else {

@@ -257,8 +257,8 @@ cJSON *forkctx_json(const struct forkctx *fc)
 	}
 	ok = ok && cJSON_AddNumberToObject(o, "snapshot_seq_num", (double)fc->snapshot_seq_num);
 	ok = ok && (fc->api ? add_str(o, "api", fc->api) : cJSON_AddNullToObject(o, "api") != NULL);
-	ok = ok &&
-	     (fc->model ? add_str(o, "model", fc->model) : cJSON_AddNullToObject(o, "model") != NULL);
+	ok = ok && (fc->model ? add_str(o, "model", fc->model)
+			      : cJSON_AddNullToObject(o, "model") != NULL);
 	if (!ok) {
 		cJSON_Delete(o);
 		return NULL;

@@ -21,7 +21,7 @@ struct rec_err {
 /* Formats the message into err (which may be NULL) and returns code, so callers can
  * `return rec_errf(err, -EINVAL, "...")`. */
 static inline __attribute__((format(printf, 3, 4))) int rec_errf(struct rec_err *err, int code,
-								  const char *fmt, ...)
+								 const char *fmt, ...)
 {
 	va_list ap;
 

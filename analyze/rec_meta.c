@@ -140,8 +140,8 @@ static int take_str(const cJSON *o, const char *key, bool required, bool nullabl
 	return *dst ? 0 : -ENOMEM;
 }
 
-static int take_u64(const cJSON *o, const char *key, bool required, uint64_t *dst,
-		    const char *name, struct rec_err *err)
+static int take_u64(const cJSON *o, const char *key, bool required, uint64_t *dst, const char *name,
+		    struct rec_err *err)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 

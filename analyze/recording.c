@@ -22,11 +22,11 @@
 
 #include "recording.h"
 
-#define BLOCK_MIN (64u << 10)
-#define BLOCK_MAX (32u << 20)
-#define READ_MIN (16u << 10) /* a block with less room left than this is closed */
-#define LINE_MAX_LEN 0xffffffffu
-#define MAX_WARNINGS 8
+#define BLOCK_MIN	  (64u << 10)
+#define BLOCK_MAX	  (32u << 20)
+#define READ_MIN	  (16u << 10) /* a block with less room left than this is closed */
+#define LINE_MAX_LEN	  0xffffffffu
+#define MAX_WARNINGS	  8
 #define INDEX_PRESIZE_MAX (64u << 20) /* trust metadata's event_count this far */
 
 struct arena_block {
@@ -59,9 +59,10 @@ static const char *const type_names[REC__NTYPES] = {
 
 /* The payload member of each type (DESIGN.md §3). */
 static const char *const payload_names[REC__NTYPES] = {
-    [REC_SYSCALL] = "syscall", [REC_PROCESS] = "process", [REC_LLM_RESPONSE] = "llm",
-    [REC_CONTEXT_SNAPSHOT] = "context", [REC_STATE_CHANGE] = "state", [REC_LOST] = "lost",
-    [REC_HTTP] = "http", [REC_OTHER] = NULL,
+    [REC_SYSCALL] = "syscall",	  [REC_PROCESS] = "process",
+    [REC_LLM_RESPONSE] = "llm",	  [REC_CONTEXT_SNAPSHOT] = "context",
+    [REC_STATE_CHANGE] = "state", [REC_LOST] = "lost",
+    [REC_HTTP] = "http",	  [REC_OTHER] = NULL,
 };
 
 const char *rec_type_name(enum rec_type t)
@@ -169,8 +170,8 @@ int rec_resolve(const char *rec, const char *base, char *dir, size_t dirsz, stru
 	return 0;
 }
 
-static __attribute__((format(printf, 2, 3))) void add_warning(struct recording *r,
-							       const char *fmt, ...)
+static __attribute__((format(printf, 2, 3))) void add_warning(struct recording *r, const char *fmt,
+							      ...)
 {
 	va_list ap;
 	char *s;
@@ -427,7 +428,8 @@ static int load_events(struct recording *r, struct rec_err *err)
 			case LINE_BLANK:
 				break;
 			case LINE_UNPARSED:
-				ret = rec_errf(err, -EINVAL, "%s:%zu: not valid JSON", path, lineno);
+				ret =
+				    rec_errf(err, -EINVAL, "%s:%zu: not valid JSON", path, lineno);
 				goto cleanup;
 			case LINE_BAD:
 				ret = -EINVAL;
@@ -444,7 +446,8 @@ static int load_events(struct recording *r, struct rec_err *err)
 		/* an unterminated last line: kept if the stream ended cleanly and it parses */
 		b->data[fill] = '\0';
 		if (!damaged) {
-			switch (index_line(r, path, b->data + start, fill - start, lineno + 1, err)) {
+			switch (
+			    index_line(r, path, b->data + start, fill - start, lineno + 1, err)) {
 			case LINE_OK:
 			case LINE_BLANK:
 				break;
@@ -511,8 +514,9 @@ int recording__open_dir(struct recording **out, const char *dir, struct rec_err 
 	if ((ret = rec_meta_read(dir, &r->meta, err)))
 		goto cleanup;
 	if (r->meta.incomplete)
-		add_warning(r, "recording %s is incomplete (status recording); reading what was "
-			       "flushed",
+		add_warning(r,
+			    "recording %s is incomplete (status recording); reading what was "
+			    "flushed",
 			    r->meta.record_id);
 	if ((ret = load_events(r, err)))
 		goto cleanup;
@@ -534,8 +538,7 @@ cleanup:
 	return ret;
 }
 
-int recording__open(struct recording **out, const char *rec, const char *base,
-		    struct rec_err *err)
+int recording__open(struct recording **out, const char *rec, const char *base, struct rec_err *err)
 {
 	char dir[4096];
 	int ret;

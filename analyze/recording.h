@@ -69,8 +69,7 @@ int rec_resolve(const char *rec, const char *base, char *dir, size_t dirsz, stru
  * or a bad timestamp/pid is an error naming the file and line.
  * Returns 0 with *out set, or -errno with err set and *out NULL. Free with recording__free.
  */
-int recording__open(struct recording **out, const char *rec, const char *base,
-		    struct rec_err *err);
+int recording__open(struct recording **out, const char *rec, const char *base, struct rec_err *err);
 
 /* Same, from a directory path taken literally. */
 int recording__open_dir(struct recording **out, const char *dir, struct rec_err *err);

@@ -127,8 +127,8 @@ static void fmt_duration(const struct rec_meta *m, char *buf, size_t n)
 
 void rec_list_print(const struct rec_list *l, FILE *out)
 {
-	static const char *const head[] = {"ID", "PID", "START", "DURATION", "EVENTS", "LOST",
-					   "STATUS"};
+	static const char *const head[] = {"ID",     "PID",  "START", "DURATION",
+					   "EVENTS", "LOST", "STATUS"};
 	int w[7];
 	char cell[7][80];
 
@@ -182,22 +182,23 @@ cJSON *rec_list_json(const struct rec_list *l)
 			cJSON_Delete(o);
 			break;
 		}
-		ok = cJSON_AddStringToObject(o, "record_id", m->record_id) &&
-		     cJSON_AddNumberToObject(o, "pid", (double)m->pid) &&
-		     cJSON_AddStringToObject(o, "intent", m->intent) &&
-		     cJSON_AddStringToObject(o, "start_time", m->start_time) &&
-		     (m->end_time ? cJSON_AddStringToObject(o, "end_time", m->end_time)
-				  : cJSON_AddNullToObject(o, "end_time")) &&
-		     (m->end_ns >= m->start_ns
-			  ? cJSON_AddNumberToObject(o, "duration", (double)(m->end_ns - m->start_ns))
-			  : cJSON_AddNullToObject(o, "duration")) &&
-		     cJSON_AddNumberToObject(o, "event_count", (double)m->event_count) &&
-		     cJSON_AddNumberToObject(o, "lost_events", (double)m->lost_events) &&
-		     cJSON_AddStringToObject(o, "status", m->status) &&
-		     cJSON_AddBoolToObject(o, "incomplete", m->incomplete) &&
-		     (m->trace_id ? cJSON_AddStringToObject(o, "trace_id", m->trace_id)
-				  : cJSON_AddNullToObject(o, "trace_id")) &&
-		     cJSON_AddStringToObject(o, "path", l->items[i].dir);
+		ok =
+		    cJSON_AddStringToObject(o, "record_id", m->record_id) &&
+		    cJSON_AddNumberToObject(o, "pid", (double)m->pid) &&
+		    cJSON_AddStringToObject(o, "intent", m->intent) &&
+		    cJSON_AddStringToObject(o, "start_time", m->start_time) &&
+		    (m->end_time ? cJSON_AddStringToObject(o, "end_time", m->end_time)
+				 : cJSON_AddNullToObject(o, "end_time")) &&
+		    (m->end_ns >= m->start_ns
+			 ? cJSON_AddNumberToObject(o, "duration", (double)(m->end_ns - m->start_ns))
+			 : cJSON_AddNullToObject(o, "duration")) &&
+		    cJSON_AddNumberToObject(o, "event_count", (double)m->event_count) &&
+		    cJSON_AddNumberToObject(o, "lost_events", (double)m->lost_events) &&
+		    cJSON_AddStringToObject(o, "status", m->status) &&
+		    cJSON_AddBoolToObject(o, "incomplete", m->incomplete) &&
+		    (m->trace_id ? cJSON_AddStringToObject(o, "trace_id", m->trace_id)
+				 : cJSON_AddNullToObject(o, "trace_id")) &&
+		    cJSON_AddStringToObject(o, "path", l->items[i].dir);
 	}
 	if (!ok) {
 		cJSON_Delete(arr);

@@ -14,7 +14,7 @@
 #include "replay.h"
 
 #define MAX_WORDS 8
-#define LIST_MAX 100000
+#define LIST_MAX  100000
 
 struct replay *replay__new(const struct recording *rec, FILE *out, FILE *err)
 {

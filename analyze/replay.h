@@ -19,7 +19,7 @@
 #include "snapshot.h"
 
 #define REPLAY_LIST_DEFAULT 5
-#define REPLAY_QUIT 1
+#define REPLAY_QUIT	    1
 
 struct replay {
 	const struct recording *rec;

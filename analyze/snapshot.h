@@ -41,8 +41,8 @@ int snapfinder__find(const struct snapfinder *f, uint64_t seq, size_t *idx);
 struct ctx_msg {
 	char *role;
 	char *content;
-	char *tool_call_id;  /* NULL when absent */
-	cJSON *tool_calls;   /* [{"id","name","arguments"}] or NULL; owned */
+	char *tool_call_id; /* NULL when absent */
+	cJSON *tool_calls;  /* [{"id","name","arguments"}] or NULL; owned */
 };
 
 /* A parsed context_snapshot payload. Strings owned; system_prompt NULL when the event has null. */
@@ -56,7 +56,7 @@ struct ctx_snapshot {
 	char *system_prompt;
 	struct ctx_msg *msgs;
 	size_t nmsgs;
-	cJSON *tools; /* array of names, owned, may be NULL */
+	cJSON *tools;		 /* array of names, owned, may be NULL */
 	long long request_bytes; /* -1 when absent */
 };
 

@@ -18,6 +18,7 @@
 #include "records_list.h"
 #include "replay.h"
 #include "snapshot.h"
+#include "verb_util.h"
 #include "verbs.h"
 
 #define SYSTEM_FILE_MAX (16u << 20)
@@ -39,51 +40,13 @@ enum {
 	OPT_AS_REQUEST,
 };
 
-static __attribute__((format(printf, 2, 3))) int error(bool json, const char *fmt, ...)
-{
-	char msg[REC_ERR_MAX + 128];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "agtrace-bpf: %s\n", msg);
-	if (json) {
-		cJSON *o = cJSON_CreateObject();
-		char *s = o && cJSON_AddStringToObject(o, "error", msg) ? cJSON_PrintUnformatted(o)
-									: NULL;
-
-		if (s)
-			printf("%s\n", s);
-		free(s);
-		cJSON_Delete(o);
-	}
-	return 1;
-}
-
-/* getopt's own message is replaced by one of ours. */
-static int bad_option(const char *verb, char **argv, bool json)
-{
-	const char *opt = optind > 0 && argv[optind - 1] ? argv[optind - 1] : "?";
-
-	if (optopt && optopt < 0x100 && isprint(optopt))
-		return error(json, "%s: bad option -%c (see %s --help)", verb, optopt, verb);
-	return error(json, "%s: bad option %s (see %s --help)", verb, opt, verb);
-}
-
-static void reset_getopt(void)
-{
-	optind = 0;
-	opterr = 0;
-}
-
 static int open_rec(const char *rec, const char *base, struct recording **r, bool json)
 {
 	struct rec_err err;
 	const char *w;
 
 	if (recording__open(r, rec, base, &err))
-		return error(json, "%s", err.msg);
+		return verb_error(json, "%s", err.msg);
 	for (size_t i = 0; (w = recording__warning(*r, i)); i++)
 		fprintf(stderr, "agtrace-bpf: warning: %s\n", w);
 	return 0;
@@ -98,26 +61,16 @@ static int event_seq(const struct recording *r, const char *w, uint64_t *seq, bo
 
 	errno = 0;
 	if (!isdigit((unsigned char)*p) || (*seq = strtoull(p, &end, 10), errno || *end))
-		return error(json, "\"%s\" is not a sequence number", w);
+		return verb_error(json, "\"%s\" is not a sequence number", w);
 	if (recording__find(r, *seq) >= 0)
 		return 0;
 	if (!n)
-		return error(json, "%s: no event #%llu: the recording has no events",
-			     recording__dir(r), (unsigned long long)*seq);
-	return error(json, "%s: no event #%llu (events #%llu..#%llu)", recording__dir(r),
-		     (unsigned long long)*seq, (unsigned long long)recording__event(r, 0)->seq_num,
-		     (unsigned long long)recording__event(r, n - 1)->seq_num);
-}
-
-static int print_json(const cJSON *o, bool json)
-{
-	char *s = o ? cJSON_PrintUnformatted(o) : NULL;
-
-	if (!s)
-		return error(json, "out of memory");
-	printf("%s\n", s);
-	free(s);
-	return 0;
+		return verb_error(json, "%s: no event #%llu: the recording has no events",
+				  recording__dir(r), (unsigned long long)*seq);
+	return verb_error(json, "%s: no event #%llu (events #%llu..#%llu)", recording__dir(r),
+			  (unsigned long long)*seq,
+			  (unsigned long long)recording__event(r, 0)->seq_num,
+			  (unsigned long long)recording__event(r, n - 1)->seq_num);
 }
 
 /* ---- records ---------------------------------------------------------------------------- */
@@ -150,7 +103,7 @@ int verb_records(int argc, char **argv)
 	cJSON *o;
 	int c, ret;
 
-	reset_getopt();
+	verb_reset_getopt();
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_JSON:
@@ -163,13 +116,13 @@ int verb_records(int argc, char **argv)
 			fputs(records_usage, stdout);
 			return 0;
 		default:
-			return bad_option("records", argv, json);
+			return verb_bad_option("records", argv, json);
 		}
 	}
 	if (optind < argc)
 		dir = argv[optind++];
 	if (optind < argc)
-		return error(json, "records: unexpected argument \"%s\"", argv[optind]);
+		return verb_error(json, "records: unexpected argument \"%s\"", argv[optind]);
 	explicit = dir || getenv("AGTRACE_DIR");
 	base = rec_base_dir(dir);
 	if (rec_list__scan(base, &l, stderr, &err)) {
@@ -181,11 +134,11 @@ int verb_records(int argc, char **argv)
 				fprintf(stderr, "agtrace-bpf: no recordings under %s\n", base);
 			return 0;
 		}
-		return error(json, "%s", err.msg);
+		return verb_error(json, "%s", err.msg);
 	}
 	if (json) {
 		o = rec_list_json(l);
-		ret = print_json(o, json);
+		ret = verb_print_json(o, json);
 		cJSON_Delete(o);
 	} else {
 		if (l->n)
@@ -286,7 +239,7 @@ int verb_replay(int argc, char **argv)
 	const char *base = NULL;
 	int c, ret = 1, err = 0;
 
-	reset_getopt();
+	verb_reset_getopt();
 	while (!err && (c = getopt_long(argc, argv, "he:", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_GOTO:
@@ -322,27 +275,27 @@ int verb_replay(int argc, char **argv)
 			ret = 0;
 			goto cleanup;
 		default:
-			ret = bad_option("replay", argv, false);
+			ret = verb_bad_option("replay", argv, false);
 			goto cleanup;
 		}
 	}
 	if (err) {
-		ret = error(false, "out of memory");
+		ret = verb_error(false, "out of memory");
 		goto cleanup;
 	}
 	if (optind >= argc) {
-		ret = error(false, "replay: no recording given (see replay --help)");
+		ret = verb_error(false, "replay: no recording given (see replay --help)");
 		goto cleanup;
 	}
 	if (optind + 1 < argc) {
-		ret = error(false, "replay: unexpected argument \"%s\"", argv[optind + 1]);
+		ret = verb_error(false, "replay: unexpected argument \"%s\"", argv[optind + 1]);
 		goto cleanup;
 	}
 	if (open_rec(argv[optind], base, &r, false))
 		goto cleanup;
 	s = replay__new(r, stdout, stderr);
 	if (!s) {
-		ret = error(false, "out of memory");
+		ret = verb_error(false, "out of memory");
 		goto cleanup;
 	}
 	if (cmds.n) {
@@ -405,7 +358,7 @@ int verb_diff(int argc, char **argv)
 	uint64_t a, b;
 	int c, ret = 1;
 
-	reset_getopt();
+	verb_reset_getopt();
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_JSON:
@@ -418,27 +371,27 @@ int verb_diff(int argc, char **argv)
 			fputs(diff_usage, stdout);
 			return 0;
 		default:
-			return bad_option("diff", argv, json);
+			return verb_bad_option("diff", argv, json);
 		}
 	}
 	if (argc - optind != 3)
-		return error(json, "diff: expected REC SEQ1 SEQ2 (see diff --help)");
+		return verb_error(json, "diff: expected REC SEQ1 SEQ2 (see diff --help)");
 	if (open_rec(argv[optind], base, &r, json))
 		goto cleanup;
 	if (event_seq(r, argv[optind + 1], &a, json) || event_seq(r, argv[optind + 2], &b, json))
 		goto cleanup;
 	if (!(f = snapfinder__new(r))) {
-		error(json, "out of memory");
+		verb_error(json, "out of memory");
 		goto cleanup;
 	}
 	if (ctxdiff__compute(r, f, a, b, &d, &err)) {
-		error(json, "%s", err.msg);
+		verb_error(json, "%s", err.msg);
 		goto cleanup;
 	}
 	if (json) {
 		cJSON *o = ctxdiff_json(d);
 
-		ret = print_json(o, json);
+		ret = verb_print_json(o, json);
 		cJSON_Delete(o);
 	} else {
 		ctxdiff_print(d, stdout);
@@ -483,16 +436,18 @@ static char *read_text_file(const char *path, bool json)
 	size_t len = 0, cap = 0, n;
 
 	if (!f) {
-		error(json, "%s: %s", path, strerror(errno));
+		verb_error(json, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
 	do {
 		if (cap - len < 4096) {
-			char *nb = cap >= SYSTEM_FILE_MAX ? NULL : realloc(buf, cap ? cap * 2 : 8192);
+			char *nb =
+			    cap >= SYSTEM_FILE_MAX ? NULL : realloc(buf, cap ? cap * 2 : 8192);
 
 			if (!nb) {
-				error(json, "%s: %s", path,
-				      cap >= SYSTEM_FILE_MAX ? "larger than 16 MiB" : "out of memory");
+				verb_error(json, "%s: %s", path,
+					   cap >= SYSTEM_FILE_MAX ? "larger than 16 MiB"
+								  : "out of memory");
 				free(buf);
 				buf = NULL;
 				goto cleanup;
@@ -504,14 +459,14 @@ static char *read_text_file(const char *path, bool json)
 		len += n;
 	} while (n > 0);
 	if (ferror(f)) {
-		error(json, "%s: read error", path);
+		verb_error(json, "%s: read error", path);
 		free(buf);
 		buf = NULL;
 		goto cleanup;
 	}
 	buf[len] = '\0';
 	if (strlen(buf) != len) {
-		error(json, "%s: NUL byte in a text file", path);
+		verb_error(json, "%s: NUL byte in a text file", path);
 		free(buf);
 		buf = NULL;
 	}
@@ -523,8 +478,8 @@ cleanup:
 
 static bool valid_role(const char *r, size_t len)
 {
-	static const char *const roles[] = {"user", "assistant", "system", "tool", "developer",
-					    NULL};
+	static const char *const roles[] = {"user", "assistant", "system",
+					    "tool", "developer", NULL};
 
 	for (int i = 0; roles[i]; i++)
 		if (strlen(roles[i]) == len && !strncmp(r, roles[i], len))
@@ -549,18 +504,19 @@ static int apply_edit(struct forkctx *fc, const struct edit *e, bool json)
 	case OPT_APPEND:
 		colon = strchr(e->arg, ':');
 		if (!colon || !valid_role(e->arg, (size_t)(colon - e->arg)))
-			return error(json,
-				     "--append \"%.40s\": expected ROLE:TEXT with ROLE user, "
-				     "assistant, system, tool or developer",
-				     e->arg);
+			return verb_error(json,
+					  "--append \"%.40s\": expected ROLE:TEXT with ROLE user, "
+					  "assistant, system, tool or developer",
+					  e->arg);
 		snprintf(role, sizeof(role), "%.*s", (int)(colon - e->arg), e->arg);
 		ret = forkctx__append_message(fc, role, colon + 1);
 		break;
 	case OPT_REPLACE_LAST:
 		ret = forkctx__replace_last_message(fc, e->arg);
 		if (ret == -ENOENT) {
-			fprintf(stderr,
-				"agtrace-bpf: warning: --replace-last: no message left to replace\n");
+			fprintf(
+			    stderr,
+			    "agtrace-bpf: warning: --replace-last: no message left to replace\n");
 			ret = 0;
 		}
 		break;
@@ -568,11 +524,11 @@ static int apply_edit(struct forkctx *fc, const struct edit *e, bool json)
 		errno = 0;
 		n = strtoull(e->arg, &end, 10);
 		if (!isdigit((unsigned char)*e->arg) || *end || errno)
-			return error(json, "--drop-last \"%s\": not a count", e->arg);
+			return verb_error(json, "--drop-last \"%s\": not a count", e->arg);
 		forkctx__remove_last_messages(fc, n > SIZE_MAX ? SIZE_MAX : (size_t)n);
 		break;
 	}
-	return ret ? error(json, "fork: out of memory") : 0;
+	return ret ? verb_error(json, "fork: out of memory") : 0;
 }
 
 int verb_fork(int argc, char **argv)
@@ -601,7 +557,7 @@ int verb_fork(int argc, char **argv)
 	int c, nedits = 0, ret = 1;
 	uint64_t seq;
 
-	reset_getopt();
+	verb_reset_getopt();
 	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_AT:
@@ -614,7 +570,7 @@ int verb_fork(int argc, char **argv)
 			struct edit *ne = realloc(edits, (size_t)(nedits + 1) * sizeof(*ne));
 
 			if (!ne) {
-				error(json, "out of memory");
+				verb_error(json, "out of memory");
 				goto cleanup;
 			}
 			edits = ne;
@@ -638,26 +594,26 @@ int verb_fork(int argc, char **argv)
 			ret = 0;
 			goto cleanup;
 		default:
-			ret = bad_option("fork", argv, json);
+			ret = verb_bad_option("fork", argv, json);
 			goto cleanup;
 		}
 	}
 	if (argc - optind != 1) {
-		error(json, "fork: expected one recording (see fork --help)");
+		verb_error(json, "fork: expected one recording (see fork --help)");
 		goto cleanup;
 	}
 	if (!at) {
-		error(json, "fork: --at SEQ is required");
+		verb_error(json, "fork: --at SEQ is required");
 		goto cleanup;
 	}
 	if (open_rec(argv[optind], base, &r, json) || event_seq(r, at, &seq, json))
 		goto cleanup;
 	if (!(f = snapfinder__new(r))) {
-		error(json, "out of memory");
+		verb_error(json, "out of memory");
 		goto cleanup;
 	}
 	if (forkctx__restore(r, f, seq, &fc, &err)) {
-		error(json, "%s", err.msg);
+		verb_error(json, "%s", err.msg);
 		goto cleanup;
 	}
 	for (int i = 0; i < nedits; i++)
@@ -665,19 +621,20 @@ int verb_fork(int argc, char **argv)
 			goto cleanup;
 	if (as_request) {
 		if (forkctx_request(fc, &o, &err)) {
-			error(json, "%s", err.msg);
+			verb_error(json, "%s", err.msg);
 			goto cleanup;
 		}
 	} else if (!(o = forkctx_json(fc))) {
-		error(json, "out of memory");
+		verb_error(json, "out of memory");
 		goto cleanup;
 	}
 	if (forkctx_write(o, out, stdout, &err)) {
-		error(json, "%s", err.msg);
+		verb_error(json, "%s", err.msg);
 		goto cleanup;
 	}
 	if (out)
-		fprintf(stderr, "agtrace-bpf: %s of #%llu (snapshot #%llu, %zu messages) written to %s\n",
+		fprintf(stderr,
+			"agtrace-bpf: %s of #%llu (snapshot #%llu, %zu messages) written to %s\n",
 			as_request ? "request" : "fork context", (unsigned long long)seq,
 			(unsigned long long)fc->snapshot_seq_num, fc->nmsgs, out);
 	ret = 0;

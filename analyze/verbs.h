@@ -22,5 +22,7 @@ int verb_records(int argc, char **argv);
 int verb_replay(int argc, char **argv);
 int verb_diff(int argc, char **argv);
 int verb_fork(int argc, char **argv);
+int verb_tree(int argc, char **argv);
+int verb_blame(int argc, char **argv);
 
 #endif

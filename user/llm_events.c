@@ -13,7 +13,7 @@
 #include "llm_events.h"
 #include "redact.h"
 #include "sbuf.h"
-#include "spans.h"
+#include "span_live.h"
 #include "strfmt.h"
 
 static void origin_hdr(struct agt_hdr *h, const struct tls_origin *o, uint64_t ts)
@@ -278,6 +278,46 @@ void llm_events_release(struct llm_events *ev)
 	}
 }
 
+/* The request was sent: the state machine, and the tool results it carries end tool calls. */
+static void span_request(struct span_live *sl, const struct tls_origin *o,
+			 const struct http_msg *req, const struct llm_request *lreq)
+{
+	const char *ids[64];
+	size_t n = 0;
+
+	for (size_t i = 0; i < lreq->nmsgs && n < sizeof(ids) / sizeof(ids[0]); i++)
+		if (lreq->msgs[i].tool_call_id)
+			ids[n++] = lreq->msgs[i].tool_call_id;
+	span_live_request(sl, span_live_ts(sl, req->ts_end), (int)o->tgid, ids, n);
+}
+
+static void span_response(struct span_live *sl, const struct tls_origin *o,
+			  const struct http_msg *req, const struct http_msg *resp,
+			  const struct llm_request *lreq, const struct llm_response *lresp,
+			  uint64_t latency)
+{
+	struct sb_tool_call calls[32];
+	struct sb_llm l = {0};
+
+	l.ts = span_live_ts(sl, resp->ts_end);
+	l.latency = latency;
+	l.pid = (int)o->tgid;
+	l.model = lresp->model ? lresp->model : lreq->model;
+	l.request_tokens = lresp->request_tokens;
+	l.response_tokens = lresp->response_tokens;
+	l.total_tokens = lresp->total_tokens;
+	l.status = resp->status;
+	l.complete = resp->complete;
+	l.authority = req->authority;
+	for (size_t i = 0; i < lresp->ntool_calls && l.ncalls < sizeof(calls) / sizeof(calls[0]);
+	     i++)
+		calls[l.ncalls++] =
+		    (struct sb_tool_call){lresp->tool_calls[i].id, lresp->tool_calls[i].name,
+					  lresp->tool_calls[i].arguments};
+	l.calls = calls;
+	span_live_response(sl, &l);
+}
+
 void llm_events_on_http(void *ctx, const struct tls_origin *o, const struct http_msg *req,
 			const struct http_msg *resp)
 {
@@ -303,6 +343,8 @@ void llm_events_on_http(void *ctx, const struct tls_origin *o, const struct http
 		origin_hdr(&h, o, req->ts_end);
 		if ((ev->print && ev->pr->json) || ev->rec)
 			emit_cjson(ev, &h, "context_snapshot", "context", llm_context_json(&lreq));
+		if (ev->sl)
+			span_request(ev->sl, o, req, &lreq);
 		pending_put(ev, o, req, &lreq);
 	} else {
 		uint64_t lat = resp->ts_end > req->ts_end ? resp->ts_end - req->ts_end : 0;
@@ -330,11 +372,8 @@ void llm_events_on_http(void *ctx, const struct tls_origin *o, const struct http
 			printer_event_text(ev->pr, &h, line,
 					   n < sizeof(line) ? n : sizeof(line) - 1);
 		}
-		if (ev->spans)
-			spans_llm(ev->spans, o->tgid, lresp.model ? lresp.model : lreq.model,
-				  req->ts_end, resp->ts_end,
-				  lresp.total_tokens >= 0 ? lresp.total_tokens : -1, resp->status,
-				  resp->complete);
+		if (ev->sl)
+			span_response(ev->sl, o, req, resp, &lreq, &lresp, lat);
 	}
 cleanup:
 	llm_request_release(&lreq);

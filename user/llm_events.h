@@ -27,14 +27,14 @@ struct llm_pending {
 	struct llm_request req;
 };
 
-struct spans;
+struct span_live;
 
 struct llm_events {
-	struct printer *pr;  /* live output (text or JSON) */
-	struct printer *rec; /* the recording's JSON printer, or NULL */
-	struct spans *spans; /* LLM-call spans of the recording, or NULL */
-	bool http;	     /* --http: also every exchange, with bodies (live and recorded) */
-	bool print;	     /* false with -c or `record`: nothing live */
+	struct printer *pr;   /* live output (text or JSON) */
+	struct printer *rec;  /* the recording's JSON printer, or NULL */
+	struct span_live *sl; /* the span builder (spans, states), or NULL */
+	bool http;	      /* --http: also every exchange, with bodies (live and recorded) */
+	bool print;	      /* false with -c or `record`: nothing live */
 	unsigned long long snapshots, responses, exchanges;
 	unsigned long long tokens_in, tokens_out;
 	struct llm_pending pending[LLM_EVENTS_PENDING];

@@ -45,10 +45,8 @@ static const struct verb {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } verbs[] = {
-    {"records", verb_records},
-    {"replay", verb_replay},
-    {"diff", verb_diff},
-    {"fork", verb_fork},
+    {"records", verb_records}, {"replay", verb_replay}, {"diff", verb_diff},
+    {"fork", verb_fork},       {"tree", verb_tree},	{"blame", verb_blame},
 };
 
 int main(int argc, char **argv)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/stat.h>
@@ -33,7 +34,9 @@
 #include "record.h"
 #include "recorder.h"
 #include "redact.h"
-#include "spans.h"
+#include "sbuf.h"
+#include "span_live.h"
+#include "strfmt.h"
 #include "summary.h"
 #include "syscall_table.h"
 #include "tls_conn.h"
@@ -78,8 +81,11 @@ struct consumer {
 	/* -r / `record`: the same events as JSON lines into a recording, and its spans */
 	struct recorder *rec;
 	struct printer rpr;
-	struct spans *spans;
-	char *carry; /* the start of a line cut by a flush of rpr's buffer */
+	/* spans and state_change events (recordings and --json): the analyzers' own builder */
+	struct span_live sl;
+	char trace_id[33];
+	unsigned long long spans_cut; /* span lines too long to write */
+	char *carry;		      /* the start of a line cut by a flush of rpr's buffer */
 	size_t ncarry, capcarry;
 };
 
@@ -122,8 +128,8 @@ static void release_exits(struct consumer *c, unsigned long long before)
 				tls_conns_exit(c->conns, x->h.tgid, x->h.ts);
 			if (c->rec)
 				printer_record(&c->rpr, x, sizeof(*x));
-			if (c->spans)
-				spans_exit(c->spans, x->h.tgid, x->exit_code, x->signal, x->h.ts);
+			if (c->sl.b)
+				span_live_exit(&c->sl, x);
 			if (c->print)
 				printer_record(&c->pr, &c->held[i].rec, sizeof(c->held[i].rec));
 		} else {
@@ -131,53 +137,6 @@ static void release_exits(struct consumer *c, unsigned long long before)
 		}
 	}
 	c->nheld = keep;
-}
-
-/* Process and syscall records as spans of the recording (spans.h). */
-static void span_record(struct consumer *c, const void *data, size_t size)
-{
-	const struct agt_hdr *h = data;
-
-	if (h->type == AGT_REC_SYSCALL && size >= sizeof(struct agt_syscall)) {
-		const struct agt_syscall *r = data;
-		const char *name = sc_name(r->nr);
-		bool failed = r->ret < 0 && r->ret >= -4095 && !(r->flags & AGT_SYS_NORETURN);
-
-		spans_syscall(c->spans, h->tgid, name ? name : "?",
-			      failed ? (errno_name((int)-r->ret) ?: "E???") : NULL, h->ts);
-	} else if (h->type == AGT_REC_FORK && size >= sizeof(struct agt_fork)) {
-		const struct agt_fork *r = data;
-		char comm[AGT_COMM_LEN + 1] = {0};
-
-		memcpy(comm, h->comm, AGT_COMM_LEN);
-		if (h->tid == h->tgid) /* a new process, not a thread */
-			spans_process(c->spans, h->tgid, r->ppid, comm, h->ts);
-	} else if (h->type == AGT_REC_EXEC) {
-		const char *fn, *argv;
-		char cmd[512];
-		size_t n = 0;
-
-		if (rec_exec_parts(data, size, &fn, &argv))
-			return;
-		/* argv joined with spaces: "pytest -q" */
-		for (size_t off = 0, len = ((const struct agt_exec *)data)->argv_len;
-		     off < len && n + 1 < sizeof(cmd);) {
-			size_t l = strnlen(argv + off, len - off);
-
-			n += snprintf(cmd + n, sizeof(cmd) - n, "%s%.*s", n ? " " : "", (int)l,
-				      argv + off);
-			off += l + 1;
-		}
-		if (n >= sizeof(cmd))
-			n = sizeof(cmd) - 1;
-		cmd[n] = '\0';
-		/* `curl -H "Authorization: Bearer sk-..."`, maybe cut by the buffer's end */
-		n = n >= sizeof(cmd) - 1 - sizeof(REDACTED)
-			? redact_secrets_cut(cmd, n, sizeof(cmd))
-			: redact_secrets(cmd, n);
-		cmd[n < sizeof(cmd) ? n : sizeof(cmd) - 1] = '\0';
-		spans_exec(c->spans, h->tgid, n ? cmd : fn, h->ts);
-	}
 }
 
 static void handle_one(struct consumer *c, const void *data, size_t size)
@@ -217,8 +176,8 @@ static void handle_one(struct consumer *c, const void *data, size_t size)
 	}
 	if (c->rec)
 		printer_record(&c->rpr, data, size);
-	if (c->spans)
-		span_record(c, data, size);
+	if (c->sl.b)
+		span_live_record(&c->sl, data, size);
 	if (c->print)
 		printer_record(&c->pr, data, size);
 }
@@ -486,6 +445,8 @@ static void drain(struct agtrace_bpf *skel, struct ring_buffer *rb, struct consu
 	release_exits(c, final ? ~0ull : c->drains);
 	c->drains++;
 	/* events held back for ordering wait no longer than one drain */
+	if (c->sl.b)
+		span_live_release(&c->sl, ~0ull);
 	printer_release(&c->pr, ~0ull);
 	if (c->rec)
 		printer_release(&c->rpr, ~0ull);
@@ -663,9 +624,90 @@ static void default_intent(const struct opts *o, char *buf, size_t n)
 	}
 }
 
-static void span_sink(void *ctx, const char *line, size_t len)
+/* A finished span: a line of the recording's spans.jsonl. */
+static void span_out(void *ctx, const struct sb_span *sp)
 {
-	recorder_span(ctx, line, len);
+	struct consumer *c = ctx;
+	char buf[16384];
+	size_t n;
+
+	if (!c->rec)
+		return;
+	n = sb_span_json(buf, sizeof(buf), c->trace_id, sp);
+	if (n < sizeof(buf))
+		recorder_span(c->rec, buf, n);
+	else
+		c->spans_cut++;
+}
+
+/* An agent process changed state: a state_change event in the JSON outputs. */
+static void state_out(void *ctx, int pid, const char *name, uint64_t ts, enum sb_state from,
+		      enum sb_state to, const char *reason)
+{
+	struct consumer *c = ctx;
+	struct agt_hdr h = {0};
+	char body[512];
+	struct sbuf sb = SBUF_INIT(body, sizeof(body));
+	const char *cmd = name ? name : "", *slash;
+	size_t n = strcspn(cmd, " ");
+
+	/* comm: the program's base name, as the kernel would have it */
+	for (slash = cmd; (slash = memchr(cmd, '/', n));
+	     n -= (size_t)(slash + 1 - cmd), cmd = slash + 1)
+		;
+	memcpy(h.comm, cmd, n < sizeof(h.comm) ? n : sizeof(h.comm));
+	h.tgid = h.tid = (__u32)pid;
+	h.ts = c->sl.t0 + ts;
+	sb_puts(&sb, "{\"from_state\":\"");
+	sb_puts(&sb, sb_state_name(from));
+	sb_puts(&sb, "\",\"to_state\":\"");
+	sb_puts(&sb, sb_state_name(to));
+	sb_puts(&sb, "\",\"reason\":\"");
+	sb_add(&sb, json_escape(sb_pos(&sb), sb_left(&sb), reason, strlen(reason)));
+	sb_puts(&sb, "\"}");
+	if (sb.len >= sizeof(body))
+		return;
+	if (c->print && c->pr.json)
+		printer_event_json(&c->pr, &h, "state_change", "state", body, sb.len);
+	if (c->rec)
+		printer_event_json(&c->rpr, &h, "state_change", "state", body, sb.len);
+}
+
+/* The span builder, for a recording or a --json trace (state_change events). */
+static int spans_setup(struct consumer *c, unsigned long long t0)
+{
+	struct sb_callbacks cb = {span_out, state_out, NULL, c};
+	unsigned char rnd[16] = {0};
+
+	if (c->rec) {
+		snprintf(c->trace_id, sizeof(c->trace_id), "%s", recorder_trace_id(c->rec));
+	} else {
+		if (getrandom(rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
+			memcpy(rnd, &t0, sizeof(t0));
+		for (int i = 0; i < 16; i++)
+			snprintf(c->trace_id + 2 * i, 3, "%02x", rnd[i]);
+	}
+	c->sl.t0 = t0;
+	c->sl.b = spanbuild__new(c->trace_id, &cb);
+	if (!c->sl.b) {
+		fprintf(stderr, "agtrace-bpf: out of memory\n");
+		return -1;
+	}
+	c->llm.sl = &c->sl;
+	return 0;
+}
+
+/* Ends the spans still open (cut: the trace stopped before they ended). */
+static void spans_finish(struct consumer *c, bool cut)
+{
+	if (!c->sl.b)
+		return;
+	span_live_release(&c->sl, ~0ull);
+	spanbuild__free(c->sl.b, span_live_ts(&c->sl, now_ns()), cut);
+	c->sl.b = NULL;
+	c->llm.sl = NULL;
+	if (c->spans_cut)
+		fprintf(stderr, "agtrace-bpf: %llu spans too long to record\n", c->spans_cut);
 }
 
 static int rec_setup(struct consumer *c, const struct opts *o, pid_t root, unsigned long long t0)
@@ -682,8 +724,7 @@ static int rec_setup(struct consumer *c, const struct opts *o, pid_t root, unsig
 		return -1;
 	}
 	c->rpr.ob = outbuf__new(-1, 1 << 20);
-	c->spans = spans__new(recorder_trace_id(c->rec), t0, span_sink, c->rec);
-	if (!c->rpr.ob || !c->spans) {
+	if (!c->rpr.ob) {
 		fprintf(stderr, "agtrace-bpf: out of memory\n");
 		return -1;
 	}
@@ -694,7 +735,6 @@ static int rec_setup(struct consumer *c, const struct opts *o, pid_t root, unsig
 	c->rpr.strsize = o->strsize;
 	c->rpr.t0 = t0;
 	c->llm.rec = &c->rpr;
-	c->llm.spans = c->spans;
 	return 0;
 }
 
@@ -709,8 +749,7 @@ static int rec_finish(struct consumer *c, bool stopped, bool quiet)
 	uint64_t dropped;
 	int err;
 
-	spans__free(c->spans, now_ns(), stopped);
-	c->spans = NULL;
+	spans_finish(c, stopped);
 	printer_release(&c->rpr, ~0ull);
 	outbuf__free(c->rpr.ob);
 	c->rpr.ob = NULL;
@@ -750,14 +789,14 @@ static void spans_existing_descendants(struct consumer *c, unsigned long long t0
 			pid_t pid = c->targets.slot[i], ppid;
 			char cmd[256];
 
-			if (pid <= 0 || spans_has(c->spans, pid))
+			if (pid <= 0 || sb_has(c->sl.b, pid))
 				continue;
 			ppid = proc_ppid(pid);
-			if (ppid <= 0 || !spans_has(c->spans, ppid))
+			if (ppid <= 0 || !sb_has(c->sl.b, ppid))
 				continue;
 			default_intent(&(struct opts){.npids = 1, .pids = {pid}}, cmd, sizeof(cmd));
 			redact_line(cmd, sizeof(cmd));
-			spans_process(c->spans, pid, ppid, cmd[0] ? cmd : "?", t0);
+			sb_fork(c->sl.b, span_live_ts(&c->sl, t0), pid, ppid, cmd[0] ? cmd : "?");
 			added = true;
 		}
 	}
@@ -865,18 +904,20 @@ int tracer_run(const struct opts *o, struct launch *l)
 	if (l)
 		t_start = now_ns(); /* the command starts at the gate: time 0 is its execve */
 	c->pr.t0 = t_start;
-	if (o->record) {
-		if (rec_setup(c, o, l ? l->pid : o->pids[0], t_start))
-			goto cleanup;
+	if (o->record && rec_setup(c, o, l ? l->pid : o->pids[0], t_start))
+		goto cleanup;
+	if ((o->record || (c->print && o->json)) && spans_setup(c, t_start))
+		goto cleanup;
+	if (c->sl.b) {
 		if (l)
-			spans_process(c->spans, l->pid, 0, o->cmd[0], t_start);
+			sb_fork(c->sl.b, 0, l->pid, 0, o->cmd[0]);
 		for (int i = 0; i < o->npids; i++) {
 			char cmd[256];
 
 			default_intent(&(struct opts){.npids = 1, .pids = {o->pids[i]}}, cmd,
 				       sizeof(cmd));
 			redact_line(cmd, sizeof(cmd));
-			spans_process(c->spans, o->pids[i], 0, cmd[0] ? cmd : "?", t_start);
+			sb_fork(c->sl.b, 0, o->pids[i], 0, cmd[0] ? cmd : "?");
 		}
 		spans_existing_descendants(c, t_start);
 	}
@@ -937,6 +978,7 @@ int tracer_run(const struct opts *o, struct launch *l)
 		c->tls_lost_bytes = tls_conns_stats(c->conns)->lost_bytes;
 	tls_conns__free(c->conns);
 	c->conns = NULL;
+	spans_finish(c, exiting || cut);
 	printer_release(&c->pr, ~0ull);
 	if (c->rec)
 		printer_release(&c->rpr, ~0ull);
@@ -990,6 +1032,8 @@ cleanup:
 		llm_events_release(&c->llm);
 		if (c->rec)
 			rec_finish(c, true, true);
+		spans_finish(c, true);
+		span_live_free_pending(&c->sl);
 		free(c->carry);
 		free(c->pr.pend);
 	}

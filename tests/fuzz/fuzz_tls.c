@@ -42,7 +42,7 @@
 #include "outbuf.h"
 #include "printer.h"
 #include "redact.h"
-#include "spans.h"
+#include "span_live.h"
 #include "tls_conn.h"
 
 #define MAX_OPS 2048
@@ -128,9 +128,14 @@ static void sink_release(struct sink *k)
 	free(k->line);
 }
 
-static void span_emit(void *ctx, const char *line, size_t len)
+/* Spans as the tracer writes them: one JSON line each, checked like the other sinks. */
+static void span_emit(void *ctx, const struct sb_span *sp)
 {
-	sink_add(ctx, line, len);
+	char buf[16384];
+	size_t n = sb_span_json(buf, sizeof(buf), "0123456789abcdef0123456789abcdef", sp);
+
+	if (n < sizeof(buf))
+		sink_add(ctx, buf, n);
 }
 
 /* A little-endian u16 from the input, 0 past its end. */
@@ -238,6 +243,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sink live_sink = {0}, rec_sink = {.json = true}, span_sink = {.json = true};
+	struct span_live sl = {0};
 	struct printer pr = {0}, rpr = {0};
 	struct llm_events ev = {0};
 	struct tls_conns *t = NULL;
@@ -274,10 +280,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ev.rec = &rpr;
 	}
 	if (cfg & 32) {
-		ev.spans =
-		    spans__new("0123456789abcdef0123456789abcdef", ts, span_emit, &span_sink);
-		if (!ev.spans)
+		struct sb_callbacks cb = {.span = span_emit, .ctx = &span_sink};
+
+		sl.t0 = ts;
+		sl.b = spanbuild__new("0123456789abcdef0123456789abcdef", &cb);
+		if (!sl.b)
 			abort();
+		ev.sl = &sl;
 	}
 	t = tls_conns__new(llm_events_on_http, &ev, max_bodies[cfg >> 6]);
 	if (!t)
@@ -313,7 +322,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	tls_conns__free(t);
 	llm_events_release(&ev);
-	spans__free(ev.spans, ts, true);
+	if (sl.b) {
+		span_live_release(&sl, ~0ull);
+		spanbuild__free(sl.b, span_live_ts(&sl, ts), true);
+	}
+	span_live_free_pending(&sl);
 	printer_release(&pr, ~0ull);
 	outbuf__free(pr.ob);
 	free(pr.pend);

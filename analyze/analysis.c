@@ -1,0 +1,497 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * analysis.c - the analyzers' one pass over a recording (see analysis.h).
+ *
+ * Syscall events are read from their text (jsonraw.h) with the argument names of the syscall
+ * table resolved once per number; only the rare large events (LLM calls, process events,
+ * evidence lines) are parsed with cJSON.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <cjson/cJSON.h>
+
+#include "analysis.h"
+#include "evfmt.h"
+#include "jsonraw.h"
+#include "syscall_table.h"
+
+struct pass {
+	struct analysis *a;
+	const struct an_opts *o;
+	struct spanbuild *b;
+	const struct evs_event *cur;
+	struct sb_argmap map[AGT_NR_MAX];
+	bool mapped[AGT_NR_MAX];
+	size_t capspans, capllm, capstates;
+	bool ctx_wait_resp, ctx_wait_http;
+	int err;
+};
+
+static int domain_of(const char *s)
+{
+	return !strncmp(s, "AF_INET6", 8)				 ? AF_INET6
+	       : !strncmp(s, "AF_INET", 7)				 ? AF_INET
+	       : !strncmp(s, "AF_UNIX", 7) || !strncmp(s, "AF_LOCAL", 8) ? AF_UNIX
+									 : -1;
+}
+
+static void on_syscall(struct pass *ps, const struct evs_event *ev)
+{
+	const char *p = ev->payload, *end = ev->end, *args;
+	struct sb_syscall s = {0};
+	const struct sb_argmap *m;
+	const struct sc_desc *d;
+	char name[32], err[24], path[512], addr[96], tmp[64];
+	long long nr = -1, v;
+
+	if (!p)
+		return;
+	s.seq_num = ev->e.seq_num;
+	s.ts = ev->e.timestamp;
+	s.pid = ev->e.pid;
+	s.tid = ev->tid;
+	s.comm = ev->comm[0] ? ev->comm : NULL;
+	s.fd = s.fd2 = s.length = s.length_old = -1;
+	if (jnum_member(p, end, "nr", &nr) && nr >= 0 && nr < AGT_NR_MAX)
+		s.nr = (int)nr;
+	else
+		s.nr = -1;
+	if (jstr_member(p, end, "syscall", name, sizeof(name)))
+		s.name = name;
+	if (jnum_member(p, end, "duration", &v) && v > 0)
+		s.dur = (uint64_t)v;
+	if (jstr_member(p, end, "err", err, sizeof(err)) && err[0])
+		s.err = err;
+	if (jnum_member(p, end, "result", &v))
+		s.ret = v;
+	else
+		s.noreturn = true; /* null: exit_group, an execve that never returned */
+	if (s.nr >= 0) {
+		struct agt_stat *st = &ps->a->sys[s.nr];
+
+		st->count++;
+		st->errors += s.err != NULL;
+		st->total_ns += s.dur;
+		if (s.dur > st->max_ns)
+			st->max_ns = s.dur;
+		st->hist[agt_hist_bucket(s.dur)]++;
+	} else {
+		ps->a->sys_unknown++;
+	}
+	if (s.nr >= 0 && !ps->mapped[s.nr]) {
+		sb_argmap_of(s.nr, &ps->map[s.nr]);
+		ps->mapped[s.nr] = true;
+	}
+	m = s.nr >= 0 ? &ps->map[s.nr] : NULL;
+	d = s.nr >= 0 ? sc_lookup(s.nr) : NULL;
+	args = jraw_member(p, end, "args");
+	if (m && d && args) {
+#define ARG(i) d->args[(int)(i)].name
+		if (m->fd >= 0 && jnum_member(args, end, ARG(m->fd), &v))
+			s.fd = v;
+		if (m->fd2 >= 0 && jnum_member(args, end, ARG(m->fd2), &v))
+			s.fd2 = v;
+		if (m->len >= 0 && jnum_member(args, end, ARG(m->len), &v))
+			s.length = v;
+		if (m->len_old >= 0 && jnum_member(args, end, ARG(m->len_old), &v))
+			s.length_old = v;
+		if (m->path >= 0 && s.err &&
+		    jstr_member(args, end, ARG(m->path), path, sizeof(path)))
+			s.path = path;
+		if (m->addr >= 0 && jstr_member(args, end, ARG(m->addr), addr, sizeof(addr))) {
+			if (sb_inet_addr(addr, tmp, sizeof(tmp))) {
+				memcpy(addr, tmp, strlen(tmp) + 1);
+				s.addr = addr;
+			} else if (strstr(addr, "/nscd/")) {
+				s.addr = addr; /* for the noise filter only */
+			}
+		}
+		if (m->domain >= 0 && jstr_member(args, end, ARG(m->domain), tmp, sizeof(tmp)))
+			s.sock_family = domain_of(tmp);
+		if (m->type >= 0 && jstr_member(args, end, ARG(m->type), tmp, sizeof(tmp)))
+			s.sock_type = !strncmp(tmp, "SOCK_STREAM", 11)	? SOCK_STREAM
+				      : !strncmp(tmp, "SOCK_DGRAM", 10) ? SOCK_DGRAM
+									: -1;
+#undef ARG
+	}
+	/* connect() on a non-blocking socket: EINPROGRESS is the connection starting */
+	if (s.err && !strcmp(s.err, "EINPROGRESS") && s.addr) {
+		s.err = NULL;
+		s.ret = 0;
+	}
+	sb_syscall(ps->b, &s);
+}
+
+/* "ls -l /etc" from an exec's argv array (secrets were redacted by the tracer already). */
+static void join_argv(const cJSON *argv, char *out, size_t n)
+{
+	const cJSON *x;
+	size_t len = 0;
+
+	out[0] = '\0';
+	cJSON_ArrayForEach(x, argv)
+	{
+		if (!cJSON_IsString(x) || len + 2 >= n)
+			continue;
+		len += snprintf(out + len, n - len, "%s%s", len ? " " : "", x->valuestring);
+		if (len >= n)
+			len = n - 1;
+	}
+}
+
+static void on_process(struct pass *ps, const struct evs_event *ev)
+{
+	cJSON *o = ev->payload ? cJSON_ParseWithLength(ev->payload, ev->end - ev->payload) : NULL;
+	const char *what;
+	long long v;
+
+	if (!o)
+		return;
+	what = rec_json_str(o, "event");
+	if (!what) {
+	} else if (!strcmp(what, "fork")) {
+		if (ev->tid == ev->e.pid && rec_json_ll(o, "ppid", &v))
+			sb_fork(ps->b, ev->e.timestamp, ev->e.pid, (int)v, ev->comm);
+	} else if (!strcmp(what, "exec")) {
+		char cmd[512];
+		const char *fn = rec_json_str(o, "filename");
+
+		join_argv(cJSON_GetObjectItemCaseSensitive(o, "argv"), cmd, sizeof(cmd));
+		sb_exec(ps->b, ev->e.timestamp, ev->e.pid, cmd[0] ? cmd : fn, fn, ev->e.seq_num);
+	} else if (!strcmp(what, "exit")) {
+		long long code = 0, sig = 0;
+
+		rec_json_ll(o, "exit_code", &code);
+		rec_json_ll(o, "signal", &sig);
+		sb_exit(ps->b, ev->e.timestamp, ev->e.pid, (int)code, (int)sig);
+	}
+	cJSON_Delete(o);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static void on_llm(struct pass *ps, const struct evs_event *ev)
+{
+	struct analysis *a = ps->a;
+	cJSON *o = ev->payload ? cJSON_ParseWithLength(ev->payload, ev->end - ev->payload) : NULL;
+	struct sb_tool_call calls[32];
+	const cJSON *tc, *x;
+	struct sb_llm l = {0};
+	struct an_llm *c;
+	long long v;
+
+	if (!o)
+		return;
+	l.seq_num = ev->e.seq_num;
+	l.ts = ev->e.timestamp;
+	l.pid = ev->e.pid;
+	l.model = rec_json_str(o, "model");
+	l.request_tokens = rec_json_ll(o, "request_tokens", &v) ? v : -1;
+	l.response_tokens = rec_json_ll(o, "response_tokens", &v) ? v : -1;
+	l.total_tokens = rec_json_ll(o, "total_tokens", &v) ? v : -1;
+	l.latency = rec_json_ll(o, "latency", &v) && v > 0 ? (uint64_t)v : 0;
+	l.status = rec_json_ll(o, "status", &v) ? (int)v : 0;
+	l.complete = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "complete"));
+	tc = cJSON_GetObjectItemCaseSensitive(o, "tool_calls");
+	cJSON_ArrayForEach(x, tc)
+	{
+		if (l.ncalls == sizeof(calls) / sizeof(calls[0]))
+			break;
+		calls[l.ncalls++] = (struct sb_tool_call){
+		    rec_json_str(x, "id"), rec_json_str(x, "name"), rec_json_str(x, "arguments")};
+	}
+	l.calls = calls;
+	sb_llm_response(ps->b, &l);
+	if (a->nllm == ps->capllm) {
+		size_t ncap = ps->capllm ? ps->capllm * 2 : 64;
+		void *n = realloc(a->llm, ncap * sizeof(*a->llm));
+
+		if (!n) {
+			ps->err = -ENOMEM;
+			goto out;
+		}
+		a->llm = n;
+		ps->capllm = ncap;
+	}
+	c = &a->llm[a->nllm++];
+	memset(c, 0, sizeof(*c));
+	c->seq_num = l.seq_num;
+	c->timestamp = l.ts;
+	c->pid = l.pid;
+	c->model = dup_or_null(l.model);
+	c->request_tokens = l.request_tokens;
+	c->response_tokens = l.response_tokens;
+	c->total_tokens = l.total_tokens;
+	c->latency = (long long)l.latency;
+	c->ttft = rec_json_ll(o, "ttft", &v) ? v : -1;
+	c->status = l.status;
+	c->complete = l.complete;
+	c->error = dup_or_null(rec_json_str(o, "error"));
+	c->ntool_calls = (int)l.ncalls;
+	if (ps->ctx_wait_resp && l.pid == a->ctx_pid) {
+		a->ctx_request_tokens = l.request_tokens;
+		ps->ctx_wait_resp = false;
+	}
+out:
+	cJSON_Delete(o);
+}
+
+static void on_context(struct pass *ps, const struct evs_event *ev)
+{
+	struct analysis *a = ps->a;
+	cJSON *o = ev->payload ? cJSON_ParseWithLength(ev->payload, ev->end - ev->payload) : NULL;
+	const char *ids[64];
+	const cJSON *m;
+	size_t n = 0;
+
+	if (!o)
+		return;
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(o, "messages"))
+	{
+		const char *id = rec_json_str(m, "tool_call_id");
+
+		if (id && n < sizeof(ids) / sizeof(ids[0]))
+			ids[n++] = id;
+	}
+	sb_llm_request(ps->b, ev->e.seq_num, ev->e.timestamp, ev->e.pid, ids, n);
+	cJSON_Delete(o);
+	if (ps->o && ps->o->want_ctx && ev->e.seq_num <= ps->o->ctx_at) {
+		char *line = strndup(ev->e.line, ev->e.len);
+
+		if (!line) {
+			ps->err = -ENOMEM;
+			return;
+		}
+		free(a->ctx_line);
+		free(a->ctx_request_body);
+		a->ctx_line = line;
+		a->ctx_request_body = NULL;
+		a->ctx_seq = ev->e.seq_num;
+		a->ctx_pid = ev->e.pid;
+		a->ctx_request_tokens = -1;
+		ps->ctx_wait_resp = ps->ctx_wait_http = true;
+	}
+}
+
+/* The request body of the exchange that answered the kept context snapshot (tool schemas). */
+static void on_http(struct pass *ps, const struct evs_event *ev)
+{
+	struct analysis *a = ps->a;
+	const char *body;
+	size_t len;
+
+	if (!ps->ctx_wait_http || ev->e.pid != a->ctx_pid || !ev->payload)
+		return;
+	body = jraw_member(ev->payload, ev->end, "request_body");
+	if (body && (a->ctx_request_body = jraw_string(body, ev->end, &len)))
+		ps->ctx_wait_http = false;
+}
+
+static void on_state(struct pass *ps, const struct evs_event *ev)
+{
+	(void)ev;
+	ps->a->recorded_states++;
+}
+
+static int on_event(void *ctx, const struct evs_event *ev)
+{
+	struct pass *ps = ctx;
+	struct analysis *a = ps->a;
+	long long v;
+
+	ps->cur = ev;
+	if (ev->e.type < REC__NTYPES)
+		a->by_type[ev->e.type]++;
+	if (!a->first_ts || ev->e.timestamp < a->first_ts)
+		a->first_ts = ev->e.timestamp;
+	if (ev->e.timestamp > a->last_ts)
+		a->last_ts = ev->e.timestamp;
+	switch (ev->e.type) {
+	case REC_SYSCALL:
+		on_syscall(ps, ev);
+		break;
+	case REC_PROCESS:
+		on_process(ps, ev);
+		break;
+	case REC_LLM_RESPONSE:
+		on_llm(ps, ev);
+		break;
+	case REC_CONTEXT_SNAPSHOT:
+		on_context(ps, ev);
+		break;
+	case REC_HTTP:
+		on_http(ps, ev);
+		break;
+	case REC_STATE_CHANGE:
+		on_state(ps, ev);
+		break;
+	case REC_LOST:
+		if (ev->payload && jnum_member(ev->payload, ev->end, "count", &v) && v > 0)
+			a->lost += (uint64_t)v;
+		break;
+	default:
+		break;
+	}
+	ps->cur = NULL;
+	return ps->err;
+}
+
+static void *memdup(const void *p, size_t n)
+{
+	void *q = n ? malloc(n) : NULL;
+
+	if (q)
+		memcpy(q, p, n);
+	return q;
+}
+
+static void keep_span(void *ctx, const struct sb_span *sp)
+{
+	struct pass *ps = ctx;
+	struct analysis *a = ps->a;
+	struct sb_span *c;
+
+	if (a->nspans == ps->capspans) {
+		size_t ncap = ps->capspans ? ps->capspans * 2 : 64;
+		void *n = realloc(a->spans, ncap * sizeof(*a->spans));
+
+		if (!n) {
+			ps->err = -ENOMEM;
+			return;
+		}
+		a->spans = n;
+		ps->capspans = ncap;
+	}
+	c = &a->spans[a->nspans++];
+	*c = *sp;
+	c->name = dup_or_null(sp->name);
+	c->model = dup_or_null(sp->model);
+	c->tool_call_id = dup_or_null(sp->tool_call_id);
+	c->tool_name = dup_or_null(sp->tool_name);
+	c->arguments = dup_or_null(sp->arguments);
+	c->llm_span_id = dup_or_null(sp->llm_span_id);
+	c->evidence = memdup(sp->evidence, sp->nevidence * sizeof(*sp->evidence));
+	c->nevidence = c->evidence ? sp->nevidence : 0;
+	c->res = memdup(sp->res, sp->nres * sizeof(*sp->res));
+	c->nres = c->res ? sp->nres : 0;
+}
+
+static void keep_state(void *ctx, int pid, const char *name, uint64_t ts, enum sb_state from,
+		       enum sb_state to, const char *reason)
+{
+	(void)name;
+	struct pass *ps = ctx;
+	struct analysis *a = ps->a;
+
+	if (a->nstates == ps->capstates) {
+		size_t ncap = ps->capstates ? ps->capstates * 2 : 64;
+		void *n = realloc(a->states, ncap * sizeof(*a->states));
+
+		if (!n) {
+			ps->err = -ENOMEM;
+			return;
+		}
+		a->states = n;
+		ps->capstates = ncap;
+	}
+	a->states[a->nstates++] = (struct an_state){pid, ts, from, to, dup_or_null(reason)};
+}
+
+/* The evidence line of a failed syscall: the event as replay shows it. */
+static void describe(void *ctx, const struct sb_syscall *s, char *text, size_t n)
+{
+	struct pass *ps = ctx;
+	const struct evs_event *ev = ps->cur;
+	cJSON *o;
+	FILE *f;
+
+	(void)s;
+	if (!ev || !(o = cJSON_ParseWithLength(ev->e.line, ev->e.len)))
+		return;
+	f = fmemopen(text, n, "w");
+	if (f) {
+		evfmt_what(o, ev->e.line, ev->e.len, REC_SYSCALL, f);
+		fclose(f);
+		text[n - 1] = '\0';
+	}
+	cJSON_Delete(o);
+}
+
+int analysis_run(struct analysis *a, const char *rec, const char *base, const struct an_opts *o,
+		 struct rec_err *err)
+{
+	struct pass *ps = NULL;
+	struct sb_callbacks cb;
+	int ret;
+
+	memset(a, 0, sizeof(*a));
+	a->ctx_request_tokens = -1;
+	if ((ret = rec_resolve(rec, base ? base : rec_base_dir(NULL), a->dir, sizeof(a->dir), err)))
+		return ret;
+	if ((ret = rec_meta_read(a->dir, &a->meta, err)))
+		return ret;
+	snprintf(a->trace_id, sizeof(a->trace_id), "%s", a->meta.trace_id ? a->meta.trace_id : "");
+	if (!(ps = calloc(1, sizeof(*ps))))
+		return rec_errf(err, -ENOMEM, "out of memory");
+	ps->a = a;
+	ps->o = o;
+	cb = (struct sb_callbacks){keep_span, keep_state, describe, ps};
+	if (!(ps->b = spanbuild__new(a->trace_id, &cb))) {
+		free(ps);
+		return rec_errf(err, -ENOMEM, "out of memory");
+	}
+	ret = evstream_run(a->dir, on_event, ps, &a->res, err);
+	if (ret == -ENOMEM || ps->err == -ENOMEM)
+		ret = rec_errf(err, -ENOMEM, "out of memory");
+	/* what is still open ends with the recording: cut if the tracer did not see it end */
+	spanbuild__free(ps->b, a->last_ts,
+			!a->meta.status || strcmp(a->meta.status, "completed") != 0);
+	if (!ret && ps->err)
+		ret = rec_errf(err, ps->err, "out of memory");
+	free(ps);
+	return ret;
+}
+
+void analysis_release(struct analysis *a)
+{
+	for (size_t i = 0; i < a->nspans; i++) {
+		struct sb_span *sp = &a->spans[i];
+
+		free(sp->name);
+		free(sp->model);
+		free(sp->tool_call_id);
+		free(sp->tool_name);
+		free(sp->arguments);
+		free(sp->llm_span_id);
+		free(sp->evidence);
+		free(sp->res);
+	}
+	free(a->spans);
+	for (size_t i = 0; i < a->nllm; i++) {
+		free(a->llm[i].model);
+		free(a->llm[i].error);
+	}
+	free(a->llm);
+	for (size_t i = 0; i < a->nstates; i++)
+		free(a->states[i].reason);
+	free(a->states);
+	free(a->ctx_line);
+	free(a->ctx_request_body);
+	rec_meta_release(&a->meta);
+	memset(a, 0, sizeof(*a));
+}
+
+ssize_t analysis_span_by_id(const struct analysis *a, const char *id)
+{
+	for (size_t i = 0; i < a->nspans; i++)
+		if (!strcmp(a->spans[i].span_id, id))
+			return (ssize_t)i;
+	return -1;
+}
