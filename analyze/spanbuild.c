@@ -935,7 +935,7 @@ void sb_syscall(struct spanbuild *b, const struct sb_syscall *s)
 
 		if (p->state == SB_LLM_WAIT)
 			w = SB_WALL_LLM;
-		else if (p->state == SB_TOOL_WAIT)
+		else if (p->state == SB_TOOL_WAIT || op == OP_WAIT) /* waiting for a child */
 			w = SB_WALL_TOOL;
 		else if (op == OP_READ || op == OP_WRITE) {
 			enum fd_kind k = fd_kind_of(p, s->fd);
