@@ -20,7 +20,7 @@ enum cls { C_ACTIVE, C_WARM, C_COLD, C_LEAKED };
 static const char *const cls_names[] = {"active", "warm", "cold", "leaked"};
 
 #define NEEDLE_MAX     64
-#define NEEDLES_MAX    256
+#define NEEDLES_MAX    512
 #define DISTINCT_ALNUM 4
 
 /* One message while it is analyzed. */
@@ -292,14 +292,64 @@ static bool distinct_line(const char *s, size_t len)
 	return alnum >= DISTINCT_ALNUM;
 }
 
-/* Whether a message after i contains one of i's distinctive lines (its first 64 bytes). */
-static bool referenced_later(const struct ana *a, size_t i)
-{
-	const char *s = a->m[i].content, *end = s + a->m[i].clen;
-	char needle[NEEDLE_MAX + 1];
-	int nneedles = 0;
+/*
+ * The text the model wrote or was given after each message: the content and calls of every
+ * message that is not a tool result, in order, each followed by '\n' (needles hold no newline,
+ * so none matches across two messages). tail[i] is where the messages after #i+1 start.
+ */
+struct later {
+	char *buf;
+	size_t len;
+	size_t *tail; /* n + 1 offsets */
+};
 
-	while (s < end && nneedles < NEEDLES_MAX) {
+static int later_build(const struct ana *a, struct later *l)
+{
+	size_t len = 0;
+
+	memset(l, 0, sizeof(*l));
+	for (size_t i = 0; i < a->n; i++)
+		if (!a->m[i].tool_result)
+			len += a->m[i].clen + 1 + (a->m[i].calls ? strlen(a->m[i].calls) + 1 : 0);
+	l->buf = malloc(len + 1);
+	l->tail = calloc(a->n + 1, sizeof(*l->tail));
+	if (!l->buf || !l->tail)
+		return -ENOMEM;
+	for (size_t i = 0; i < a->n; i++) {
+		const struct msg *m = &a->m[i];
+
+		l->tail[i] = l->len;
+		if (m->tool_result)
+			continue;
+		memcpy(l->buf + l->len, m->content, m->clen);
+		l->len += m->clen;
+		l->buf[l->len++] = '\n';
+		if (m->calls) {
+			size_t cl = strlen(m->calls);
+
+			memcpy(l->buf + l->len, m->calls, cl);
+			l->len += cl;
+			l->buf[l->len++] = '\n';
+		}
+	}
+	l->tail[a->n] = l->len;
+	return 0;
+}
+
+static void later_free(struct later *l)
+{
+	free(l->buf);
+	free(l->tail);
+}
+
+/* Calls fn(line, len) on each trimmed distinctive line of s; stops when fn returns true. */
+static bool each_distinct(const char *s, size_t slen, size_t stride,
+			  bool (*fn)(const char *, size_t, void *), void *arg)
+{
+	const char *end = s + slen;
+	size_t k = 0;
+
+	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s)), *e = nl ? nl : end;
 		const char *b = s;
 
@@ -307,26 +357,58 @@ static bool referenced_later(const struct ana *a, size_t i)
 			b++;
 		while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
 			e--;
-		if (distinct_line(b, (size_t)(e - b))) {
-			size_t len = (size_t)(e - b) < NEEDLE_MAX ? (size_t)(e - b) : NEEDLE_MAX;
-
-			memcpy(needle, b, len);
-			needle[len] = '\0';
-			nneedles++;
-			for (size_t j = i + 1; j < a->n; j++)
-				if (strstr(a->m[j].content, needle) ||
-				    (a->m[j].calls && strstr(a->m[j].calls, needle)))
-					return true;
-		}
+		if (distinct_line(b, (size_t)(e - b)) && k++ % stride == 0 &&
+		    fn(b, (size_t)(e - b), arg))
+			return true;
 		s = nl ? nl + 1 : end;
 	}
 	return false;
 }
 
-static void find_leaks(struct ana *a)
+static bool count_line(const char *line, size_t len, void *arg)
+{
+	(void)line;
+	(void)len;
+	++*(size_t *)arg;
+	return false;
+}
+
+struct search {
+	const char *hay;
+	size_t len;
+};
+
+static bool quoted(const char *line, size_t len, void *arg)
+{
+	const struct search *sr = arg;
+
+	return memmem(sr->hay, sr->len, line, len < NEEDLE_MAX ? len : NEEDLE_MAX) != NULL;
+}
+
+/*
+ * Whether a later user or assistant message contains one of #i+1's distinctive lines (its first
+ * 64 bytes); at most NEEDLES_MAX lines are tried, evenly spaced over the result.
+ */
+static bool referenced_later(const struct ana *a, const struct later *l, size_t i)
+{
+	struct search sr = {l->buf + l->tail[i + 1], l->len - l->tail[i + 1]};
+	size_t count = 0;
+
+	each_distinct(a->m[i].content, a->m[i].clen, 1, count_line, &count);
+	return each_distinct(a->m[i].content, a->m[i].clen,
+			     count > NEEDLES_MAX ? (count + NEEDLES_MAX - 1) / NEEDLES_MAX : 1,
+			     quoted, &sr);
+}
+
+static int find_leaks(struct ana *a)
 {
 	long long total = a->p->total_tokens;
+	struct later l;
 
+	if (later_build(a, &l)) {
+		later_free(&l);
+		return -ENOMEM;
+	}
 	for (size_t i = 0; i < a->n; i++) {
 		struct msg *m = &a->m[i];
 
@@ -352,11 +434,13 @@ static void find_leaks(struct ana *a)
 			continue;
 		for (size_t j = i + 1; j < a->n && !answered; j++)
 			answered = a->m[j].assistant;
-		if (answered && !referenced_later(a, i)) {
+		if (answered && !referenced_later(a, &l, i)) {
 			m->cls = C_LEAKED;
 			m->leak_reason = "unreferenced tool result";
 		}
 	}
+	later_free(&l);
+	return 0;
 }
 
 /* The name of the tool whose call id is id, from the calls of the messages before i. */
@@ -719,7 +803,8 @@ int ctx_analyze(struct ctx_profile *out, const cJSON *context, const char *reque
 	/* classification */
 	if (classify(&a))
 		goto out;
-	find_leaks(&a);
+	if (find_leaks(&a))
+		goto out;
 	add_bucket(&out->active, a.sys_tok + a.defs_tok, a.sys_est > 0);
 	for (i = 0; i < a.n; i++)
 		add_bucket(bk[a.m[i].cls], a.m[i].tok, 1);

@@ -40,9 +40,11 @@
  * - cold: everything older.
  * - leaked (takes precedence): (a) a large tool result - at least CTX_LEAK_MIN_TOKENS (500)
  *   tokens, or at least CTX_LEAK_MIN_SMALL (100) tokens and 10% of the context - that an
- *   assistant message followed (the model had its turn) and that no later message quotes: no
- *   later content or call arguments contain any of its distinctive lines (a line of at least
- *   CTX_DISTINCT_MIN (16) bytes after trimming, its first 64 bytes, up to 256 lines); (b) a
+ *   assistant message followed (the model had its turn) and that no later message quotes: the
+ *   content and call arguments of the later user and assistant messages (not other tool
+ *   results) contain none of its distinctive lines (a line of at least CTX_DISTINCT_MIN (16)
+ *   bytes and 4 letters or digits after trimming, compared by its first 64 bytes; at most 512
+ *   lines, evenly spaced, are tried); (b) a
  *   message whose content (with its calls) is byte-for-byte that of an earlier message, at least
  *   CTX_DUP_MIN_BYTES (32) bytes long.
  *

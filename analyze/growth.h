@@ -60,8 +60,8 @@ struct growth_prediction {
 	const char *model; /* copy (may be NULL) */
 	long long tokens_used;
 	long long context_budget;
-	const char *
-	    budget_source; /* copy: "--budget", "model table (FAMILY)", "default (unknown model)" */
+	/* copy: "--budget", "model table (FAMILY)", "default (unknown model)" */
+	const char *budget_source;
 	double usage_pct;
 	int current_step;
 	int max_steps; /* 0: none */

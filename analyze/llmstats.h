@@ -36,8 +36,9 @@ struct llm_call {
 	int pid;
 	uint64_t timestamp;
 	long long request_tokens, response_tokens; /* -1 unknown */
-	long long latency_ns, ttft_ns;		   /* latency -1: unknown; ttft -1: not streamed */
-	int status;				   /* HTTP status, 0: none */
+	/* latency -1: unknown; ttft -1: not streamed */
+	long long latency_ns, ttft_ns;
+	int status; /* HTTP status, 0: none */
 	bool complete;
 	const char *error; /* NULL or "" : none */
 };

@@ -383,6 +383,46 @@ static void test_ctxprof_text_json(void **state)
 	cJSON_Delete(ctx);
 }
 
+/* What counts as a reference to a large tool result (#3): later user/assistant text or calls. */
+static void test_ctxprof_references(void **state)
+{
+	static const struct {
+		const char *later_role, *later_text, *later_args, *then_text;
+		const char *cls3;
+	} cases[] = {
+	    {"assistant", "row 42 says: result row 0042: value ok", NULL, NULL, "active"},
+	    {"assistant", "", "{\"q\":\"result row 0099: value ok\"}", NULL, "active"},
+	    {"user", "what about result row 0007: value ok ?", NULL, "fine", "warm"},
+	    {"tool", "result row 0042: value ok", NULL, "nothing useful", "leaked"},
+	    {"assistant", "nothing useful there", NULL, NULL, "leaked"},
+	    {NULL, NULL, NULL, NULL, "active"}, /* not answered yet */
+	};
+	struct ctx_profile p;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cJSON *ctx = cJSON_CreateObject(), *msgs = cJSON_AddArrayToObject(ctx, "messages");
+
+		add_msg(msgs, "user", "check the table", NULL, NULL, NULL, NULL);
+		add_msg(msgs, "assistant", "", "c1", "shell", "{\"cmd\":\"dump\"}", NULL);
+		add_msg(msgs, "tool", lines("result row %04d: value ok\n", 2600), NULL, NULL, NULL,
+			"c1");
+		if (cases[i].later_role && !strcmp(cases[i].later_role, "tool"))
+			add_msg(msgs, "tool", cases[i].later_text, NULL, NULL, NULL, "c1");
+		else if (cases[i].later_role)
+			add_msg(msgs, cases[i].later_role, cases[i].later_text,
+				cases[i].later_args ? "c2" : NULL, "lookup", cases[i].later_args,
+				NULL);
+		if (cases[i].then_text)
+			add_msg(msgs, "assistant", cases[i].then_text, NULL, NULL, NULL, NULL);
+		assert_int_equal(ctx_analyze(&p, ctx, NULL, -1, 0, 1, 2), 0);
+		if (strcmp(p.msgs[2].cls, cases[i].cls3))
+			fail_msg("case %zu: #3 is %s, want %s", i, p.msgs[2].cls, cases[i].cls3);
+		ctx_profile_release(&p);
+		cJSON_Delete(ctx);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -391,6 +431,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_ctxprof_rounding_and_chat, teardown),
 	    cmocka_unit_test_teardown(test_ctxprof_edges, teardown),
 	    cmocka_unit_test_teardown(test_ctxprof_text_json, teardown),
+	    cmocka_unit_test_teardown(test_ctxprof_references, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
