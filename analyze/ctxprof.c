@@ -798,7 +798,7 @@ int ctx_analyze(struct ctx_profile *out, const cJSON *context, const char *reque
 	out->nkinds = out->kinds[K_OTHER].messages ? NK : NK - 1;
 	for (size_t k = 0; k < NK; k++)
 		out->total_tokens += out->kinds[k].tokens;
-	out->tokens_used = request_tokens >= 0 ? request_tokens : out->total_tokens;
+	out->tokens_used = request_tokens > 0 ? request_tokens : out->total_tokens;
 
 	/* classification */
 	if (classify(&a))

@@ -20,8 +20,8 @@
  * - calibration: when request_tokens > 0 (the real count the API reported for this request), every
  *   part is scaled by scale = request_tokens / estimated total, rounded half up, so the totals
  *   match the real count (to rounding); calibrated true. Otherwise scale 1, "estimated (chars/4)".
- * tokens_used is request_tokens when known, else the estimated total; total_tokens is the sum of
- * the (calibrated) parts, and every pct is of total_tokens.
+ * tokens_used is request_tokens when known (> 0), else the estimated total; total_tokens is the sum
+ * of the (calibrated) parts, and every pct is of total_tokens.
  *
  * Kinds: system (system prompt and system/developer messages), user, assistant (text),
  * tool_results (role "tool" or a tool_call_id), tool_calls (the calls' names and arguments),
