@@ -84,6 +84,18 @@ $(OUTPUT)/analyze/%.o: analyze/%.c $(wildcard analyze/*.h) | $(OUTPUT)/analyze
 
 $(APP_OBJS): $(OUTPUT)/agtrace.skel.h $(OUTPUT)/tls.skel.h
 
+# The model table (context windows, prices) is compiled in: models.tsv becomes a C string, so the
+# binary needs no data path; a user file can still override it at run time (analyze/models.h).
+$(OUTPUT)/models_tsv.h: analyze/data/models.tsv | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q){ printf '/* generated from %s by the Makefile: do not edit */\n' $<; \
+	  printf 'static const char models_builtin_tsv[] =\n'; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/\t/\\t/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $<; \
+	  printf '\t"";\n'; } > $@
+
+$(OUTPUT)/analyze/models.o $(OUTPUT)/san/analyze/models.o $(OUTPUT)/fuzz/analyze/models.o: \
+	$(OUTPUT)/models_tsv.h
+
 $(OUTPUT)/san/user/%.o: user/%.c $(wildcard user/*.h) bpf/agtrace.h | $(OUTPUT)/san/user
 	$(Q)$(CC) -g -O1 $(WARN) -std=gnu11 -D_GNU_SOURCE -DAGT_VERSION='"$(VERSION)"' $(SAN) $(INCLUDES) -c $< -o $@
 
