@@ -24,5 +24,8 @@ int verb_diff(int argc, char **argv);
 int verb_fork(int argc, char **argv);
 int verb_tree(int argc, char **argv);
 int verb_blame(int argc, char **argv);
+int verb_stats(int argc, char **argv);
+int verb_growth(int argc, char **argv);
+int verb_ctx(int argc, char **argv);
 
 #endif

@@ -47,6 +47,7 @@ static const struct verb {
 } verbs[] = {
     {"records", verb_records}, {"replay", verb_replay}, {"diff", verb_diff},
     {"fork", verb_fork},       {"tree", verb_tree},	{"blame", verb_blame},
+    {"stats", verb_stats},     {"growth", verb_growth}, {"ctx", verb_ctx},
 };
 
 int main(int argc, char **argv)

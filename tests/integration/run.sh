@@ -352,6 +352,9 @@ test_output_file_mode() {
 # Recordings: record, records, replay, diff, fork, SIGKILL, bad input
 # shellcheck source=tests/integration/rec_tests.sh
 . tests/integration/rec_tests.sh
+# Analyzers: tree, blame, growth, ctx, stats on recorded agents
+# shellcheck source=tests/integration/analyze_tests.sh
+. tests/integration/analyze_tests.sh
 
 if [ "$(id -u)" != 0 ]; then
 	notrun=${#tests[@]}
