@@ -19,17 +19,45 @@
 #include "jsonraw.h"
 #include "syscall_table.h"
 
+/* The payload members of a syscall event, and the arguments the span builder reads. */
+enum { TOP_NAME, TOP_NR, TOP_ARGS, TOP_RESULT, TOP_ERR, TOP_DUR, TOP_N };
+static const char *const top_keys[TOP_N] = {"syscall", "nr", "args", "result", "err", "duration"};
+enum { ARG_FD, ARG_FD2, ARG_LEN, ARG_LEN_OLD, ARG_PATH, ARG_ADDR, ARG_DOMAIN, ARG_TYPE, ARG_N };
+
 struct pass {
 	struct analysis *a;
 	const struct an_opts *o;
 	struct spanbuild *b;
 	const struct evs_event *cur;
 	struct sb_argmap map[AGT_NR_MAX];
+	const char *names[AGT_NR_MAX][ARG_N]; /* their argument names, NULL where none */
 	bool mapped[AGT_NR_MAX];
 	size_t capspans, capllm, capstates;
 	bool ctx_wait_resp, ctx_wait_http;
 	int err;
 };
+
+/* The names of the arguments the builder reads, in enum ARG_* order. */
+static void argmap_names(int nr, struct sb_argmap *m, const char **names)
+{
+	const struct sc_desc *d = sc_lookup(nr);
+
+	sb_argmap_of(nr, m);
+	for (int i = 0; i < ARG_N; i++)
+		names[i] = NULL;
+	if (!d)
+		return;
+#define NAME(field, k) names[k] = m->field >= 0 ? d->args[(int)m->field].name : NULL
+	NAME(fd, ARG_FD);
+	NAME(fd2, ARG_FD2);
+	NAME(len, ARG_LEN);
+	NAME(len_old, ARG_LEN_OLD);
+	NAME(path, ARG_PATH);
+	NAME(addr, ARG_ADDR);
+	NAME(domain, ARG_DOMAIN);
+	NAME(type, ARG_TYPE);
+#undef NAME
+}
 
 static int domain_of(const char *s)
 {
@@ -41,10 +69,10 @@ static int domain_of(const char *s)
 
 static void on_syscall(struct pass *ps, const struct evs_event *ev)
 {
-	const char *p = ev->payload, *end = ev->end, *args;
+	const char *p = ev->payload, *end = ev->end;
 	struct sb_syscall s = {0};
 	const struct sb_argmap *m;
-	const struct sc_desc *d;
+	const char *top[TOP_N], *arg[ARG_N];
 	char name[32], err[24], path[512], addr[96], tmp[64];
 	long long nr = -1, v;
 
@@ -56,17 +84,19 @@ static void on_syscall(struct pass *ps, const struct evs_event *ev)
 	s.tid = ev->tid;
 	s.comm = ev->comm[0] ? ev->comm : NULL;
 	s.fd = s.fd2 = s.length = s.length_old = -1;
-	if (jnum_member(p, end, "nr", &nr) && nr >= 0 && nr < AGT_NR_MAX)
+	/* one walk over the payload, one over its args */
+	jraw_members(p, end, top_keys, TOP_N, top);
+	if (top[TOP_NR] && jvalue_ll(top[TOP_NR], end, &nr) && nr >= 0 && nr < AGT_NR_MAX)
 		s.nr = (int)nr;
 	else
 		s.nr = -1;
-	if (jstr_member(p, end, "syscall", name, sizeof(name)))
+	if (top[TOP_NAME] && jstr_value(top[TOP_NAME], end, name, sizeof(name)))
 		s.name = name;
-	if (jnum_member(p, end, "duration", &v) && v > 0)
+	if (top[TOP_DUR] && jvalue_ll(top[TOP_DUR], end, &v) && v > 0)
 		s.dur = (uint64_t)v;
-	if (jstr_member(p, end, "err", err, sizeof(err)) && err[0])
+	if (top[TOP_ERR] && jstr_value(top[TOP_ERR], end, err, sizeof(err)) && err[0])
 		s.err = err;
-	if (jnum_member(p, end, "result", &v))
+	if (top[TOP_RESULT] && jvalue_ll(top[TOP_RESULT], end, &v))
 		s.ret = v;
 	else
 		s.noreturn = true; /* null: exit_group, an execve that never returned */
@@ -83,26 +113,22 @@ static void on_syscall(struct pass *ps, const struct evs_event *ev)
 		ps->a->sys_unknown++;
 	}
 	if (s.nr >= 0 && !ps->mapped[s.nr]) {
-		sb_argmap_of(s.nr, &ps->map[s.nr]);
+		argmap_names(s.nr, &ps->map[s.nr], ps->names[s.nr]);
 		ps->mapped[s.nr] = true;
 	}
 	m = s.nr >= 0 ? &ps->map[s.nr] : NULL;
-	d = s.nr >= 0 ? sc_lookup(s.nr) : NULL;
-	args = jraw_member(p, end, "args");
-	if (m && d && args) {
-#define ARG(i) d->args[(int)(i)].name
-		if (m->fd >= 0 && jnum_member(args, end, ARG(m->fd), &v))
+	if (m && top[TOP_ARGS] && jraw_members(top[TOP_ARGS], end, ps->names[s.nr], ARG_N, arg)) {
+		if (arg[ARG_FD] && jvalue_ll(arg[ARG_FD], end, &v))
 			s.fd = v;
-		if (m->fd2 >= 0 && jnum_member(args, end, ARG(m->fd2), &v))
+		if (arg[ARG_FD2] && jvalue_ll(arg[ARG_FD2], end, &v))
 			s.fd2 = v;
-		if (m->len >= 0 && jnum_member(args, end, ARG(m->len), &v))
+		if (arg[ARG_LEN] && jvalue_ll(arg[ARG_LEN], end, &v))
 			s.length = v;
-		if (m->len_old >= 0 && jnum_member(args, end, ARG(m->len_old), &v))
+		if (arg[ARG_LEN_OLD] && jvalue_ll(arg[ARG_LEN_OLD], end, &v))
 			s.length_old = v;
-		if (m->path >= 0 && s.err &&
-		    jstr_member(args, end, ARG(m->path), path, sizeof(path)))
+		if (arg[ARG_PATH] && s.err && jstr_value(arg[ARG_PATH], end, path, sizeof(path)))
 			s.path = path;
-		if (m->addr >= 0 && jstr_member(args, end, ARG(m->addr), addr, sizeof(addr))) {
+		if (arg[ARG_ADDR] && jstr_value(arg[ARG_ADDR], end, addr, sizeof(addr))) {
 			if (sb_inet_addr(addr, tmp, sizeof(tmp))) {
 				memcpy(addr, tmp, strlen(tmp) + 1);
 				s.addr = addr;
@@ -110,13 +136,12 @@ static void on_syscall(struct pass *ps, const struct evs_event *ev)
 				s.addr = addr; /* for the noise filter only */
 			}
 		}
-		if (m->domain >= 0 && jstr_member(args, end, ARG(m->domain), tmp, sizeof(tmp)))
+		if (arg[ARG_DOMAIN] && jstr_value(arg[ARG_DOMAIN], end, tmp, sizeof(tmp)))
 			s.sock_family = domain_of(tmp);
-		if (m->type >= 0 && jstr_member(args, end, ARG(m->type), tmp, sizeof(tmp)))
+		if (arg[ARG_TYPE] && jstr_value(arg[ARG_TYPE], end, tmp, sizeof(tmp)))
 			s.sock_type = !strncmp(tmp, "SOCK_STREAM", 11)	? SOCK_STREAM
 				      : !strncmp(tmp, "SOCK_DGRAM", 10) ? SOCK_DGRAM
 									: -1;
-#undef ARG
 	}
 	/* connect() on a non-blocking socket: EINPROGRESS is the connection starting */
 	if (s.err && !strcmp(s.err, "EINPROGRESS") && s.addr) {
@@ -246,22 +271,25 @@ out:
 static void on_context(struct pass *ps, const struct evs_event *ev)
 {
 	struct analysis *a = ps->a;
-	cJSON *o = ev->payload ? cJSON_ParseWithLength(ev->payload, ev->end - ev->payload) : NULL;
-	const char *ids[64];
-	const cJSON *m;
+	static char idbuf[64][128];
+	const char *ids[64], *msgs, *m;
+	struct jraw_iter it;
 	size_t n = 0;
 
-	if (!o)
-		return;
-	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(o, "messages"))
-	{
-		const char *id = rec_json_str(m, "tool_call_id");
+	/* the tool_call_ids of its tool messages, read from the text: a context can be megabytes */
+	msgs = ev->payload &&
+		       memmem(ev->payload, (size_t)(ev->end - ev->payload), "\"tool_call_id\"", 14)
+		   ? jraw_member(ev->payload, ev->end, "messages")
+		   : NULL;
+	if (msgs && jraw_iter_init(&it, msgs, ev->end)) {
+		while ((m = jraw_iter_next(&it)) && n < sizeof(ids) / sizeof(ids[0])) {
+			const char *id = jraw_member(m, ev->end, "tool_call_id");
 
-		if (id && n < sizeof(ids) / sizeof(ids[0]))
-			ids[n++] = id;
+			if (id && jstr_value(id, ev->end, idbuf[n], sizeof(idbuf[n])))
+				ids[n] = idbuf[n], n++;
+		}
 	}
 	sb_llm_request(ps->b, ev->e.seq_num, ev->e.timestamp, ev->e.pid, ids, n);
-	cJSON_Delete(o);
 	if (ps->o && ps->o->want_ctx && ev->e.seq_num <= ps->o->ctx_at) {
 		char *line = strndup(ev->e.line, ev->e.len);
 
@@ -404,20 +432,33 @@ static void keep_state(void *ctx, int pid, const char *name, uint64_t ts, enum s
 	a->states[a->nstates++] = (struct an_state){pid, ts, from, to, dup_or_null(reason)};
 }
 
-/* The evidence line of a failed syscall: the event as replay shows it. */
-static void describe(void *ctx, const struct sb_syscall *s, char *text, size_t n)
+/* A failed syscall kept as evidence: its raw event, formatted only if it is still kept. */
+static void capture(void *ctx, const struct sb_syscall *s, char *raw, size_t n)
 {
 	struct pass *ps = ctx;
 	const struct evs_event *ev = ps->cur;
-	cJSON *o;
-	FILE *f;
 
 	(void)s;
-	if (!ev || !(o = cJSON_ParseWithLength(ev->e.line, ev->e.len)))
+	if (ev && ev->e.len < n) {
+		memcpy(raw, ev->e.line, ev->e.len);
+		raw[ev->e.len] = '\0';
+	} else {
+		raw[0] = '\0';
+	}
+}
+
+/* The evidence line: the event as replay shows it. */
+static void describe(void *ctx, const char *raw, char *text, size_t n)
+{
+	cJSON *o = cJSON_Parse(raw);
+	FILE *f;
+
+	(void)ctx;
+	if (!o)
 		return;
 	f = fmemopen(text, n, "w");
 	if (f) {
-		evfmt_what(o, ev->e.line, ev->e.len, REC_SYSCALL, f);
+		evfmt_what(o, raw, strlen(raw), REC_SYSCALL, f);
 		fclose(f);
 		text[n - 1] = '\0';
 	}
@@ -442,7 +483,11 @@ int analysis_run(struct analysis *a, const char *rec, const char *base, const st
 		return rec_errf(err, -ENOMEM, "out of memory");
 	ps->a = a;
 	ps->o = o;
-	cb = (struct sb_callbacks){keep_span, keep_state, describe, ps};
+	cb = (struct sb_callbacks){.span = keep_span,
+				   .state = keep_state,
+				   .capture = capture,
+				   .describe = describe,
+				   .ctx = ps};
 	if (!(ps->b = spanbuild__new(a->trace_id, &cb))) {
 		free(ps);
 		return rec_errf(err, -ENOMEM, "out of memory");

@@ -28,12 +28,30 @@ static const char *skip_ws(const char *p, const char *end)
 
 static bool parse_ll(const char *p, const char *end, long long *v)
 {
-	char tmp[32];
+	unsigned long long x = 0;
+	const char *start;
+	bool neg = false;
+	char tmp[40], *e;
 	size_t n = 0;
-	char *e;
 
 	p = skip_ws(p, end);
-	while (p + n < end && n < sizeof(tmp) - 1 && strchr("-+0123456789.eE", p[n]))
+	if (p < end && *p == '-') {
+		neg = true;
+		p++;
+	}
+	/* the common case: a plain integer, read here without a copy */
+	for (start = p; p < end && *p >= '0' && *p <= '9' && p - start < 19; p++)
+		x = x * 10 + (unsigned)(*p - '0');
+	if (p > start &&
+	    (p == end || (*p != '.' && *p != 'e' && *p != 'E' && !(*p >= '0' && *p <= '9')))) {
+		*v = neg ? -(long long)x : (long long)x;
+		return true;
+	}
+	/* a long one, or a whole number written as a double (1e3, 2.0) */
+	p = start - neg;
+	while (p + n < end && n < sizeof(tmp) - 1 &&
+	       ((p[n] >= '0' && p[n] <= '9') || p[n] == '-' || p[n] == '+' || p[n] == '.' ||
+		p[n] == 'e' || p[n] == 'E'))
 		n++;
 	if (!n)
 		return false;
@@ -41,7 +59,7 @@ static bool parse_ll(const char *p, const char *end, long long *v)
 	tmp[n] = '\0';
 	errno = 0;
 	*v = strtoll(tmp, &e, 10);
-	if (*e == '.' || *e == 'e' || *e == 'E') { /* a whole number written as a double */
+	if (*e == '.' || *e == 'e' || *e == 'E') {
 		double d = strtod(tmp, &e);
 
 		if (*e || d != (double)(long long)d)
@@ -135,6 +153,11 @@ bool jstr_value(const char *p, const char *end, char *buf, size_t n)
 out:
 	*o = '\0';
 	return true;
+}
+
+bool jvalue_ll(const char *p, const char *end, long long *v)
+{
+	return parse_ll(p, end, v);
 }
 
 bool jnum_member(const char *p, const char *end, const char *key, long long *v)

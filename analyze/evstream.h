@@ -42,7 +42,9 @@ struct evs_result {
 int evstream_run(const char *dir, evs_fn fn, void *ctx, struct evs_result *res,
 		 struct rec_err *err);
 
-/* Small readers over JSON text [p, end): integer / string members of an object at p. */
+/* Small readers over JSON text [p, end): the integer value at p (a whole number); integer /
+ * string members of an object at p. */
+bool jvalue_ll(const char *p, const char *end, long long *v);
 bool jnum_member(const char *p, const char *end, const char *key, long long *v);
 /* Copies the string member into buf (escapes decoded; cut at n-1 bytes); false if absent or not
  * a string. */

@@ -20,15 +20,42 @@ static const char *skip_ws(const char *p, const char *end)
 /* Past the closing quote of the string whose opening quote is at p, or NULL. */
 static const char *string_end(const char *p, const char *end)
 {
+	const char *start = p + 1;
+
 	if (p >= end || *p != '"')
 		return NULL;
-	for (p++; p < end; p++) {
-		if (*p == '"')
+	/* memchr to each quote; it ends the string unless an odd run of backslashes escapes it */
+	for (p++; p < end && (p = memchr(p, '"', (size_t)(end - p)));) {
+		const char *b = p;
+
+		while (b > start && b[-1] == '\\')
+			b--;
+		if ((p - b) % 2 == 0)
 			return p + 1;
-		if (*p == '\\' && ++p == end)
-			break;
+		p++;
 	}
 	return NULL;
+}
+
+static bool is_delim(char c)
+{
+	switch (c) {
+	case ',':
+	case ':':
+	case ']':
+	case '}':
+	case ' ':
+	case '\t':
+	case '\n':
+	case '\r':
+	case '{':
+	case '[':
+	case '"':
+	case '\0':
+		return true;
+	default:
+		return false;
+	}
 }
 
 const char *jraw_skip(const char *p, const char *end)
@@ -57,7 +84,7 @@ const char *jraw_skip(const char *p, const char *end)
 		return NULL;
 	}
 	/* a number, true, false or null: up to the next delimiter */
-	for (start = p; p < end && !strchr(",:]} \t\n\r{[\"", *p); p++)
+	for (start = p; p < end && !is_delim(*p); p++)
 		;
 	return p > start ? p : NULL;
 }
@@ -135,6 +162,35 @@ const char *jraw_member(const char *p, const char *end, const char *key)
 			return v;
 	}
 	return NULL;
+}
+
+size_t jraw_members(const char *p, const char *end, const char *const *keys, size_t nkeys,
+		    const char **vals)
+{
+	struct jraw_iter it;
+	const char *v, *k;
+	size_t found = 0;
+
+	for (size_t i = 0; i < nkeys; i++)
+		vals[i] = NULL;
+	if (!jraw_iter_init(&it, p, end) || !it.obj)
+		return 0;
+	while (found < nkeys && (v = iter_next(&it, &k))) {
+		const char *q = memchr(k + 1, '"', (size_t)(end - k - 1));
+		size_t klen;
+
+		if (!q || memchr(k + 1, '\\', (size_t)(q - k - 1)))
+			continue; /* an escaped key: none of ours */
+		klen = (size_t)(q - k - 1);
+		for (size_t i = 0; i < nkeys; i++)
+			if (!vals[i] && keys[i] && strlen(keys[i]) == klen &&
+			    !memcmp(k + 1, keys[i], klen)) {
+				vals[i] = v;
+				found++;
+				break;
+			}
+	}
+	return found;
 }
 
 static int hex4(const char *p, const char *end)

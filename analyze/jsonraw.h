@@ -28,6 +28,14 @@ const char *jraw_skip(const char *p, const char *end);
  * object). Same member as cJSON_GetObjectItemCaseSensitive's. */
 const char *jraw_member(const char *p, const char *end, const char *key);
 
+/*
+ * The values of several members of the object at p in one walk: vals[i] for keys[i] (NULL if
+ * absent; keys[i] NULL is skipped; the first member of a name wins). Returns how many were found.
+ * Keys written with escapes are not matched.
+ */
+size_t jraw_members(const char *p, const char *end, const char *const *keys, size_t nkeys,
+		    const char **vals);
+
 /* Starts walking the array or object at p; false if p holds neither. */
 bool jraw_iter_init(struct jraw_iter *it, const char *p, const char *end);
 

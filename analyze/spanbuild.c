@@ -74,7 +74,8 @@ struct proc {
 	bool tool_later; /* several calls were open at fork: decide at exec */
 	int *open;	 /* tool calls (b->tools indices) taking children */
 	int nopen, capopen;
-	bool reaped; /* its parent's wait4 returned it: no longer a running tool */
+	bool reaped;		 /* its parent's wait4 returned it: no longer a running tool */
+	char (*raw)[SB_RAW_MAX]; /* captured evidence, parallel to sp.evidence (cb.capture) */
 };
 
 struct tool {
@@ -368,6 +369,7 @@ static void remove_at(struct spanbuild *b, size_t i)
 	span_release(&b->tab[i].sp);
 	free(b->tab[i].fds);
 	free(b->tab[i].open);
+	free(b->tab[i].raw);
 	memset(&b->tab[i], 0, sizeof(b->tab[i]));
 	b->n--;
 	for (;;) {
@@ -763,22 +765,38 @@ static void evidence_add(struct spanbuild *b, struct proc *p, const struct sb_sy
 		return;
 	if (!sp->evidence && !(sp->evidence = calloc(SB_EVIDENCE, sizeof(*sp->evidence))))
 		return;
+	if (b->cb.capture && !p->raw && !(p->raw = calloc(SB_EVIDENCE, sizeof(*p->raw))))
+		return;
 	if (sp->nevidence == SB_EVIDENCE) {
 		memmove(sp->evidence, sp->evidence + 1, (SB_EVIDENCE - 1) * sizeof(*sp->evidence));
+		if (p->raw)
+			memmove(p->raw, p->raw + 1, (SB_EVIDENCE - 1) * sizeof(*p->raw));
 		sp->nevidence--;
 	}
-	f = &sp->evidence[sp->nevidence++];
+	f = &sp->evidence[sp->nevidence];
 	memset(f, 0, sizeof(*f));
 	f->seq_num = s->seq_num;
 	f->ts = s->ts;
 	f->tid = s->tid;
 	snprintf(f->syscall, sizeof(f->syscall), "%s", s->name ? s->name : "?");
 	snprintf(f->err, sizeof(f->err), "%s", s->err ? s->err : "?");
-	if (b->cb.describe)
-		b->cb.describe(b->cb.ctx, s, f->text, sizeof(f->text));
-	if (!f->text[0])
-		snprintf(f->text, sizeof(f->text), "%s(%s%s%s) = -1 %s", f->syscall,
-			 s->path ? "\"" : "", s->path ? s->path : "", s->path ? "\"" : "", f->err);
+	/* the short form: the PATH-search filter reads it, and it stays if nothing better comes */
+	snprintf(f->text, sizeof(f->text), "%s(%s%s%s) = -1 %s", f->syscall, s->path ? "\"" : "",
+		 s->path ? s->path : "", s->path ? "\"" : "", f->err);
+	if (p->raw)
+		b->cb.capture(b->cb.ctx, s, p->raw[sp->nevidence], SB_RAW_MAX);
+	sp->nevidence++;
+}
+
+/* The kept evidence in its long form (cb.describe), when the process ends. */
+static void evidence_describe(struct spanbuild *b, struct proc *p)
+{
+	if (!p->raw || !b->cb.describe)
+		return;
+	for (int i = 0; i < p->sp.nevidence; i++)
+		if (p->raw[i][0])
+			b->cb.describe(b->cb.ctx, p->raw[i], p->sp.evidence[i].text,
+				       sizeof(p->sp.evidence[i].text));
 }
 
 /*
@@ -801,8 +819,11 @@ static void evidence_path_search(struct proc *p, const char *filename)
 			       strstr(f->syscall, "stat") || strstr(f->syscall, "access")) &&
 			      strstr(f->text, needle);
 
-		if (!search)
-			sp->evidence[keep++] = *f;
+		if (search)
+			continue;
+		if (p->raw && keep != i)
+			memcpy(p->raw[keep], p->raw[i], sizeof(*p->raw));
+		sp->evidence[keep++] = *f;
 	}
 	sp->nevidence = keep;
 }
@@ -870,6 +891,7 @@ static void finish_proc(struct spanbuild *b, struct proc *p, uint64_t ts, const 
 	sp->wall[SB_WALL_CPU] = life > used ? life - used : 0;
 	sp->nev = sp->nevidence + (sp->signal ? 1 : 0);
 	res_sample(p, ts);
+	evidence_describe(b, p);
 	emit(b, sp);
 }
 
@@ -1150,6 +1172,7 @@ void spanbuild__free(struct spanbuild *b, uint64_t ts, bool cut)
 		span_release(&b->tab[i].sp);
 		free(b->tab[i].fds);
 		free(b->tab[i].open);
+		free(b->tab[i].raw);
 	}
 	free(b->tab);
 	free(b->tools);

@@ -38,10 +38,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SB_EVIDENCE   8	  /* failed syscalls kept per process (the last ones) */
-#define SB_SPAN_EVS   16  /* span events (failed syscalls, signal) per span */
-#define SB_RES_POINTS 128 /* fd/memory samples per process (decimated beyond) */
-#define SB_TEXT_MAX   256 /* bytes of an evidence line */
+#define SB_EVIDENCE   8	   /* failed syscalls kept per process (the last ones) */
+#define SB_SPAN_EVS   16   /* span events (failed syscalls, signal) per span */
+#define SB_RES_POINTS 128  /* fd/memory samples per process (decimated beyond) */
+#define SB_TEXT_MAX   256  /* bytes of an evidence line */
+#define SB_RAW_MAX    2048 /* bytes captured to describe it later */
 
 enum sb_kind {
 	SB_PROCESS,
@@ -158,8 +159,14 @@ struct sb_callbacks {
 	/* A state change of an agent process (reason: a short sentence). */
 	void (*state)(void *ctx, int pid, const char *name, uint64_t ts, enum sb_state from,
 		      enum sb_state to, const char *reason);
-	/* Optional: the text of the failed syscall being kept as evidence (text, textsz). */
-	void (*describe)(void *ctx, const struct sb_syscall *s, char *text, size_t textsz);
+	/*
+	 * Optional, together: capture keeps what describes a failed syscall being kept as evidence
+	 * (its raw event, say) in raw; describe turns it into the evidence line when the process
+	 * ends, for the few failures still kept then. Without them the line is built from the
+	 * syscall's name, path and errno.
+	 */
+	void (*capture)(void *ctx, const struct sb_syscall *s, char *raw, size_t rawsz);
+	void (*describe)(void *ctx, const char *raw, char *text, size_t textsz);
 	void *ctx;
 };
 

@@ -60,11 +60,20 @@ static uint64_t self_time(const struct span_node *n)
 	return n->end - n->start - covered;
 }
 
+static int by_end_desc(const void *a, const void *b)
+{
+	const struct span_node *x = *(struct span_node *const *)a;
+	const struct span_node *y = *(struct span_node *const *)b;
+
+	if (x->end != y->end)
+		return x->end > y->end ? -1 : 1;
+	return x->start > y->start ? -1 : x->start < y->start;
+}
+
 static void crit_walk(struct span_node *n, uint64_t cursor)
 {
 	struct span_node **kids;
 	uint64_t t = n->end < cursor ? n->end : cursor;
-	size_t k;
 
 	n->on_path = true;
 	if (!n->nchildren) {
@@ -78,13 +87,7 @@ static void crit_walk(struct span_node *n, uint64_t cursor)
 		return;
 	}
 	memcpy(kids, n->children, n->nchildren * sizeof(*kids));
-	for (size_t i = 1; i < n->nchildren; i++) /* insertion sort: few children */
-		for (k = i; k > 0 && kids[k - 1]->end < kids[k]->end; k--) {
-			struct span_node *tmp = kids[k];
-
-			kids[k] = kids[k - 1];
-			kids[k - 1] = tmp;
-		}
+	qsort(kids, n->nchildren, sizeof(*kids), by_end_desc);
 	for (size_t i = 0; i < n->nchildren && t > n->start; i++) {
 		struct span_node *c = kids[i];
 		uint64_t ce = c->end < t ? c->end : t;

@@ -676,7 +676,7 @@ static void state_out(void *ctx, int pid, const char *name, uint64_t ts, enum sb
 /* The span builder, for a recording or a --json trace (state_change events). */
 static int spans_setup(struct consumer *c, unsigned long long t0)
 {
-	struct sb_callbacks cb = {span_out, state_out, NULL, c};
+	struct sb_callbacks cb = {.span = span_out, .state = state_out, .ctx = c};
 	unsigned char rnd[16] = {0};
 
 	if (c->rec) {
