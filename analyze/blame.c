@@ -190,7 +190,7 @@ void blame_print(FILE *out, const struct blame_result *r)
 			n->depth * 2, "", span_node_name(n));
 	}
 	fprintf(out, "\nduration hotspots (self time):\n");
-	for (size_t i = 0; i < r->nhot_dur; i++) {
+	for (size_t i = 0; i < r->nhot_dur && i < BLAME_TOP_TEXT; i++) {
 		fmt_duration(d, sizeof(d), r->hot_dur[i].value);
 		fprintf(out, "  %2d. %10s %5.1f%%  %s [%s]\n", r->hot_dur[i].rank, d,
 			r->hot_dur[i].pct, span_node_name(r->hot_dur[i].node),
@@ -199,7 +199,7 @@ void blame_print(FILE *out, const struct blame_result *r)
 	fprintf(out, "\ntoken hotspots:\n");
 	if (!r->nhot_tok)
 		fprintf(out, "  no LLM calls in this recording\n");
-	for (size_t i = 0; i < r->nhot_tok; i++) {
+	for (size_t i = 0; i < r->nhot_tok && i < BLAME_TOP_TEXT; i++) {
 		const struct sb_span *sp = r->hot_tok[i].node->span;
 
 		fprintf(out, "  %2d. %8llu tokens %5.1f%%  %s (pid %d, %lld in, %lld out, #%llu)\n",

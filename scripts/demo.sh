@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make demo: trace a real tool-using agent (scripts/sample_agent.py) talking HTTPS to an
 # OpenAI-compatible model (tests/llm/mock_server.py, started here, outside the trace), then
-# record a run and look at it offline.
+# record a run, look at it offline, and explain it (tree, blame, growth).
 set -eu
 cd "$(dirname "$0")/.."
 AGT=./agtrace-bpf
@@ -17,6 +17,12 @@ AGENT=("$PY" scripts/sample_agent.py --base "https://127.0.0.1:$(cat "$TMP/port"
 echo "== live: processes, connects and LLM calls"
 echo "\$ agtrace-bpf -e trace=%process,connect -- python3 scripts/sample_agent.py"
 $AGT -e trace=%process,connect -- "${AGENT[@]}"
+
+echo
+echo "== summary of the syscalls, counted in the kernel"
+echo "\$ agtrace-bpf -c -- python3 scripts/sample_agent.py"
+$AGT -q -c -o "$TMP/c.txt" -- "${AGENT[@]}" >/dev/null
+head -15 "$TMP/c.txt"
 
 echo
 echo "== record a run, then read it back"
@@ -36,7 +42,10 @@ echo "\$ agtrace-bpf fork REC --at $LAST --drop-last 1 --as-request | head -12"
 $AGT fork "$REC" --at "$LAST" --drop-last 1 --as-request | head -12
 
 echo
-echo "== summary of the syscalls, counted in the kernel"
-echo "\$ agtrace-bpf -c -- python3 scripts/sample_agent.py"
-$AGT -q -c -o "$TMP/c.txt" -- "${AGENT[@]}" >/dev/null
-head -15 "$TMP/c.txt"
+echo "== explain the run: spans (agent -> LLM calls -> tools -> processes), blame, context growth"
+echo "\$ agtrace-bpf tree REC"
+$AGT tree "$REC"
+echo "\$ agtrace-bpf blame REC"
+$AGT blame "$REC"
+echo "\$ agtrace-bpf growth REC"
+$AGT growth "$REC"
