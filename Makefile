@@ -12,7 +12,7 @@ CFLAGS ?= -g -O2
 WARN := -Wall -Wextra -Werror=implicit-function-declaration
 BASE_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -DAGT_VERSION='"$(VERSION)"'
 INCLUDES := -I$(OUTPUT) -Ibpf -Iuser -Ianalyze
-LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz -lcjson -lnghttp2 -lbrotlidec -lpthread
+LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz -lzstd -lcjson -lnghttp2 -lbrotlidec -lpthread
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 # user/ files that include libbpf or the skeleton; everything else in user/ and analyze/ is
@@ -97,7 +97,7 @@ agtrace-bpf: $(APP_OBJS) $(CORE_OBJS)
 $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(SAN_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) -g -O1 $(WARN) -std=gnu11 -D_GNU_SOURCE $(SAN) $(INCLUDES) $< $(SAN_OBJS) \
-		-lcmocka -lelf -lz -lcjson -lnghttp2 -lbrotlidec -lbrotlienc -lpthread -o $@
+		-lcmocka -lelf -lz -lzstd -lcjson -lnghttp2 -lbrotlidec -lbrotlienc -lpthread -o $@
 
 $(OUTPUT)/workloads/%: tests/workloads/%.c | $(OUTPUT)/workloads
 	$(call msg,CC,$@)
@@ -143,7 +143,7 @@ FUZZ_BINS := $(patsubst %,$(OUTPUT)/fuzz/fuzz_%,$(FUZZ))
 FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=undefined $(WARN) -std=gnu11 \
 	-D_GNU_SOURCE -DAGT_VERSION='"$(VERSION)"' $(INCLUDES)
 FUZZ_OBJS := $(patsubst %.c,$(OUTPUT)/fuzz/%.o,$(CORE_SRCS))
-FUZZ_LIBS := -lnghttp2 -lbrotlidec -lz -lcjson -lelf -lpthread -lm
+FUZZ_LIBS := -lnghttp2 -lbrotlidec -lz -lzstd -lcjson -lelf -lpthread -lm
 
 $(OUTPUT)/fuzz $(OUTPUT)/fuzz/user $(OUTPUT)/fuzz/analyze:
 	$(Q)mkdir -p $@

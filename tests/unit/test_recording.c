@@ -287,7 +287,7 @@ static void test_recording_missing_or_empty_events(void **state)
 	fx_dir(base, "1-x", dir, sizeof(dir));
 	fx_meta(dir, "1-x", "completed", "2026-03-29T10:15:00Z", NULL, 0);
 	assert_int_equal(recording__open_dir(&r, dir, &err), -ENOENT);
-	snprintf(want, sizeof(want), "%s/events.jsonl.gz: No such file or directory", dir);
+	snprintf(want, sizeof(want), "%s/events.jsonl.zst: No such file or directory", dir);
 	assert_string_equal(err.msg, want);
 	fx_events(dir, NULL, 0);
 	assert_int_equal(recording__open_dir(&r, dir, &err), 0);
