@@ -24,9 +24,9 @@
 
 #include "evfile.h"
 
-#define IN_BUF	(1u << 20)
-#define PEEK_SZ (16u << 10)
-#define GZ_BUF	(256u << 10)
+#define IN_BUF	    (1u << 20)
+#define PEEK_SZ	    (16u << 10)
+#define GZ_BUF	    (256u << 10)
 #define GZ_READ_MAX (1u << 30) /* gzread counts in unsigned int and returns int */
 
 enum codec {

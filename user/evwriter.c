@@ -102,7 +102,7 @@ static int zstd_run(struct evwriter *w, ZSTD_inBuffer *in, ZSTD_EndDirective op)
 
 		if (ZSTD_isError(left))
 			return ZSTD_getErrorCode(left) == ZSTD_error_memory_allocation ? -ENOMEM
-										 : -EIO;
+										       : -EIO;
 		w->out_len = out.pos;
 		if (OUT_BUF - w->out_len < ZSTD_CStreamOutSize() && (ret = out_drain(w)))
 			return ret;
@@ -183,8 +183,8 @@ int evwriter__open(struct evwriter **out, int fd, enum evcodec c)
 			ret = -ENOMEM;
 			goto fail;
 		}
-		if (ZSTD_isError(ZSTD_CCtx_setParameter(w->cc, ZSTD_c_compressionLevel,
-							ZSTD_LEVEL)) ||
+		if (ZSTD_isError(
+			ZSTD_CCtx_setParameter(w->cc, ZSTD_c_compressionLevel, ZSTD_LEVEL)) ||
 		    ZSTD_isError(ZSTD_CCtx_setParameter(w->cc, ZSTD_c_checksumFlag, 1))) {
 			ret = -EINVAL;
 			goto fail;

@@ -560,8 +560,8 @@ static void recorder_free(struct recorder *r)
 /* Undoes a half-made recording directory so a failed open leaves nothing behind. */
 static void remove_recording(struct recorder *r, const char *base)
 {
-	static const char *const names[] = {"metadata.json", "metadata.json.tmp", "events.jsonl.zst",
-					    "events.jsonl.gz", "spans.jsonl"};
+	static const char *const names[] = {"metadata.json", "metadata.json.tmp",
+					    "events.jsonl.zst", "events.jsonl.gz", "spans.jsonl"};
 	int bfd;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)

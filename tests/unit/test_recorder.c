@@ -481,7 +481,7 @@ static void test_recorder_events_roundtrip(void **state)
 		assert_int_equal(recorder_dropped(r), 0);
 		assert_int_equal(recorder__close(r, cases[c].status), 0);
 
-			got = ev_read_all(dir, &glen, &zerr);
+		got = ev_read_all(dir, &glen, &zerr);
 		assert_int_equal(zerr, EV_END_CLEAN);
 		assert_int_equal(glen, total);
 		assert_memory_equal(got, all, total);
@@ -1086,8 +1086,8 @@ static void bench_one(struct fixture *f, bool noisy)
 	assert_int_equal(stat(path, &st), 0);
 	printf("recorder bench (%s, %s): %lu lines, %.1f B/line raw; enqueue %.0f lines/s; "
 	       "open..close %.3f s = %.0f events/s (%.1f MB/s raw); %.1f bytes/event on disk\n",
-	       ev_name(), noisy ? "+32 random hex" : "generated", n, (double)raw / n, n / s_enq, s_all,
-	       n / s_all, raw / s_all / 1e6, (double)st.st_size / n);
+	       ev_name(), noisy ? "+32 random hex" : "generated", n, (double)raw / n, n / s_enq,
+	       s_all, n / s_all, raw / s_all / 1e6, (double)st.st_size / n);
 	free(blk);
 }
 
