@@ -115,8 +115,13 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory agtrace-bpf $(UNIT_BINS) $(WORKLOADS)
 	$(Q)./tests/run_all.sh $(UNIT_BINS)
 
-bench: deps agtrace-bpf $(WORKLOADS)
+bench: deps agtrace-bpf $(WORKLOADS) $(OUTPUT)/bench_rec_io
 	$(Q)./scripts/bench.sh
+
+# The recording's events file alone (scripts/bench_rec.sh): the writer's events/s, the reader's MB/s.
+$(OUTPUT)/bench_rec_io: tests/fuzz/bench_rec_io.c $(CORE_OBJS) | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(BASE_CFLAGS) $(INCLUDES) $< $(CORE_OBJS) $(LIBS) -o $@
 
 format:
 	$(Q)clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/workloads/*.c
