@@ -9,8 +9,9 @@
  *                                         thread (the process's CPU time less this
  *                                         thread's), bytes on disk.
  *                                         AGTRACE_REC_CODEC=gzip for the format before zstd.
- *   bench_rec_io read DIR                 evfile_read over the whole events file: MB/s and
- *                                         lines/s of decompression alone.
+ *   bench_rec_io read DIR [CHUNK]         evfile_read over the whole events file, CHUNK bytes
+ *                                         a call (default 1 MiB): MB/s and lines/s of
+ *                                         decompression alone.
  *
  * Built -O2 against the core objects by `make .output/bench_rec_io`.
  */
@@ -104,7 +105,7 @@ static int bench_write(const char *lines, const char *base)
 	m1 = cpu_now(CLOCK_THREAD_CPUTIME_ID);
 	if (stat(path, &st))
 		return 1;
-	printf("write %s: %zu events (%.1f MB JSON) in %.3f s: %.0f events/s (%.0f MB/s), "
+	printf("%s: %zu events (%.1f MB JSON) in %.3f s: %.0f events/s (%.0f MB/s), "
 	       "writer thread %.0f events per CPU-second; %.1f MB on disk, %.1f bytes/event\n",
 	       strrchr(path, '/') + 1, n, len / 1e6, t1 - t0, n / (t1 - t0), len / 1e6 / (t1 - t0),
 	       n / ((c1 - c0) - (m1 - m0)), st.st_size / 1e6, (double)st.st_size / n);
@@ -112,7 +113,7 @@ static int bench_write(const char *lines, const char *base)
 	return 0;
 }
 
-static int bench_read(const char *dir)
+static int bench_read(const char *dir, size_t chunk)
 {
 	static char buf[1 << 20];
 	struct rec_err err;
@@ -125,13 +126,15 @@ static int bench_read(const char *dir)
 		fprintf(stderr, "bench_rec_io: %s\n", err.msg);
 		return 1;
 	}
-	while ((n = evfile_read(f, buf, sizeof(buf))) > 0) {
+	if (!chunk || chunk > sizeof(buf))
+		chunk = sizeof(buf);
+	while ((n = evfile_read(f, buf, chunk)) > 0) {
 		total += n;
 		for (char *p = buf; (p = memchr(p, '\n', buf + n - p)); p++)
 			lines++;
 	}
 	t1 = now();
-	printf("read %s: %zu lines (%.1f MB) in %.3f s: %.0f MB/s, %.0f lines/s%s%s\n",
+	printf("%s: %zu lines (%.1f MB) in %.3f s: %.0f MB/s, %.0f lines/s%s%s\n",
 	       strrchr(evfile_path(f), '/') + 1, lines, total / 1e6, t1 - t0,
 	       total / 1e6 / (t1 - t0), lines / (t1 - t0), n < 0 ? "; warning: " : "",
 	       n < 0 ? evfile_warning(f) : "");
@@ -143,8 +146,8 @@ int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "write"))
 		return bench_write(argv[2], argv[3]);
-	if (argc == 3 && !strcmp(argv[1], "read"))
-		return bench_read(argv[2]);
-	fprintf(stderr, "usage: bench_rec_io write LINES.jsonl BASE | read DIR\n");
+	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "read"))
+		return bench_read(argv[2], argc == 4 ? strtoul(argv[3], NULL, 0) : 0);
+	fprintf(stderr, "usage: bench_rec_io write LINES.jsonl BASE | read DIR [CHUNK]\n");
 	return 1;
 }
