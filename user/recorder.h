@@ -37,8 +37,9 @@ struct recorder;
  * with metadata.json (status "recording", end_time null), events.jsonl.zst (an empty frame
  * already written: a valid stream from the start) and spans.jsonl, and starts the writer
  * thread (with all signals blocked). base NULL means $AGTRACE_DIR if set and non-empty, else
- * ./agtrace-recordings; missing components of base are created 0700. intent NULL is recorded as "". Returns the recorder, or NULL with a
- * one-line lowercase reason in err (nothing is left behind in base then).
+ * ./agtrace-recordings; missing components of base are created 0700. intent NULL is recorded
+ * as "". Returns the recorder, or NULL with a one-line lowercase reason in err (nothing is left
+ * behind in base then).
  */
 struct recorder *recorder__open(const char *base, pid_t pid, const char *intent, char *err,
 				size_t errlen);
