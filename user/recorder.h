@@ -69,11 +69,11 @@ uint64_t recorder_dropped(const struct recorder *r);
 uint64_t recorder_spans_dropped(const struct recorder *r);
 
 /*
- * Drains the queue, ends the compressed stream (last frame; gzip: trailer), writes the final metadata.json (status,
- * end_time, event_count = event lines written, lost_events = kernel drops + queue drops + lines
- * lost to a write error), fsyncs the files and the directory, stops the thread and frees r.
- * status NULL means "completed" (the target exited); the tracer passes "stopped" when it was
- * interrupted. Returns 0 or the first write error as -errno (e.g. -ENOSPC). NULL is a no-op
+ * Drains the queue, ends the compressed stream (last frame; gzip: trailer), writes the final
+ * metadata.json (status, end_time, event_count = event lines written, lost_events = kernel drops +
+ * queue drops + lines lost to a write error), fsyncs the files and the directory, stops the thread
+ * and frees r. status NULL means "completed" (the target exited); the tracer passes "stopped" when
+ * it was interrupted. Returns 0 or the first write error as -errno (e.g. -ENOSPC). NULL is a no-op
  * returning 0.
  */
 int recorder__close(struct recorder *r, const char *status);
