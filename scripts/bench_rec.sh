@@ -20,7 +20,7 @@ trap 'rm -rf "$TMP"' EXIT
 for codec in zstd gzip; do
 	t0=$(date +%s%N)
 	AGTRACE_REC_CODEC=$codec ./agtrace-bpf record -q --output-dir "$TMP/w-$codec" -- \
-		./.output/workloads/workload getppid "$N" >/dev/null
+		./.output/workloads/workload getppid "$N" >/dev/null 2>"$TMP/err"
 	t1=$(date +%s%N)
 	python3 - "$(ls -d "$TMP/w-$codec"/*)" "$t0" "$t1" "$codec" <<'PY'
 import glob, json, os, sys
