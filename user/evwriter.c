@@ -2,13 +2,15 @@
 /*
  * evwriter.c - compresses a recording's events stream (contracts in evwriter.h).
  *
- * Why zstd level 1: on getppid storm lines (~185 bytes of JSON each) it compresses ~4M lines/s
- * on one core of this machine against gzip level 1's ~0.45M, in 20% fewer bytes, and decodes
- * ~5x faster for the analyzers. The recorder's writer thread shares two cores with the traced
- * program and the ring-buffer consumer, so the codec's cost per byte is the whole budget.
+ * Why zstd level 1: on getppid storm lines (~190 bytes of JSON each) the writer thread does
+ * 3.3-3.7M lines per CPU-second against gzip level 1's 1.3-1.4M, in 20% fewer bytes, and the
+ * readers decompress it 3-4x faster. The writer shares two cores with the traced program and
+ * the ring-buffer consumer, so the codec's cost per byte decides whether the queue overflows
+ * (docs/benchmarks.md, 2026-12-02). Negative levels are 15-30% cheaper for 35-85% more bytes.
  *
  * Compressed bytes collect in a 1 MiB buffer and go to the file when it is nearly full or at a
- * flush: few write(2) calls, and a frame reaches the disk whole unless the storm outruns a flush.
+ * flush: few write(2) calls, and a frame reaches the disk in one piece unless more than ~1 MiB
+ * of compressed output (a storm) piles up before its flush.
  */
 #include <errno.h>
 #include <fcntl.h>
