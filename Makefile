@@ -12,7 +12,7 @@ CFLAGS ?= -g -O2
 WARN := -Wall -Wextra -Werror=implicit-function-declaration
 BASE_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -DAGT_VERSION='"$(VERSION)"'
 INCLUDES := -I$(OUTPUT) -Ibpf -Iuser -Ianalyze
-LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz -lcjson -lnghttp2 -lbrotlidec -lpthread
+LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz -lzstd -lcjson -lnghttp2 -lbrotlidec -lpthread
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 # user/ files that include libbpf or the skeleton; everything else in user/ and analyze/ is
@@ -109,7 +109,7 @@ agtrace-bpf: $(APP_OBJS) $(CORE_OBJS)
 $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(SAN_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) -g -O1 $(WARN) -std=gnu11 -D_GNU_SOURCE $(SAN) $(INCLUDES) $< $(SAN_OBJS) \
-		-lcmocka -lelf -lz -lcjson -lnghttp2 -lbrotlidec -lbrotlienc -lpthread -o $@
+		-lcmocka -lelf -lz -lzstd -lcjson -lnghttp2 -lbrotlidec -lbrotlienc -lpthread -o $@
 
 $(OUTPUT)/workloads/%: tests/workloads/%.c | $(OUTPUT)/workloads
 	$(call msg,CC,$@)
@@ -127,8 +127,13 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory agtrace-bpf $(UNIT_BINS) $(WORKLOADS)
 	$(Q)./tests/run_all.sh $(UNIT_BINS)
 
-bench: deps agtrace-bpf $(WORKLOADS)
+bench: deps agtrace-bpf $(WORKLOADS) $(OUTPUT)/bench_rec_io
 	$(Q)./scripts/bench.sh
+
+# The recording's events file alone (scripts/bench_rec.sh): the writer's events/s, the reader's MB/s.
+$(OUTPUT)/bench_rec_io: tests/fuzz/bench_rec_io.c $(CORE_OBJS) | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(BASE_CFLAGS) $(INCLUDES) $< $(CORE_OBJS) $(LIBS) -o $@
 
 format:
 	$(Q)clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/workloads/*.c
@@ -155,7 +160,7 @@ FUZZ_BINS := $(patsubst %,$(OUTPUT)/fuzz/fuzz_%,$(FUZZ))
 FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=undefined $(WARN) -std=gnu11 \
 	-D_GNU_SOURCE -DAGT_VERSION='"$(VERSION)"' $(INCLUDES)
 FUZZ_OBJS := $(patsubst %.c,$(OUTPUT)/fuzz/%.o,$(CORE_SRCS))
-FUZZ_LIBS := -lnghttp2 -lbrotlidec -lz -lcjson -lelf -lpthread -lm
+FUZZ_LIBS := -lnghttp2 -lbrotlidec -lz -lzstd -lcjson -lelf -lpthread -lm
 
 $(OUTPUT)/fuzz $(OUTPUT)/fuzz/user $(OUTPUT)/fuzz/analyze:
 	$(Q)mkdir -p $@

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * recording.c - open a recording: resolve REC, read metadata.json, stream events.jsonl.gz
- * through gzread (which walks concatenated gzip members by itself) into arena blocks and index
- * every line.
+ * recording.c - open a recording: resolve REC, read metadata.json, stream the events file
+ * (evfile: zstd or gzip) into arena blocks and index every line.
  *
  * Lines are read straight into the tail of the current block and NUL-terminated in place; only
  * the partial line at a block's end is copied into the next block, so the decompressed stream is
@@ -18,8 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <zlib.h>
-
+#include "evfile.h"
 #include "recording.h"
 
 #define BLOCK_MIN	  (64u << 10)
@@ -42,6 +40,7 @@ struct recording {
 	size_t n, cap;
 	size_t type_count[REC__NTYPES];
 	struct arena_block *blocks;
+	char *events_path;
 	char *warn[MAX_WARNINGS];
 	size_t nwarn;
 };
@@ -304,71 +303,27 @@ cleanup:
 }
 
 /*
- * Opens the events file for gzread. A file that does not start with the gzip magic is refused:
- * gzread would pass it through as plain text (or, binary, stop at once with no error), and a
- * recording whose events are gone must not read as one of no events. An empty file is accepted
- * (the tracer killed between creating it and its first flush).
- */
-static int open_events(const char *path, gzFile *gz, struct rec_err *err)
-{
-	unsigned char magic[2];
-	ssize_t n;
-	int fd;
-
-	*gz = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return rec_errf(err, -errno, "%s: %s", path, strerror(errno));
-	n = pread(fd, magic, sizeof(magic), 0);
-	if (n < 0) {
-		int e = errno;
-
-		close(fd);
-		return rec_errf(err, -e, "%s: %s", path, strerror(e));
-	}
-	if ((n >= 1 && magic[0] != 0x1f) || (n == 2 && magic[1] != 0x8b)) {
-		close(fd);
-		return rec_errf(err, -EINVAL, "%s: not gzip data", path);
-	}
-	*gz = gzdopen(fd, "rb");
-	if (!*gz) {
-		close(fd);
-		return rec_errf(err, -ENOMEM, "%s: out of memory", path);
-	}
-	return 0;
-}
-
-/* gzerror's message without the "<fd:N>: " that gzdopen's stream puts before it. */
-static const char *zlib_msg(const char *zmsg)
-{
-	const char *p;
-
-	if (!zmsg || !*zmsg)
-		return "zlib error";
-	if (!strncmp(zmsg, "<fd:", 4) && (p = strstr(zmsg, ": ")))
-		return p + 2;
-	return zmsg;
-}
-
-/*
- * Streams the file into the arena. Returns 0 (warnings added for a damaged tail) or -errno with
- * err set. Corrupt data before the first decompressed byte is an error (nothing of the file is
- * gzip, in effect); a stream that merely ends early is the truncated tail of a killed tracer.
+ * Streams the events file into the arena. Returns 0 (warnings added for a damaged tail) or
+ * -errno with err set. evfile refuses a file that is not events at all; a stream that merely
+ * ends early is the truncated tail of a killed tracer, corrupt data later is warned about.
  */
 static int load_events(struct recording *r, struct rec_err *err)
 {
 	size_t bcap = BLOCK_MIN, start = 0, fill = 0, scan = 0, lineno = 0, part;
 	struct arena_block *b;
-	bool damaged = false, decoded = false;
-	const char *zmsg = NULL;
-	char path[4096];
-	int zerr = Z_OK, ret = 0, n;
-	gzFile gz;
+	bool damaged = false, truncated = false;
+	struct evfile *ef;
+	const char *path;
+	ssize_t n;
+	int ret;
 
-	snprintf(path, sizeof(path), "%s/events.jsonl.gz", r->dir);
-	if ((ret = open_events(path, &gz, err)))
+	if ((ret = evfile__open(&ef, r->dir, err)))
 		return ret;
-	gzbuffer(gz, 256u << 10);
+	path = evfile_path(ef);
+	if (!(r->events_path = strdup(path))) {
+		ret = -ENOMEM;
+		goto cleanup;
+	}
 	if (r->meta.event_count && r->meta.event_count < INDEX_PRESIZE_MAX) {
 		r->ev = malloc((r->meta.event_count + 1) * sizeof(*r->ev));
 		if (r->ev)
@@ -409,14 +364,12 @@ static int load_events(struct recording *r, struct rec_err *err)
 		}
 		/* one byte stays free for the NUL of an unterminated last line */
 		part = b->cap - fill - 1;
-		n = gzread(gz, b->data + fill, part > (1u << 30) ? (1u << 30) : (unsigned)part);
+		n = evfile_read(ef, b->data + fill, part);
 		if (n <= 0) {
-			zmsg = gzerror(gz, &zerr);
-			if (n < 0 || zerr != Z_OK)
-				damaged = true;
+			damaged = n < 0;
+			truncated = damaged && evfile_truncated(ef);
 			break;
 		}
-		decoded = true;
 		fill += (size_t)n;
 		while ((nl = memchr(b->data + scan, '\n', fill - scan))) {
 			size_t end = (size_t)(nl - b->data);
@@ -452,8 +405,7 @@ static int load_events(struct recording *r, struct rec_err *err)
 			case LINE_BLANK:
 				break;
 			case LINE_UNPARSED:
-				damaged = true;
-				zerr = Z_BUF_ERROR;
+				damaged = truncated = true;
 				break;
 			case LINE_BAD:
 				ret = -EINVAL;
@@ -464,22 +416,15 @@ static int load_events(struct recording *r, struct rec_err *err)
 			}
 		}
 	}
-	if (damaged && !decoded && zerr == Z_DATA_ERROR) {
-		ret = rec_errf(err, -EINVAL, "%s: not gzip data (%s)", path, zlib_msg(zmsg));
-		goto cleanup;
-	}
-	if (damaged) {
-		if (zerr == Z_BUF_ERROR || zerr == Z_OK)
-			add_warning(r, "%s: truncated after %zu events (tracer killed?)", path,
-				    r->n);
-		else
-			add_warning(r, "%s: corrupt data after %zu events (%s); ignoring the rest",
-				    path, r->n, zlib_msg(zmsg));
-	}
+	if (truncated)
+		add_warning(r, "%s: truncated after %zu events (tracer killed?)", path, r->n);
+	else if (damaged)
+		add_warning(r, "%s: corrupt data after %zu events (%s); ignoring the rest", path,
+			    r->n, evfile_warning(ef));
 cleanup:
 	if (ret == -ENOMEM)
 		rec_errf(err, ret, "%s: out of memory", path);
-	gzclose(gz);
+	evfile__free(ef);
 	return ret;
 }
 
@@ -496,6 +441,7 @@ void recording__free(struct recording *r)
 	for (size_t i = 0; i < r->nwarn; i++)
 		free(r->warn[i]);
 	free(r->ev);
+	free(r->events_path);
 	rec_meta_release(&r->meta);
 	free(r->dir);
 	free(r);
@@ -521,8 +467,9 @@ int recording__open_dir(struct recording **out, const char *dir, struct rec_err 
 	if ((ret = load_events(r, err)))
 		goto cleanup;
 	if (!r->meta.incomplete && r->nwarn == 0 && r->meta.event_count != r->n)
-		add_warning(r, "%s/metadata.json: event_count is %llu, events.jsonl.gz holds %zu",
-			    dir, (unsigned long long)r->meta.event_count, r->n);
+		add_warning(r, "%s/metadata.json: event_count is %llu, %s holds %zu", dir,
+			    (unsigned long long)r->meta.event_count,
+			    strrchr(r->events_path, '/') + 1, r->n);
 	if (r->cap > r->n + r->n / 4 + 16) {
 		struct rec_event *ev = realloc(r->ev, (r->n ? r->n : 1) * sizeof(*ev));
 
@@ -558,6 +505,11 @@ const struct rec_meta *recording__meta(const struct recording *r)
 const char *recording__dir(const struct recording *r)
 {
 	return r->dir;
+}
+
+const char *recording__events_path(const struct recording *r)
+{
+	return r->events_path;
 }
 
 size_t recording__count(const struct recording *r)

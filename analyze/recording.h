@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * recording.h - a recording opened for reading (seed RecordReader): metadata plus an in-memory
- * index of every event of events.jsonl.gz.
+ * index of every event of its events file (events.jsonl.zst, or events.jsonl.gz for a recording
+ * made before zstd; read through evfile.h).
  *
  * The decompressed lines are kept, NUL-terminated, in a few large arena blocks (RAM is the
  * decompressed size plus 40 bytes of index per event); an event is parsed again with cJSON only
@@ -39,7 +40,7 @@ struct rec_event {
 	uint64_t timestamp; /* ns since the recording started */
 	const char *line;
 	uint32_t len;
-	uint32_t lineno; /* 1-based line of events.jsonl.gz */
+	uint32_t lineno; /* 1-based line of the events file */
 	int32_t pid;	 /* -1 when the event has none (lost) */
 	uint8_t type;	 /* enum rec_type */
 };
@@ -61,10 +62,11 @@ int rec_resolve(const char *rec, const char *base, char *dir, size_t dirsz, stru
 
 /*
  * Opens the recording REC (see rec_resolve; base may be NULL for rec_base_dir(NULL)): reads
- * metadata.json and indexes events.jsonl.gz. Everything that decodes is read: a truncated or
- * corrupt gzip tail, or an unterminated last line that does not parse, stops the reading with a
- * warning, never an error. An events file that is not gzip (no gzip magic, or corrupt before its
- * first decompressed byte) is an error naming the file; an empty one holds no events. A line
+ * metadata.json and indexes the events file. Everything that decodes is read: a truncated or
+ * corrupt compressed tail, or an unterminated last line that does not parse, stops the reading
+ * with a warning, never an error. An events file that is not of its codec (no magic, or corrupt
+ * before its first decompressed byte) is an error naming the file; an empty one holds no
+ * events. A line
  * that is not a JSON object with an integer seq_num above the previous one, a non-string "type",
  * or a bad timestamp/pid is an error naming the file and line.
  * Returns 0 with *out set, or -errno with err set and *out NULL. Free with recording__free.
@@ -78,6 +80,8 @@ void recording__free(struct recording *r);
 
 const struct rec_meta *recording__meta(const struct recording *r);
 const char *recording__dir(const struct recording *r);
+/* The events file read ("<dir>/events.jsonl.zst" or ".gz"), for messages naming a line. */
+const char *recording__events_path(const struct recording *r);
 size_t recording__count(const struct recording *r);
 /* Events of one type (index time count). */
 size_t recording__type_count(const struct recording *r, enum rec_type t);

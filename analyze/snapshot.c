@@ -219,11 +219,11 @@ cleanup:
 	if (ret) {
 		ctx_snapshot__free(s);
 		if (ret == -ENOMEM)
-			return rec_errf(err, ret, "%s/events.jsonl.gz:%u: out of memory",
-					recording__dir(rec), e->lineno);
-		return rec_errf(err, ret, "%s/events.jsonl.gz:%u: context_snapshot #%llu: %s",
-				recording__dir(rec), e->lineno, (unsigned long long)e->seq_num,
-				why);
+			return rec_errf(err, ret, "%s:%u: out of memory",
+					recording__events_path(rec), e->lineno);
+		return rec_errf(err, ret, "%s:%u: context_snapshot #%llu: %s",
+				recording__events_path(rec), e->lineno,
+				(unsigned long long)e->seq_num, why);
 	}
 	*out = s;
 	return 0;

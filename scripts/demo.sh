@@ -33,7 +33,7 @@ echo "\$ agtrace-bpf records $TMP/rec"
 $AGT records "$TMP/rec"
 echo "\$ agtrace-bpf replay REC --summary"
 $AGT replay "$REC" --summary
-SNAPS=$(zcat "$REC/events.jsonl.gz" | grep '"type":"context_snapshot"' | sed 's/^{"seq_num":\([0-9]*\).*/\1/')
+SNAPS=$(zstd -dcq "$REC/events.jsonl.zst" | grep '"type":"context_snapshot"' | sed 's/^{"seq_num":\([0-9]*\).*/\1/')
 FIRST=$(echo "$SNAPS" | head -1)
 LAST=$(echo "$SNAPS" | tail -1)
 echo "\$ agtrace-bpf diff REC $FIRST $LAST"

@@ -1,19 +1,23 @@
 #!/usr/bin/env python3
 """gen_recording.py - write a synthetic agtrace-bpf recording (DESIGN.md §3, §5).
 
-A recording directory <out>/<pid>-<YYYYmmdd-HHMMSS>/ with metadata.json and events.jsonl.gz:
+A recording directory <out>/<pid>-<YYYYmmdd-HHMMSS>/ with metadata.json and events.jsonl.zst
+(zstd frames, as the recorder writes; --codec gzip: events.jsonl.gz, a recording from before zstd):
 mostly syscall events, an exec, and every --llm-every events an LLM step (context_snapshot with
 a conversation one user/assistant turn longer, then its llm_response). For the analyzer
 benchmark (1M events) and for fuzz seeds.
 
   scripts/gen_recording.py --out /tmp/rec --events 1000000
   scripts/gen_recording.py --out /tmp/rec --events 200 --members 4 --truncate 300
+
+zstd frames come from the zstd command (any python will do: no zstandard module needed).
 """
 import argparse
 import gzip
 import io
 import json
 import os
+import subprocess
 import sys
 
 SYSCALLS = [
@@ -66,6 +70,14 @@ def events(n, pid, llm_every, big):
         yield base
 
 
+def compress(codec, text):
+    """One zstd frame (level 1, checksummed, like the recorder's) or one gzip member of text."""
+    if codec == "gzip":
+        return gzip.compress(text, compresslevel=1)
+    return subprocess.run(["zstd", "-q", "-1", "-c"], input=text, stdout=subprocess.PIPE,
+                          check=True).stdout
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True, help="base directory")
@@ -73,8 +85,9 @@ def main():
     ap.add_argument("--pid", type=int, default=4242)
     ap.add_argument("--llm-every", type=int, default=500)
     ap.add_argument("--big", type=int, default=0, help="system prompt padding words")
-    ap.add_argument("--members", type=int, default=1, help="gzip members (flushes)")
-    ap.add_argument("--truncate", type=int, default=0, help="cut this many bytes off the gzip")
+    ap.add_argument("--codec", choices=("zstd", "gzip"), default="zstd")
+    ap.add_argument("--members", type=int, default=1, help="zstd frames / gzip members (flushes)")
+    ap.add_argument("--truncate", type=int, default=0, help="cut this many bytes off the file")
     ap.add_argument("--status", default="completed")
     ap.add_argument("--id", default="20260329-101500")
     a = ap.parse_args()
@@ -90,14 +103,15 @@ def main():
         buf.append(json.dumps(ev, separators=(",", ":")))
         last_ts = ev["timestamp"]
         if len(buf) >= per and (i + 1) < a.events:
-            raw.write(gzip.compress(("\n".join(buf) + "\n").encode(), compresslevel=1))
+            raw.write(compress(a.codec, ("\n".join(buf) + "\n").encode()))
             buf = []
     if buf:
-        raw.write(gzip.compress(("\n".join(buf) + "\n").encode(), compresslevel=1))
+        raw.write(compress(a.codec, ("\n".join(buf) + "\n").encode()))
     data = raw.getvalue()
     if a.truncate:
         data = data[:-a.truncate]
-    with open(os.path.join(d, "events.jsonl.gz"), "wb") as f:
+    name = "events.jsonl.gz" if a.codec == "gzip" else "events.jsonl.zst"
+    with open(os.path.join(d, name), "wb") as f:
         f.write(data)
     secs = last_ts // 1000000000
     meta = {"record_id": rid, "pid": a.pid, "intent": "python3 agent.py",
@@ -110,7 +124,7 @@ def main():
     with open(os.path.join(d, "metadata.json"), "w") as f:
         json.dump(meta, f)
     os.chmod(os.path.join(d, "metadata.json"), 0o600)
-    os.chmod(os.path.join(d, "events.jsonl.gz"), 0o600)
+    os.chmod(os.path.join(d, name), 0o600)
     print(d)
 
 

@@ -28,22 +28,16 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
-#include <zlib.h>
 
+#include "evwriter.h"
 #include "recorder.h"
 
 #ifndef AGT_VERSION
 #define AGT_VERSION "0.1.0"
 #endif
 
-/* zlib level 1: twice level 6's throughput (~300k vs ~165k events/s here) for ~20% more bytes */
-#ifndef RECORDER_GZ_MODE
-#define RECORDER_GZ_MODE "wb1"
-#endif
-
 #define REC_ALIGN      8
 #define REC_HDR	       8
-#define REC_GZBUF      (128 * 1024)
 #define REC_MAX_SUFFIX 1000
 
 enum rec_kind {
@@ -65,8 +59,9 @@ struct recorder {
 	char *intent;
 	pid_t pid;
 	int dfd;
-	int ev_fd; /* ours, for fsync; gz owns a dup */
-	gzFile gz;
+	int ev_fd;
+	enum evcodec codec;
+	struct evwriter *ew;
 	int sp_fd;
 
 	/* queue */
@@ -90,7 +85,7 @@ struct recorder {
 	uint64_t event_count;		/* writer: event lines written */
 	uint64_t lost_flushed;		/* lost_events in the last metadata written */
 	int err;			/* writer: first error, positive errno */
-	bool gz_failed;			/* writer: the gzip stream is unusable */
+	bool ev_failed;			/* writer: the compressed stream is unusable */
 };
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -310,31 +305,19 @@ static void note_err(struct recorder *r, int neg_errno)
 		r->err = -neg_errno;
 }
 
-/* The errno behind a failed gz call: the system error if there was one, else EIO. */
-static int gz_errno(gzFile gz, int saved_errno)
-{
-	int zerr;
-
-	gzerror(gz, &zerr);
-	if (zerr == Z_ERRNO && saved_errno)
-		return -saved_errno;
-	if (zerr == Z_MEM_ERROR)
-		return -ENOMEM;
-	return -EIO;
-}
-
 static void write_events(struct recorder *r, const unsigned char *p, uint32_t len)
 {
 	uint64_t lines = count_lines(p, len);
 
-	if (!r->gz_failed) {
-		errno = 0;
-		if (gzwrite(r->gz, p, len) == (int)len) {
+	if (!r->ev_failed) {
+		int ret = evwriter_write(r->ew, p, len);
+
+		if (!ret) {
 			r->event_count += lines;
 			return;
 		}
-		note_err(r, gz_errno(r->gz, errno));
-		r->gz_failed = true;
+		note_err(r, ret);
+		r->ev_failed = true;
 	}
 	r->err_lost += lines;
 }
@@ -357,11 +340,12 @@ static void write_span(struct recorder *r, const unsigned char *p, uint32_t len)
 /* Makes everything written so far readable on disk and records the counts. */
 static void flush_now(struct recorder *r)
 {
-	if (!r->gz_failed) {
-		errno = 0;
-		if (gzflush(r->gz, Z_SYNC_FLUSH) != Z_OK) {
-			note_err(r, gz_errno(r->gz, errno));
-			r->gz_failed = true;
+	if (!r->ev_failed) {
+		int ret = evwriter_flush(r->ew);
+
+		if (ret) {
+			note_err(r, ret);
+			r->ev_failed = true;
 		}
 	}
 	note_err(r, write_metadata(r, "recording", NULL));
@@ -558,8 +542,7 @@ static void recorder_free(struct recorder *r)
 {
 	if (!r)
 		return;
-	if (r->gz)
-		gzclose(r->gz);
+	evwriter__close(r->ew);
 	if (r->sp_fd >= 0)
 		close(r->sp_fd);
 	if (r->ev_fd >= 0)
@@ -577,8 +560,8 @@ static void recorder_free(struct recorder *r)
 /* Undoes a half-made recording directory so a failed open leaves nothing behind. */
 static void remove_recording(struct recorder *r, const char *base)
 {
-	static const char *const names[] = {"metadata.json", "metadata.json.tmp", "events.jsonl.gz",
-					    "spans.jsonl"};
+	static const char *const names[] = {"metadata.json", "metadata.json.tmp",
+					    "events.jsonl.zst", "events.jsonl.gz", "spans.jsonl"};
 	int bfd;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -600,7 +583,7 @@ struct recorder *recorder__open(const char *base, pid_t pid, const char *intent,
 	struct tm tm;
 	time_t now;
 	struct timespec now_ts;
-	int bfd = -1, gzfd, ret;
+	int bfd = -1, ret;
 	bool made_dir = false;
 
 	if (!base) {
@@ -620,6 +603,7 @@ struct recorder *recorder__open(const char *base, pid_t pid, const char *intent,
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&r->cv, &ca);
 	pthread_condattr_destroy(&ca);
+	r->codec = evcodec_from_env();
 	r->flush_ms = env_u64("AGTRACE_REC_FLUSH_MS", RECORDER_FLUSH_MS_DEFAULT);
 	r->cap = align_up(env_u64("AGTRACE_REC_QUEUE", RECORDER_QUEUE_DEFAULT));
 	if (r->cap < 64)
@@ -682,9 +666,9 @@ struct recorder *recorder__open(const char *base, pid_t pid, const char *intent,
 		goto fail;
 	}
 
-	r->ev_fd = create_file(r->dfd, "events.jsonl.gz", O_EXCL);
+	r->ev_fd = create_file(r->dfd, evcodec_file(r->codec), O_EXCL);
 	if (r->ev_fd < 0) {
-		set_err(err, errlen, "cannot create %s/events.jsonl.gz: %s", r->dir,
+		set_err(err, errlen, "cannot create %s/%s: %s", r->dir, evcodec_file(r->codec),
 			strerror(-r->ev_fd));
 		goto fail;
 	}
@@ -694,19 +678,11 @@ struct recorder *recorder__open(const char *base, pid_t pid, const char *intent,
 			strerror(-r->sp_fd));
 		goto fail;
 	}
-	gzfd = fcntl(r->ev_fd, F_DUPFD_CLOEXEC, 0);
-	if (gzfd < 0 || !(r->gz = gzdopen(gzfd, RECORDER_GZ_MODE))) {
-		if (gzfd >= 0)
-			close(gzfd);
-		set_err(err, errlen, "cannot open gzip stream on %s/events.jsonl.gz: %s", r->dir,
-			strerror(errno ? errno : ENOMEM));
-		goto fail;
-	}
-	gzbuffer(r->gz, REC_GZBUF);
-	/* the header goes out now: a recording killed before any event is still a gzip prefix */
-	if (gzflush(r->gz, Z_SYNC_FLUSH) != Z_OK) {
-		set_err(err, errlen, "cannot write %s/events.jsonl.gz: %s", r->dir,
-			strerror(-gz_errno(r->gz, errno)));
+	/* writes the stream's header: a recording killed before any event is still valid */
+	ret = evwriter__open(&r->ew, r->ev_fd, r->codec);
+	if (ret) {
+		set_err(err, errlen, "cannot write %s/%s: %s", r->dir, evcodec_file(r->codec),
+			strerror(-ret));
 		goto fail;
 	}
 	ret = write_metadata(r, "recording", NULL);
@@ -755,13 +731,10 @@ int recorder__close(struct recorder *r, const char *status)
 		pthread_join(r->thread, NULL);
 	}
 
-	errno = 0;
-	ret = gzclose(r->gz);
-	if (ret != Z_OK && !r->err) {
-		/* gzclose frees the state: no gzerror; a failed close is a failed write */
-		r->err = errno ? errno : EIO;
-	}
-	r->gz = NULL;
+	ret = evwriter__close(r->ew);
+	r->ew = NULL;
+	if (!r->ev_failed)
+		note_err(r, ret);
 	if (fsync(r->ev_fd) < 0)
 		note_err(r, -errno);
 	if (r->sp_fd >= 0 && fsync(r->sp_fd) < 0)

@@ -5,7 +5,7 @@
  *
  *   scripts/gen_recording.py --out /tmp/bench --events 1000000
  *   cc -O2 -std=gnu11 -D_GNU_SOURCE -Ianalyze tests/fuzz/bench_recording.c \
- *       $(ls analyze/[a-z]*.c) -lcjson -lz -lm -o bench_recording
+ *       $(ls analyze/[a-z]*.c) -lcjson -lz -lzstd -lm -o bench_recording
  *   ./bench_recording /tmp/bench/4242-20260329-101500
  */
 #include <stdio.h>

@@ -7,11 +7,13 @@
  *   1: metadata.json (beside a small valid events file)
  *   2: JSON lines, gzip-compressed here, then cut short by the last input byte's value (a
  *      killed writer's truncated tail)
+ *   3: the events.jsonl.zst file as is (zstd, what the recorder writes; the reader prefers it)
+ *   4: JSON lines, zstd-compressed here (one frame), then cut short like 2
  * A recording that opens is then pushed through everything that reads events: the one-line
  * formatter, the snapshot finder, diff, fork (JSON and each API's request) and replay commands.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -Ianalyze \
- *       tests/fuzz/fuzz_recording.c $(ls analyze/[a-z]*.c) -lcjson -lz -lm -o fuzz_recording
+ *       tests/fuzz/fuzz_recording.c $(ls analyze/[a-z]*.c) -lcjson -lz -lzstd -lm -o fuzz_recording
  *   ./fuzz_recording -max_total_time=120 -max_len=65536 tests/fuzz/corpus
  */
 #include <stdint.h>
@@ -22,6 +24,7 @@
 #include <unistd.h>
 
 #include <zlib.h>
+#include <zstd.h>
 
 #include "ctxdiff.h"
 #include "evfmt.h"
@@ -58,6 +61,17 @@ static void put_file(const char *name, const void *data, size_t len)
 	fclose(f);
 }
 
+static void unlink_events(void)
+{
+	static const char *const names[] = {"events.jsonl.gz", "events.jsonl.zst"};
+	char p[512];
+
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
+		unlink(p);
+	}
+}
+
 static void put_gzip(const void *data, size_t len, size_t cut)
 {
 	z_stream z = {0};
@@ -74,6 +88,21 @@ static void put_gzip(const void *data, size_t len, size_t cut)
 	cap -= z.avail_out;
 	deflateEnd(&z);
 	put_file("events.jsonl.gz", out, cut < cap ? cap - cut : 0);
+	free(out);
+}
+
+static void put_zstd(const void *data, size_t len, size_t cut)
+{
+	size_t cap = ZSTD_compressBound(len);
+	unsigned char *out = malloc(cap);
+	size_t n;
+
+	if (!out)
+		abort();
+	n = ZSTD_compress(out, cap, data, len, 1);
+	if (ZSTD_isError(n))
+		abort();
+	put_file("events.jsonl.zst", out, cut < n ? n - cut : 0);
 	free(out);
 }
 
@@ -142,7 +171,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	switch (data[0] % 3) {
+	/* one events file per input: the zstd one would hide the gzip one */
+	unlink_events();
+	switch (data[0] % 5) {
 	case 0:
 		put_file("metadata.json", meta_ok, sizeof(meta_ok) - 1);
 		put_file("events.jsonl.gz", data + 1, size - 1);
@@ -151,9 +182,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		put_file("metadata.json", data + 1, size - 1);
 		put_file("events.jsonl.gz", events_ok, sizeof(events_ok) - 1);
 		break;
-	default:
+	case 2:
 		put_file("metadata.json", meta_ok, sizeof(meta_ok) - 1);
 		put_gzip(data + 1, size > 1 ? size - 2 : 0, size > 1 ? data[size - 1] : 0);
+		break;
+	case 3:
+		put_file("metadata.json", meta_ok, sizeof(meta_ok) - 1);
+		put_file("events.jsonl.zst", data + 1, size - 1);
+		break;
+	default:
+		put_file("metadata.json", meta_ok, sizeof(meta_ok) - 1);
+		put_zstd(data + 1, size > 1 ? size - 2 : 0, size > 1 ? data[size - 1] : 0);
 		break;
 	}
 	if (!recording__open_dir(&r, dir, &err))

@@ -2,10 +2,20 @@
 # Recording tests (issue 5: record, records, replay, diff, fork), sourced by
 # tests/integration/run.sh after llm_tests.sh (uses t/ok/bad/check, $AGT, $WL, $TMP, and
 # llm_start/llm_stop/$LLM_* for the LLM recording). Each test checks exact values against an
-# independent oracle: the recording's own files read with python's gzip/json, /proc, stat, the
-# workload's own counts and the mock model server's log.
+# independent oracle: the recording's own files read with python's zstandard/gzip/json
+# (rec_events.py), /proc, stat, the workload's own counts and the mock model server's log.
 
-REC_PY=/usr/bin/python3
+REC_PY="env PYTHONPATH=$PWD/tests/integration /usr/bin/python3"
+
+# rec_cat DIR: the recording's events decompressed by the codec's own tool (zstd, or zcat for a
+# recording made before zstd); exits non-zero on a stream cut short, like they do.
+rec_cat() {
+	if [ -f "$1/events.jsonl.zst" ]; then
+		zstd -dcq "$1/events.jsonl.zst"
+	else
+		zcat "$1/events.jsonl.gz"
+	fi
+}
 
 # rec_new BASE [record args...]: `agtrace-bpf record --output-dir BASE ARGS` into a fresh BASE;
 # sets REC (the one recording directory under BASE) and REC_RC; stderr in BASE.err.
@@ -47,7 +57,8 @@ test_rec_workload_files() {
 	rec_wl || { bad "$d" "no recording: $(cat "$TMP/rec-wl.err")"; return; }
 	$REC_PY - "$REC_WL" "$WL" "$(hostname)" "$(uname -r)" "$($AGT -V | awk '{print $2}')" \
 		"$REC_WL_RC" "$TMP/rec-wl.err" "$TMP/rec-wl.out" >"$TMP/rec-wl.check" 2>&1 <<'PY'
-import datetime, gzip, json, os, re, stat, sys
+import datetime, json, os, re, stat, sys
+from rec_events import events_bytes
 d, wl, host, kern, ver, rc, errf, outf = sys.argv[1:]
 assert rc == "0", rc
 assert open(outf).read().startswith("getppid 1000 elapsed_ns "), open(outf).read()
@@ -71,12 +82,13 @@ mm = re.fullmatch(r"(\d+)-(\d{8})-(\d{6})", rid)
 assert mm and rid == m["record_id"] and int(mm.group(1)) == m["pid"], (rid, m)
 assert mm.group(2) + mm.group(3) == re.sub(r"[-:T]", "", m["start_time"][:19]), (rid, m)
 assert stat.S_IMODE(os.stat(d).st_mode) == 0o700, oct(os.stat(d).st_mode)
-for f in ("metadata.json", "events.jsonl.gz", "spans.jsonl"):
+assert sorted(os.listdir(d)) == ["events.jsonl.zst", "metadata.json", "spans.jsonl"], os.listdir(d)
+for f in ("metadata.json", "events.jsonl.zst", "spans.jsonl"):
     assert stat.S_IMODE(os.stat(d + "/" + f).st_mode) == 0o600, (f, oct(os.stat(d + "/" + f).st_mode))
 argv = [wl, "getppid", "1000"]
 assert m["intent"] == " ".join(argv), m["intent"]
 
-raw = gzip.open(d + "/events.jsonl.gz").read().decode()
+raw = events_bytes(d).decode()
 assert raw.endswith("\n")
 evs = [json.loads(l) for l in raw.split("\n")[:-1]]
 assert len(evs) == m["event_count"], (len(evs), m["event_count"])
@@ -110,11 +122,12 @@ test_rec_intent_and_error_span() {
 	rec_new "$TMP/rec-int" --intent "fix the flaky test" -- sh -c 'exit 3' ||
 		{ bad "$d" "no recording: $(cat "$TMP/rec-int.err")"; return; }
 	$REC_PY - "$REC" <<'PY' >"$TMP/rec-int.check" 2>&1
-import gzip, json, sys
+import json, sys
+from rec_events import events
 d = sys.argv[1]
 m = json.load(open(d + "/metadata.json"))
 assert m["intent"] == "fix the flaky test" and m["status"] == "completed", m
-evs = [json.loads(l) for l in gzip.open(d + "/events.jsonl.gz")]
+evs = events(d)
 ex = [e for e in evs if e["type"] == "process" and e["process"]["event"] == "exit" and e["pid"] == m["pid"]]
 assert len(ex) == 1 and ex[0]["process"]["exit_code"] == 3, ex
 s = [json.loads(l) for l in open(d + "/spans.jsonl")]
@@ -138,7 +151,7 @@ test_rec_live_flag_same_events() {
 	r=$(ls -d "$base"/*/ 2>/dev/null | head -1)
 	n=$(wc -l <"$base.jsonl")
 	m=$(rec_key "$r" event_count 2>/dev/null)
-	[ $rc = 0 ] && [ -n "$r" ] && zcat "$r/events.jsonl.gz" | cmp -s - "$base.jsonl" && [ "$n" = "$m" ] &&
+	[ $rc = 0 ] && [ -n "$r" ] && rec_cat "$r" | cmp -s - "$base.jsonl" && [ "$n" = "$m" ] &&
 		[ "$(grep -c '"syscall":"getppid"' "$base.jsonl")" = 500 ] && [ "$(rec_key "$r" status)" = completed ]
 	check "$d" $? "rc=$rc lines=$n event_count=$m $(cat "$base.err")"
 }
@@ -156,7 +169,7 @@ test_rec_no_key_in_cmdline_fields() {
 	local where=""
 	grep -qF -- "$key" "$REC/metadata.json" && where="$where metadata.json"
 	grep -qF -- "$key" "$REC/spans.jsonl" && where="$where spans.jsonl"
-	zcat "$REC/events.jsonl.gz" | grep -qF -- "$key" && where="$where events.jsonl.gz"
+	rec_cat "$REC" | grep -qF -- "$key" && where="$where events.jsonl.zst"
 	[ "$REC_RC" = 0 ] && [ -z "$where" ] && grep -qF '[REDACTED]' "$REC/metadata.json"
 	check "$d" $? "rc=$REC_RC key found in:$where; intent: $(rec_key "$REC" intent)"
 }
@@ -175,10 +188,11 @@ test_rec_writer_drops_counted() {
 		[ -n "$REC" ] && [ "$(rec_key "$REC" lost_events)" != 0 ] && break
 	done
 	$REC_PY - "$REC" "$b.err" >"$b.check" 2>&1 <<'PY'
-import gzip, json, re, sys
+import json, re, sys
+from rec_events import events
 d, errf = sys.argv[1:]
 m = json.load(open(d + "/metadata.json"))
-evs = [json.loads(l) for l in gzip.open(d + "/events.jsonl.gz")]
+evs = events(d)
 lost = m["lost_events"]
 assert lost > 0, "no drop happened: nothing checked"
 assert len(evs) == m["event_count"], (len(evs), m["event_count"])
@@ -255,8 +269,9 @@ test_rec_replay_goto_list() {
 	last=$((n - 1))
 	# the oracle: lines built from the events in the file
 	$REC_PY - "$R" >"$o.expect" 2>&1 <<'PY' || { ok=1; why="oracle: $(tail -2 "$o.expect")"; }
-import gzip, json, sys
-evs = [json.loads(l) for l in gzip.open(sys.argv[1] + "/events.jsonl.gz")]
+import json, sys
+from rec_events import events
+evs = events(sys.argv[1])
 def t(ns):
     return "%d.%06d" % (ns // 10**9, ns % 10**9 // 1000)
 def line(e):
@@ -319,7 +334,7 @@ test_rec_replay_nul_buffer() {
 	rm -rf "$base"
 	$AGT -q -r --output-dir "$base" -o "$base.txt" -e trace=read -- $WL seq >/dev/null 2>&1
 	r=$(ls -d "$base"/*/ 2>/dev/null | head -1)
-	seq=$(zcat "$r/events.jsonl.gz" 2>/dev/null | $REC_PY -c '
+	seq=$(rec_cat "$r" 2>/dev/null | $REC_PY -c '
 import json, sys
 for l in sys.stdin:
     e = json.loads(l)
@@ -349,9 +364,10 @@ test_rec_llm_diff_fork() {
 	[ -n "$R" ] && [ "$rc" = 0 ] && [ -n "$key2" ] &&
 		$REC_PY - "$AGT" "$R" "$LT/log" "$LLM_BASE" "$LLM_CA" "$LT" "$LLM_SECRET" "$key2" \
 			>"$LT/rec.check" 2>&1 <<'PY'
-import gzip, hashlib, json, os, stat, subprocess, sys
+import hashlib, json, os, stat, subprocess, sys
+from rec_events import decompress, events
 agt, R, logdir, base, ca, lt, secret, key2 = sys.argv[1:]
-evs = [json.loads(l) for l in gzip.open(R + "/events.jsonl.gz")]
+evs = events(R)
 snaps = [e for e in evs if e["type"] == "context_snapshot"]
 resps = [e for e in evs if e["type"] == "llm_response"]
 logs = sorted(os.listdir(logdir))
@@ -461,8 +477,8 @@ print("snapshots %s, diff 1→9 messages, fork of #%d posted: 200" % (S, at))
 # the keys are nowhere in the recording (events decompressed)
 for f in sorted(os.listdir(R)):
     data = open(R + "/" + f, "rb").read()
-    if f.endswith(".gz"):
-        data = gzip.decompress(data)
+    if f.startswith("events."):
+        data = decompress(f, data)
     for k in (secret, key2):
         assert k.encode() not in data, ("API key in", f, data[max(0, data.find(k.encode()) - 300):data.find(k.encode())].decode(errors="replace"))
 PY
@@ -498,7 +514,7 @@ test_rec_status_transitions() {
 	sleep 1.3 # > one flush period
 	local mid n
 	mid=$(cat "$b"/int/*/metadata.json 2>/dev/null)
-	n=$(zcat "$b"/int/*/events.jsonl.gz 2>/dev/null | wc -l)
+	n=$(rec_cat "$(echo "$b"/int/*)" 2>/dev/null | wc -l)
 	kill -INT $a1
 	kill -TERM $a2
 	wait $a1
@@ -510,7 +526,8 @@ test_rec_status_transitions() {
 	wait $a4
 	local r4=$?
 	$REC_PY - "$b" "$mid" "$n" "$wpid" "$WL" <<'PY' >"$b/check" 2>&1 || { ok=1; why="$(tail -3 "$b/check")"; }
-import glob, gzip, json, sys
+import glob, json, sys
+from rec_events import events
 b, mid, n, wpid, wl = sys.argv[1:]
 mid = json.loads(mid)
 assert mid["status"] == "recording" and mid["end_time"] is None, mid
@@ -519,7 +536,7 @@ def rec(name):
     d = glob.glob(b + "/" + name + "/*")
     assert len(d) == 1, d
     m = json.load(open(d[0] + "/metadata.json"))
-    evs = [json.loads(l) for l in gzip.open(d[0] + "/events.jsonl.gz")]
+    evs = events(d[0])
     assert len(evs) == m["event_count"] and isinstance(m["end_time"], str), (name, m, len(evs))
     spans = [json.loads(l) for l in open(d[0] + "/spans.jsonl")]
     return m, evs, spans
@@ -560,8 +577,8 @@ for _ in range(4000):
 	R=$(ls -d "$b"/*/ 2>/dev/null | head -1)
 	R=${R%/}
 	rec_reap "$(rec_key "$R" pid 2>/dev/null)" "os.getppid"
-	zcat "$R/events.jsonl.gz" >"$b.events" 2>"$b.zerr"
-	local zrc=$?
+	# zstd: every flush ends a frame, so the file may well be whole (rc 0) or end mid-frame
+	rec_cat "$R" >"$b.events" 2>"$b.zerr"
 	$AGT records "$b" >"$b.list" 2>&1
 	local r1=$?
 	$AGT records "$b" --json >"$b.json" 2>&1
@@ -589,7 +606,7 @@ err = open(b + ".sumerr").read()
 assert "warning" in err and "incomplete" in err, err
 print("readable %d >= event_count %d" % (len(complete), m["event_count"]))
 PY
-	[ $zrc != 0 ] && [ $r1 = 0 ] && [ $r2 = 0 ] && [ $r3 = 0 ] || { ok=1; why="$why zcat=$zrc records=$r1,$r2 replay=$r3"; }
+	[ $r1 = 0 ] && [ $r2 = 0 ] && [ $r3 = 0 ] || { ok=1; why="$why records=$r1,$r2 replay=$r3"; }
 	check "$d" $ok "$why $(head -c 300 "$b.sumerr")"
 }
 
@@ -619,26 +636,36 @@ test_rec_bad_input() {
 	expect 1 "\"5x\" is not a sequence number\$" $AGT replay "$REC_WL" --goto 5x
 	expect 1 "not a sequence number" $AGT fork "$REC_WL" --at -3
 	expect 1 "^agtrace-bpf: $REC_WL: no context snapshot at or before #3\$" $AGT diff "$REC_WL" 3 4
-	# garbage events (fixed random bytes, no gzip magic): the file named, not gzip
+	# garbage events (fixed random bytes, no magic): the file named, not of its codec; the same
+	# for a recording from before zstd (events.jsonl.gz)
 	cp -r "$REC_WL" "$b/g"
-	$REC_PY -c 'import random, sys; random.seed(5); sys.stdout.buffer.write(bytes([0x41]) + random.randbytes(4000))' >"$b/g/events.jsonl.gz"
+	$REC_PY -c 'import random, sys; random.seed(5); sys.stdout.buffer.write(bytes([0x41]) + random.randbytes(4000))' >"$b/g/events.jsonl.zst"
+	expect 1 "^agtrace-bpf: $b/g/events.jsonl.zst: not zstd data$" $AGT replay "$b/g" --summary
+	mv "$b/g/events.jsonl.zst" "$b/g/events.jsonl.gz"
 	expect 1 "^agtrace-bpf: $b/g/events.jsonl.gz: not gzip data$" $AGT replay "$b/g" --summary
-	# valid gzip, line 3 cut in the middle
+	# valid zstd and valid gzip, line 3 cut in the middle
 	cp -r "$REC_WL" "$b/l"
-	zcat "$REC_WL/events.jsonl.gz" | sed '3s/.\{20\}$//' | gzip >"$b/l/events.jsonl.gz"
+	rec_cat "$REC_WL" | sed '3s/.\{20\}$//' | zstd -q >"$b/l/events.jsonl.zst"
+	expect 1 "^agtrace-bpf: $b/l/events.jsonl.zst:3: not valid JSON\$" $AGT replay "$b/l" --goto 1
+	rec_cat "$REC_WL" | sed '3s/.\{20\}$//' | gzip >"$b/l/events.jsonl.gz" && rm "$b/l/events.jsonl.zst"
 	expect 1 "^agtrace-bpf: $b/l/events.jsonl.gz:3: not valid JSON\$" $AGT replay "$b/l" --goto 1
-	# gzip header then garbage: no crash, the file named (warning and nothing read, or an error)
+	# a codec's header then garbage: no crash, the file named (warning and nothing read, or an error)
 	cp -r "$REC_WL" "$b/z"
+	$REC_PY -c 'import random, sys; random.seed(7); sys.stdout.buffer.write(b"\x28\xb5\x2f\xfd" + random.randbytes(3000))' >"$b/z/events.jsonl.zst"
+	$AGT replay "$b/z" --summary >"$b/o" 2>"$b/e"
+	rc=$?
+	[ $rc -lt 128 ] && grep -q "$b/z/events.jsonl.zst" "$b/e" || { ok=1; why="$why; zstd garbage rc=$rc $(cat "$b/e")"; }
+	rm "$b/z/events.jsonl.zst"
 	$REC_PY -c 'import random, sys; random.seed(7); sys.stdout.buffer.write(b"\x1f\x8b\x08\x00" + random.randbytes(3000))' >"$b/z/events.jsonl.gz"
 	$AGT replay "$b/z" --summary >"$b/o" 2>"$b/e"
 	rc=$?
 	[ $rc -lt 128 ] && grep -q "$b/z/events.jsonl.gz" "$b/e" || { ok=1; why="$why; gzip garbage rc=$rc $(cat "$b/e")"; }
 	# a completed recording cut in half: no crash, the file named
 	cp -r "$REC_WL" "$b/h"
-	head -c $(($(stat -c %s "$REC_WL/events.jsonl.gz") / 2)) "$REC_WL/events.jsonl.gz" >"$b/h/events.jsonl.gz"
+	head -c $(($(stat -c %s "$REC_WL/events.jsonl.zst") / 2)) "$REC_WL/events.jsonl.zst" >"$b/h/events.jsonl.zst"
 	$AGT replay "$b/h" --summary >"$b/o" 2>"$b/e"
 	rc=$?
-	[ $rc -lt 128 ] && grep -q "$b/h/events.jsonl.gz" "$b/e" || { ok=1; why="$why; half gzip rc=$rc $(cat "$b/e")"; }
+	[ $rc -lt 128 ] && grep -q "$b/h/events.jsonl.zst" "$b/e" || { ok=1; why="$why; half zstd rc=$rc $(cat "$b/e")"; }
 	# metadata.json truncated: every reader names it; records warns and skips it
 	cp -r "$REC_WL" "$b/m"
 	head -c 100 "$REC_WL/metadata.json" >"$b/m/metadata.json"
@@ -649,10 +676,36 @@ test_rec_bad_input() {
 	e=$($AGT records "$b/only" 2>&1 >/dev/null)
 	rc=$?
 	[ $rc -lt 128 ] && echo "$e" | grep -q "$b/only/m/metadata.json" || { ok=1; why="$why; records rc=$rc [$e]"; }
-	# events.jsonl.gz missing
-	cp -r "$REC_WL" "$b/n" && rm "$b/n/events.jsonl.gz"
-	expect 1 "^agtrace-bpf: $b/n/events.jsonl.gz: No such file or directory\$" $AGT replay "$b/n" --summary
+	# events file missing
+	cp -r "$REC_WL" "$b/n" && rm "$b/n/events.jsonl.zst"
+	expect 1 "^agtrace-bpf: $b/n/events.jsonl.zst: No such file or directory\$" $AGT replay "$b/n" --summary
 	unset -f expect
+	check "$d" $ok "$why"
+}
+
+# A recording made before zstd (events.jsonl.gz, gzip members) reads as it always did: the same
+# recording with its events re-compressed by gzip replays and lists exactly like the
+# zstd original, and a gzip stream cut short is read up to the cut with a warning.
+t test_rec_old_gzip_recording
+test_rec_old_gzip_recording() {
+	local d="an events.jsonl.gz recording (before zstd) reads like its zstd original; cut short: a warning"
+	rec_wl || { bad "$d" "no recording: $(cat "$TMP/rec-wl.err")"; return; }
+	local b="$TMP/rec-old" ok=0 why="" want
+	rm -rf "$b" && mkdir -p "$b"
+	cp -r "$REC_WL" "$b/old"
+	rec_cat "$REC_WL" | gzip -1 >"$b/old/events.jsonl.gz" && rm "$b/old/events.jsonl.zst"
+	for cmd in "--summary" "--goto 500 --list 3" "--goto 1 --list 2"; do
+		# shellcheck disable=SC2086
+		want=$($AGT replay "$REC_WL" $cmd 2>&1)
+		# shellcheck disable=SC2086
+		[ "$($AGT replay "$b/old" $cmd 2>&1 | sed "s|$b/old|$REC_WL|g")" = "$want" ] ||
+			{ ok=1; why="$why; replay $cmd differs"; }
+	done
+	head -c $(($(stat -c %s "$b/old/events.jsonl.gz") * 2 / 3)) "$b/old/events.jsonl.gz" >"$b/cut.gz"
+	mv "$b/cut.gz" "$b/old/events.jsonl.gz"
+	$AGT replay "$b/old" --summary >"$b/o" 2>"$b/e"
+	[ $? = 0 ] && grep -q "warning: $b/old/events.jsonl.gz: truncated after [0-9]* events" "$b/e" ||
+		{ ok=1; why="$why; cut gzip: $(cat "$b/e")"; }
 	check "$d" $ok "$why"
 }
 

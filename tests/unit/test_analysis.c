@@ -73,7 +73,7 @@ static void chain_recording(char *base, char *dir, size_t n)
 static void test_analysis_spans_and_states(void **state)
 {
 	const struct sb_span *agent, *tool, *sh, *py, *cat, *llm;
-	char *base = fx_base(), dir[4352];
+	char *base = fx_base(), dir[4096];
 	struct analysis a;
 	struct rec_err err;
 
@@ -131,7 +131,7 @@ static void test_analysis_spans_and_states(void **state)
 
 static void test_analysis_blame_chain(void **state)
 {
-	char *base = fx_base(), dir[4352];
+	char *base = fx_base(), dir[4096];
 	struct blame_result r;
 	struct analysis a;
 	struct span_tree t;
@@ -176,7 +176,7 @@ static void test_analysis_bad_input(void **state)
 	static const char *const no_llm[] = {FORK(0, 10, 7, 1), EXIT(1, 20, 7, 0)};
 	static const char *const garbage[] = {"{\"seq_num\":0,\"type\":\"syscall\"", "nope"};
 	static const char *const backwards[] = {FORK(5, 10, 7, 1), EXIT(4, 20, 7, 0)};
-	char *base = fx_base(), dir[4352];
+	char *base = fx_base(), dir[4096];
 	struct analysis a;
 	struct rec_err err;
 

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* test_recorder.c - the recording writer: layout, modes, gzip content, flushes, drops, crashes. */
+/*
+ * test_recorder.c - the recording writer: layout, modes, compressed content (zstd, and gzip with
+ * AGTRACE_REC_CODEC=gzip), flushes, drops, crashes.
+ */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -23,9 +26,16 @@
 
 #include <cjson/cJSON.h>
 #include <cmocka.h>
-#include <zlib.h>
 
+#include "evfile.h"
 #include "recorder.h"
+
+/* How an events stream ended (ev_read_all) */
+enum ev_end {
+	EV_END_CLEAN,
+	EV_END_TRUNC, /* stops mid-frame: "unexpected end of file" */
+	EV_END_CORRUPT,
+};
 
 struct fixture {
 	char tmp[128];
@@ -56,8 +66,40 @@ static int setup(void **state)
 	unsetenv("AGTRACE_DIR");
 	unsetenv("AGTRACE_REC_QUEUE");
 	unsetenv("AGTRACE_REC_FLUSH_MS");
+	unsetenv("AGTRACE_REC_CODEC");
 	*state = f;
 	return 0;
+}
+
+/* The same tests on the gzip writer (the format before zstd). */
+static int setup_gzip(void **state)
+{
+	int ret = setup(state);
+
+	setenv("AGTRACE_REC_CODEC", "gzip", 1);
+	return ret;
+}
+
+static bool gzip_codec(void)
+{
+	const char *c = getenv("AGTRACE_REC_CODEC");
+
+	return c && !strcmp(c, "gzip");
+}
+
+/* The events file's name under the codec being tested. */
+static const char *ev_name(void)
+{
+	return gzip_codec() ? EVFILE_GZIP : EVFILE_ZSTD;
+}
+
+/*
+ * How a live file read after a flush ends: zstd ends a frame at each flush, so the file is
+ * whole; gzip only sync-flushes its one member, which has no trailer yet.
+ */
+static enum ev_end ev_flushed_end(void)
+{
+	return gzip_codec() ? EV_END_TRUNC : EV_END_CLEAN;
 }
 
 static int teardown(void **state)
@@ -69,6 +111,7 @@ static int teardown(void **state)
 	unsetenv("AGTRACE_DIR");
 	unsetenv("AGTRACE_REC_QUEUE");
 	unsetenv("AGTRACE_REC_FLUSH_MS");
+	unsetenv("AGTRACE_REC_CODEC");
 	free(f);
 	return 0;
 }
@@ -108,29 +151,30 @@ static char *read_file(const char *path, size_t *len)
 	return buf;
 }
 
-/* Decompresses a whole gzip file; *zerr is gzerror's code at the end (Z_OK if complete,
- * Z_BUF_ERROR if the stream stops without its trailer). */
-static char *gz_read_all(const char *path, size_t *len, int *zerr)
+/* Decompresses the events file of recording dir through evfile; *end says how it ended. */
+static char *ev_read_all(const char *dir, size_t *len, int *end)
 {
-	gzFile gz = gzopen(path, "rb");
+	struct rec_err err;
+	struct evfile *ef;
 	char *buf = NULL;
 	size_t cap = 0, n = 0;
-	int got;
+	ssize_t got;
 
-	assert_non_null(gz);
+	if (evfile__open(&ef, dir, &err))
+		fail_msg("%s", err.msg);
 	for (;;) {
 		if (n + 65536 + 1 > cap) {
 			cap = (cap + 65536) * 2;
 			buf = realloc(buf, cap);
 			assert_non_null(buf);
 		}
-		got = gzread(gz, buf + n, 65536);
+		got = evfile_read(ef, buf + n, 65536);
 		if (got <= 0)
 			break;
 		n += got;
 	}
-	gzerror(gz, zerr);
-	gzclose(gz);
+	*end = got == 0 ? EV_END_CLEAN : evfile_truncated(ef) ? EV_END_TRUNC : EV_END_CORRUPT;
+	evfile__free(ef);
 	buf[n] = '\0';
 	*len = n;
 	return buf;
@@ -258,7 +302,7 @@ static void test_recorder_modes(void **state)
 		assert_mode(base, 0700, true);
 		assert_mode(recorder_dir(r), 0700, true);
 		assert_mode(path_in(r, "metadata.json"), 0600, false);
-		assert_mode(path_in(r, "events.jsonl.gz"), 0600, false);
+		assert_mode(path_in(r, ev_name()), 0600, false);
 		assert_mode(path_in(r, "spans.jsonl"), 0600, false);
 		recorder_events(r, "{}\n", 3);
 		assert_int_equal(recorder__close(r, "completed"), 0);
@@ -291,7 +335,7 @@ static void test_recorder_files_after_close(void **state)
 	strcpy(dir, recorder_dir(r));
 	assert_int_equal(recorder__close(r, NULL), 0);
 	umask(022);
-	static const char *const names[] = {"metadata.json", "events.jsonl.gz", "spans.jsonl"};
+	const char *const names[] = {"metadata.json", ev_name(), "spans.jsonl"};
 	for (size_t i = 0; i < 3; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		assert_mode(path, 0600, false);
@@ -437,9 +481,8 @@ static void test_recorder_events_roundtrip(void **state)
 		assert_int_equal(recorder_dropped(r), 0);
 		assert_int_equal(recorder__close(r, cases[c].status), 0);
 
-		snprintf(path, sizeof(path), "%s/events.jsonl.gz", dir);
-		got = gz_read_all(path, &glen, &zerr);
-		assert_int_equal(zerr, Z_OK);
+		got = ev_read_all(dir, &glen, &zerr);
+		assert_int_equal(zerr, EV_END_CLEAN);
 		assert_int_equal(glen, total);
 		assert_memory_equal(got, all, total);
 		free(got);
@@ -463,7 +506,7 @@ static void test_recorder_events_roundtrip(void **state)
 static void test_recorder_missing_newline(void **state)
 {
 	struct fixture *f = *state;
-	char err[256], dir[1024], path[PATH_MAX];
+	char err[256], dir[1024];
 	struct recorder *r = recorder__open(f->base, 9, "nl", err, sizeof(err));
 	size_t glen;
 	char *got;
@@ -476,8 +519,7 @@ static void test_recorder_missing_newline(void **state)
 	recorder_events(r, "{\"c\":3}\n", 8);
 	strcpy(dir, recorder_dir(r));
 	assert_int_equal(recorder__close(r, NULL), 0);
-	snprintf(path, sizeof(path), "%s/events.jsonl.gz", dir);
-	got = gz_read_all(path, &glen, &zerr);
+	got = ev_read_all(dir, &glen, &zerr);
 	assert_string_equal(got, "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n");
 	free(got);
 	j = read_metadata(NULL, dir);
@@ -486,8 +528,8 @@ static void test_recorder_missing_newline(void **state)
 }
 
 /*
- * While the recorder is open, a copy of events.jsonl.gz taken after a flush interval holds
- * every line so far (then ends without a trailer) and metadata.json has the count.
+ * While the recorder is open, a copy of the events file taken after a flush interval holds
+ * every line so far (gzip: then ends without a trailer) and metadata.json has the count.
  */
 static void flush_case(struct fixture *f, const char *flush_ms, useconds_t wait_us, int rounds)
 {
@@ -516,21 +558,24 @@ static void flush_case(struct fixture *f, const char *flush_ms, useconds_t wait_
 			free(blk);
 		}
 		usleep(wait_us);
-		raw = read_file(path_in(r, "events.jsonl.gz"), &len);
+		raw = read_file(path_in(r, ev_name()), &len);
 		assert_non_null(raw);
-		snprintf(copy, sizeof(copy), "%s/copy.gz", f->tmp);
+		snprintf(copy, sizeof(copy), "%s/copy", f->tmp);
+		mkdir(copy, 0700);
+		snprintf(copy, sizeof(copy), "%s/copy/%s", f->tmp, ev_name());
 		FILE *fp = fopen(copy, "wb");
 
 		assert_non_null(fp);
 		assert_int_equal(fwrite(raw, 1, len, fp), len);
 		fclose(fp);
 		free(raw);
-		got = gz_read_all(copy, &glen, &zerr);
-		assert_int_equal(zerr, Z_BUF_ERROR); /* no trailer yet */
+		snprintf(copy, sizeof(copy), "%s/copy", f->tmp);
+		got = ev_read_all(copy, &glen, &zerr);
+		assert_int_equal(zerr, ev_flushed_end());
 		assert_int_equal(glen, total);
 		assert_memory_equal(got, all, total);
 		free(got);
-		/* the metadata follows the gzip flush after an fsync: give a busy disk 2 s */
+		/* the metadata follows the events flush after an fsync: give a busy disk 2 s */
 		j = read_metadata(r, NULL);
 		for (int w = 0; w < 200 && meta_num(j, "event_count") != seq; w++) {
 			cJSON_Delete(j);
@@ -564,7 +609,7 @@ static void test_recorder_periodic_flush_default(void **state)
 static void test_recorder_queue_overflow(void **state)
 {
 	struct fixture *f = *state;
-	char err[256], dir[1024], path[PATH_MAX];
+	char err[256], dir[1024];
 	struct recorder *r;
 	size_t len, glen;
 	char *blk, *got;
@@ -605,9 +650,8 @@ static void test_recorder_queue_overflow(void **state)
 	j = read_metadata(NULL, dir);
 	assert_int_equal(meta_num(j, "event_count") + dropped, offered);
 	assert_int_equal(meta_num(j, "lost_events"), dropped + 12);
-	snprintf(path, sizeof(path), "%s/events.jsonl.gz", dir);
-	got = gz_read_all(path, &glen, &zerr);
-	assert_int_equal(zerr, Z_OK);
+	got = ev_read_all(dir, &glen, &zerr);
+	assert_int_equal(zerr, EV_END_CLEAN);
 	/* each line written is intact and the sequence only moves forward by whole blocks */
 	uint64_t lines = 0;
 	long prev = -1;
@@ -640,7 +684,7 @@ static void test_recorder_queue_overflow(void **state)
 static void test_recorder_queue_wrap(void **state)
 {
 	struct fixture *f = *state;
-	char err[256], dir[1024], path[PATH_MAX], want[256];
+	char err[256], dir[1024], want[256];
 	struct recorder *r;
 	uint64_t offered = 0, dropped, lines = 0;
 	size_t len, glen;
@@ -665,9 +709,8 @@ static void test_recorder_queue_wrap(void **state)
 	j = read_metadata(NULL, dir);
 	assert_int_equal(meta_num(j, "event_count") + dropped, offered);
 	assert_int_equal(meta_num(j, "lost_events"), dropped);
-	snprintf(path, sizeof(path), "%s/events.jsonl.gz", dir);
-	got = gz_read_all(path, &glen, &zerr);
-	assert_int_equal(zerr, Z_OK);
+	got = ev_read_all(dir, &glen, &zerr);
+	assert_int_equal(zerr, EV_END_CLEAN);
 	for (char *p = got; p < got + glen; lines++) {
 		char *nl = memchr(p, '\n', got + glen - p);
 		long seq;
@@ -715,8 +758,7 @@ static void test_recorder_spans(void **state)
 	assert_string_equal(got, "{\"span\":1,\"kind\":\"llm\"}\n{\"span\":2,\"kind\":\"tool\"}\n"
 				 "{\"span\":3,\"name\":\"caf\xc3\xa9\"}\n");
 	free(got);
-	snprintf(path, sizeof(path), "%s/events.jsonl.gz", dir);
-	got = gz_read_all(path, &glen, &zerr);
+	got = ev_read_all(dir, &glen, &zerr);
 	assert_string_equal(got, "{\"e\":1}\n{\"e\":1}\n{\"e\":1}\n");
 	free(got);
 	j = read_metadata(NULL, dir);
@@ -844,7 +886,7 @@ static void test_recorder_open_errors(void **state)
 static void test_recorder_killed(void **state)
 {
 	struct fixture *f = *state;
-	char dir[1024] = "", path[PATH_MAX], err[256];
+	char dir[1024] = "", err[256];
 	const int blocks = 40, per = 50;
 	int pfd[2], st, zerr;
 	size_t total = 0, glen, n = 0;
@@ -889,9 +931,8 @@ static void test_recorder_killed(void **state)
 	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 	assert_true(n > 0);
 
-	snprintf(path, sizeof(path), "%s/events.jsonl.gz", dir);
-	got = gz_read_all(path, &glen, &zerr);
-	assert_int_equal(zerr, Z_BUF_ERROR);
+	got = ev_read_all(dir, &glen, &zerr);
+	assert_int_equal(zerr, ev_flushed_end());
 	assert_int_equal(glen, total);
 	assert_memory_equal(got, all, total);
 	free(got);
@@ -903,11 +944,11 @@ static void test_recorder_killed(void **state)
 	free(all);
 }
 
-/* Killed before any event: the file is still a valid (empty) gzip prefix. */
+/* Killed before any event: the file is already a valid (empty) stream, or gzip prefix. */
 static void test_recorder_killed_empty(void **state)
 {
 	struct fixture *f = *state;
-	char err[256], dir[1024], path[PATH_MAX];
+	char err[256], dir[1024];
 	struct recorder *r = recorder__open(f->base, 3, "empty", err, sizeof(err));
 	size_t glen;
 	char *got;
@@ -915,15 +956,14 @@ static void test_recorder_killed_empty(void **state)
 
 	assert_non_null(r);
 	strcpy(dir, recorder_dir(r));
-	snprintf(path, sizeof(path), "%s/events.jsonl.gz", dir);
-	got = gz_read_all(path, &glen, &zerr);
+	got = ev_read_all(dir, &glen, &zerr);
 	assert_int_equal(glen, 0);
-	assert_int_equal(zerr, Z_BUF_ERROR);
+	assert_int_equal(zerr, ev_flushed_end());
 	free(got);
 	assert_int_equal(recorder__close(r, NULL), 0);
-	got = gz_read_all(path, &glen, &zerr);
+	got = ev_read_all(dir, &glen, &zerr);
 	assert_int_equal(glen, 0);
-	assert_int_equal(zerr, Z_OK);
+	assert_int_equal(zerr, EV_END_CLEAN);
 	free(got);
 }
 
@@ -1038,16 +1078,16 @@ static void bench_one(struct fixture *f, bool noisy)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	assert_int_equal(recorder_dropped(r), 0);
-	snprintf(path, sizeof(path), "%s/events.jsonl.gz", recorder_dir(r));
+	snprintf(path, sizeof(path), "%s/%s", recorder_dir(r), ev_name());
 	assert_int_equal(recorder__close(r, NULL), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t2);
 	s_enq = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9 - fmt_s;
 	s_all = (t2.tv_sec - t0.tv_sec) + (t2.tv_nsec - t0.tv_nsec) / 1e9;
 	assert_int_equal(stat(path, &st), 0);
-	printf("recorder bench (%s): %lu lines, %.1f B/line raw; enqueue %.0f lines/s; "
+	printf("recorder bench (%s, %s): %lu lines, %.1f B/line raw; enqueue %.0f lines/s; "
 	       "open..close %.3f s = %.0f events/s (%.1f MB/s raw); %.1f bytes/event on disk\n",
-	       noisy ? "+32 random hex" : "generated", n, (double)raw / n, n / s_enq, s_all,
-	       n / s_all, raw / s_all / 1e6, (double)st.st_size / n);
+	       ev_name(), noisy ? "+32 random hex" : "generated", n, (double)raw / n, n / s_enq,
+	       s_all, n / s_all, raw / s_all / 1e6, (double)st.st_size / n);
 	free(blk);
 }
 
@@ -1081,6 +1121,14 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_recorder_killed_empty, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_recorder_write_error, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_recorder_throughput, setup, teardown),
+	    /* the gzip writer, still there for comparison (AGTRACE_REC_CODEC=gzip) */
+	    cmocka_unit_test_setup_teardown(test_recorder_modes, setup_gzip, teardown),
+	    cmocka_unit_test_setup_teardown(test_recorder_events_roundtrip, setup_gzip, teardown),
+	    cmocka_unit_test_setup_teardown(test_recorder_periodic_flush, setup_gzip, teardown),
+	    cmocka_unit_test_setup_teardown(test_recorder_killed, setup_gzip, teardown),
+	    cmocka_unit_test_setup_teardown(test_recorder_killed_empty, setup_gzip, teardown),
+	    cmocka_unit_test_setup_teardown(test_recorder_write_error, setup_gzip, teardown),
+	    cmocka_unit_test_setup_teardown(test_recorder_throughput, setup_gzip, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,8 +9,11 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <zstd.h>
 
+#include "evfile.h"
 #include "rec_fixture.h"
+#include "recorder.h"
 #include "recording.h"
 
 static void test_recording_index(void **state)
@@ -154,6 +157,91 @@ static void test_recording_unfinished_member(void **state)
 	fx_rm(base);
 }
 
+/* Appends text to dir/events.jsonl.zst as one zstd frame, ended or (a killed writer) only
+ * flushed. */
+static void zst_append(const char *dir, const char *text, bool end)
+{
+	ZSTD_CCtx *cc = ZSTD_createCCtx();
+	ZSTD_inBuffer in = {text, strlen(text), 0};
+	unsigned char out[65536];
+	ZSTD_outBuffer o = {out, sizeof(out), 0};
+	char p[4352];
+	size_t left;
+	FILE *f;
+
+	do
+		left = ZSTD_compressStream2(cc, &o, &in, end ? ZSTD_e_end : ZSTD_e_flush);
+	while (left && !ZSTD_isError(left));
+	assert_false(ZSTD_isError(left));
+	snprintf(p, sizeof(p), "%s/" EVFILE_ZSTD, dir);
+	f = fopen(p, "ab");
+	assert_non_null(f);
+	assert_int_equal(fwrite(out, 1, o.pos, f), o.pos);
+	fclose(f);
+	ZSTD_freeCCtx(cc);
+}
+
+/* The zstd events file: a killed writer's unfinished frame reads like an unfinished gzip member. */
+static void test_recording_zstd_unfinished_frame(void **state)
+{
+	char *base = fx_base(), dir[4096], want[4200], text[2048] = "";
+	struct recording *r;
+	struct rec_err err;
+
+	(void)state;
+	fx_dir(base, FX_STD_ID, dir, sizeof(dir));
+	fx_meta(dir, FX_STD_ID, "recording", "2026-03-29T10:15:00Z", NULL, 3);
+	for (int i = 0; i < 2; i++)
+		strcat(strcat(text, fx_std_lines[i]), "\n");
+	zst_append(dir, text, true);
+	zst_append(dir,
+		   "{\"seq_num\":2,\"timestamp\":5,\"type\":\"lost\",\"lost\":{}}\n"
+		   "{\"seq_num\":3,\"timest",
+		   false);
+	assert_int_equal(recording__open_dir(&r, dir, &err), 0);
+	assert_int_equal(recording__count(r), 3);
+	assert_int_equal(recording__event(r, 2)->seq_num, 2);
+	snprintf(want, sizeof(want),
+		 "%s/events.jsonl.zst: truncated after 3 events (tracer killed?)", dir);
+	assert_string_equal(recording__warning(r, 1), want);
+	assert_string_equal(recording__events_path(r), strcat(strcpy(want, dir), "/" EVFILE_ZSTD));
+	recording__free(r);
+	fx_rm(base);
+}
+
+/* What the recorder writes, the reader reads: every line, the counts, no warning. */
+static void test_recording_from_recorder(void **state)
+{
+	char *base = fx_base(), err_s[256], line[256], dir[4096];
+	struct recorder *w;
+	struct recording *r;
+	struct rec_err err;
+	const int n = 5000;
+
+	(void)state;
+	unsetenv("AGTRACE_REC_CODEC");
+	w = recorder__open(base, 4242, "agent", err_s, sizeof(err_s));
+	assert_non_null(w);
+	snprintf(dir, sizeof(dir), "%s", recorder_dir(w));
+	for (int i = 0; i < n; i++) {
+		int len =
+		    snprintf(line, sizeof(line),
+			     "{\"seq_num\":%d,\"timestamp\":%d,\"pid\":42,\"type\":\"syscall\","
+			     "\"syscall\":{\"syscall\":\"getppid\"}}\n",
+			     i, i * 10);
+
+		recorder_events(w, line, (size_t)len);
+	}
+	assert_int_equal(recorder__close(w, NULL), 0);
+	assert_int_equal(recording__open_dir(&r, dir, &err), 0);
+	assert_int_equal(recording__count(r), n);
+	assert_int_equal(recording__type_count(r, REC_SYSCALL), n);
+	assert_int_equal(recording__event(r, n - 1)->timestamp, (n - 1) * 10);
+	assert_null(recording__warning(r, 0));
+	recording__free(r);
+	fx_rm(base);
+}
+
 /* Unterminated last line of a cleanly ended stream: kept if it parses, else the truncated tail. */
 static void test_recording_unterminated_last_line(void **state)
 {
@@ -287,7 +375,7 @@ static void test_recording_missing_or_empty_events(void **state)
 	fx_dir(base, "1-x", dir, sizeof(dir));
 	fx_meta(dir, "1-x", "completed", "2026-03-29T10:15:00Z", NULL, 0);
 	assert_int_equal(recording__open_dir(&r, dir, &err), -ENOENT);
-	snprintf(want, sizeof(want), "%s/events.jsonl.gz: No such file or directory", dir);
+	snprintf(want, sizeof(want), "%s/events.jsonl.zst: No such file or directory", dir);
 	assert_string_equal(err.msg, want);
 	fx_events(dir, NULL, 0);
 	assert_int_equal(recording__open_dir(&r, dir, &err), 0);
@@ -466,6 +554,8 @@ int main(void)
 	    cmocka_unit_test(test_recording_members),
 	    cmocka_unit_test(test_recording_truncated_tail),
 	    cmocka_unit_test(test_recording_unfinished_member),
+	    cmocka_unit_test(test_recording_zstd_unfinished_frame),
+	    cmocka_unit_test(test_recording_from_recorder),
 	    cmocka_unit_test(test_recording_unterminated_last_line),
 	    cmocka_unit_test(test_recording_bad_lines),
 	    cmocka_unit_test(test_recording_bad_metadata),
