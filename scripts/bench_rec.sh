@@ -8,6 +8,8 @@
 # - Reader: decompression alone (evfile_read) of those files; then a synthetic recording
 #   (scripts/gen_recording.py: 1M events, 100k with QUICK=1), `replay --goto N/2 --list 1` wall
 #   time and peak RSS (load + index + goto).
+# - Analyzers: `stats`, `blame`, `tree` (one streaming pass each) on the storm recording and on
+#   the synthetic one: wall time, CPU time and peak RSS (issue 10's goal: < 2 s, < 200 MB).
 set -eu
 cd "$(dirname "$0")/.."
 N=1000000
@@ -35,6 +37,18 @@ print("recording storm (%s%s): getppid x 1M: %d events, lost %d, %.2f s of traci
 PY
 done
 
+# an analyzer's cost on a recording: wall, CPU, peak RSS
+analyzers() { # label rec
+	local v secs cpu kb
+	for v in stats blame tree; do
+		/usr/bin/time -f "%e %U %S %M" -o "$TMP/time" ./agtrace-bpf "$v" "$2" >/dev/null 2>&1 || true
+		read -r secs u s kb <"$TMP/time"
+		cpu=$(python3 -c "print('%.2f' % ($u + $s))")
+		echo "analyzer $v on $1: $secs s wall, $cpu s CPU, peak RSS $((kb / 1024)) MB"
+	done
+}
+analyzers "the storm recording ($(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['event_count'])" "$(ls -d "$TMP"/w-zstd/*)/metadata.json") events)" "$(ls -d "$TMP"/w-zstd/*)"
+
 zstd -dcq "$TMP"/w-zstd/*/events.jsonl.zst >"$TMP/storm.jsonl"
 for codec in zstd gzip; do
 	AGTRACE_REC_CODEC=$codec $IO write "$TMP/storm.jsonl" "$TMP/io-$codec" | sed "s/^/recording writer /"
@@ -52,3 +66,4 @@ read -r secs kb <"$TMP/time"
 echo "recording read: $EV events, replay --goto $((EV / 2)) --list 1: $secs s, peak RSS $((kb / 1024)) MB" \
 	"($(du -m "$REC/events.jsonl.zst" | cut -f1) MB zstd)"
 $IO read "$REC" | sed 's/^/recording reader (synthetic) /'
+analyzers "the synthetic recording ($EV events, $(du -m "$REC/events.jsonl.zst" | cut -f1) MB zstd, $((EV / 500)) LLM steps)" "$REC"
