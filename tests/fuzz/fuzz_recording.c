@@ -10,7 +10,9 @@
  *   3: the events.jsonl.zst file as is (zstd, what the recorder writes; the reader prefers it)
  *   4: JSON lines, zstd-compressed here (one frame), then cut short like 2
  * A recording that opens is then pushed through everything that reads events: the one-line
- * formatter, the snapshot finder, diff, fork (JSON and each API's request) and replay commands.
+ * formatter, the snapshot finder, diff, fork (JSON and each API's request) and replay commands;
+ * and every recording, open or not, through the analyzers' streaming pass (spans, tree, blame,
+ * each printed as text and JSON), which reads events without the indexing reader's checks.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -Ianalyze \
  *       tests/fuzz/fuzz_recording.c $(ls analyze/[a-z]*.c) -lcjson -lz -lzstd -lm -o fuzz_recording
@@ -26,6 +28,8 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "analysis.h"
+#include "blame.h"
 #include "ctxdiff.h"
 #include "evfmt.h"
 #include "forkctx.h"
@@ -115,6 +119,32 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* The analyzers' pass over whatever is in dir: it must end in a result or an error, never worse. */
+static void analyze_all(void)
+{
+	struct an_opts o = {.want_ctx = true, .ctx_at = UINT64_MAX};
+	struct blame_result br;
+	struct span_tree t;
+	struct analysis a;
+	struct rec_err err;
+
+	if (!analysis_run(&a, dir, NULL, &o, &err) &&
+	    !span_tree_build(&t, a.trace_id, a.spans, a.nspans)) {
+		cJSON *j = span_tree_json(&t, true);
+
+		span_tree_print(devnull, &t, true);
+		cJSON_Delete(j);
+		if (!blame_analyze(&br, &t)) {
+			j = blame_json(&br);
+			blame_print(devnull, &br);
+			cJSON_Delete(j);
+			blame_release(&br);
+		}
+		span_tree_release(&t);
+	}
+	analysis_release(&a);
+}
+
 static void exercise(struct recording *r)
 {
 	static const char *const apis[] = {"openai.chat", "openai.responses", "anthropic.messages"};
@@ -198,5 +228,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!recording__open_dir(&r, dir, &err))
 		exercise(r);
 	recording__free(r);
+	analyze_all();
 	return 0;
 }
