@@ -224,6 +224,7 @@ static void on_llm(struct pass *ps, const struct evs_event *ev)
 	l.latency = rec_json_ll(o, "latency", &v) && v > 0 ? (uint64_t)v : 0;
 	l.status = rec_json_ll(o, "status", &v) ? (int)v : 0;
 	l.complete = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "complete"));
+	l.error = rec_json_str(o, "error");
 	tc = cJSON_GetObjectItemCaseSensitive(o, "tool_calls");
 	cJSON_ArrayForEach(x, tc)
 	{
@@ -405,6 +406,7 @@ static void keep_span(void *ctx, const struct sb_span *sp)
 	c->tool_name = dup_or_null(sp->tool_name);
 	c->arguments = dup_or_null(sp->arguments);
 	c->llm_span_id = dup_or_null(sp->llm_span_id);
+	c->error = dup_or_null(sp->error);
 	c->evidence = memdup(sp->evidence, sp->nevidence * sizeof(*sp->evidence));
 	c->nevidence = c->evidence ? sp->nevidence : 0;
 	c->res = memdup(sp->res, sp->nres * sizeof(*sp->res));
@@ -515,6 +517,7 @@ void analysis_release(struct analysis *a)
 		free(sp->tool_name);
 		free(sp->arguments);
 		free(sp->llm_span_id);
+		free(sp->error);
 		free(sp->evidence);
 		free(sp->res);
 	}

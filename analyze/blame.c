@@ -226,6 +226,14 @@ void blame_print(FILE *out, const struct blame_result *r)
 			span_status(out, sp);
 			fputc('\n', out);
 		}
+		if (!ev && c->path[0]->span && c->path[0]->span->kind == SB_LLM) {
+			const struct sb_span *l = c->path[0]->span;
+
+			fprintf(out, "     evidence: HTTP %d%s%s%s\n", l->http_status,
+				l->error ? ": \"" : "", l->error ? l->error : "",
+				l->error ? "\"" : "");
+			continue;
+		}
 		if (!ev)
 			continue;
 		if (!ev->nevidence) {
@@ -282,6 +290,8 @@ static cJSON *short_span(const struct sb_span *sp)
 					sp->tool_call_id ? sp->tool_call_id : "");
 	} else if (sp->kind == SB_LLM) {
 		cJSON_AddNumberToObject(o, "http_status", sp->http_status);
+		if (sp->error)
+			cJSON_AddStringToObject(o, "error", sp->error);
 	}
 	return o;
 }

@@ -21,7 +21,7 @@
 
 #define BLAME_TOP      10 /* hotspots kept (JSON) */
 #define BLAME_TOP_TEXT 5  /* hotspots shown in text */
-#define BLAME_CHAINS 10 /* error chains shown (the rest counted) */
+#define BLAME_CHAINS   10 /* error chains shown (the rest counted) */
 
 struct blame_entry {
 	const struct span_node *node;

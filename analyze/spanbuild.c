@@ -356,6 +356,7 @@ static void span_release(struct sb_span *sp)
 	free(sp->tool_name);
 	free(sp->arguments);
 	free(sp->llm_span_id);
+	free(sp->error);
 	free(sp->evidence);
 	free(sp->res);
 	memset(sp, 0, sizeof(*sp));
@@ -1120,6 +1121,7 @@ void sb_llm_response(struct spanbuild *b, const struct sb_llm *l)
 	sp.response_tokens = l->response_tokens;
 	sp.tokens = l->total_tokens > 0 ? l->total_tokens : 0;
 	sp.http_status = l->status;
+	sp.error = (char *)l->error;
 	sp.status = l->status >= 400 || !l->complete ? "ERROR" : "OK";
 	new_id(b, sp.span_id);
 	memcpy(sp.parent_span_id, p->sp.span_id, sizeof(sp.parent_span_id));
@@ -1242,6 +1244,10 @@ size_t sb_span_json(char *buf, size_t n, const char *trace_id, const struct sb_s
 		sb_puti(&sb, sp->response_tokens);
 		sb_puts(&sb, ",\"http_status\":");
 		sb_puti(&sb, sp->http_status);
+		if (sp->error) {
+			sb_puts(&sb, ",\"error\":");
+			put_str(&sb, sp->error);
+		}
 		sb_puts(&sb, ",\"seq_num\":");
 		sb_putu(&sb, sp->seq_num);
 		break;

@@ -98,6 +98,7 @@ struct sb_span {
 	char *model;
 	long long request_tokens, response_tokens;
 	int http_status;
+	char *error;	  /* llm: the error message of an error response, or NULL */
 	uint64_t seq_num; /* llm: the llm_response event; tool: the response that asked */
 	/* tool */
 	char *tool_call_id, *tool_name, *arguments, *llm_span_id;
@@ -151,6 +152,7 @@ struct sb_llm {
 	const struct sb_tool_call *calls;
 	size_t ncalls;
 	const char *authority; /* "host:port" of the exchange, or NULL */
+	const char *error;     /* the error message of an error response, or NULL */
 };
 
 struct sb_callbacks {

@@ -306,7 +306,7 @@ static int stats_text(const struct analysis *a, const struct sb_span **procs, si
 	}
 	if (!nprocs)
 		printf("  no processes in this recording\n");
-	printf("\nLLM calls by model:\n");
+	printf("\n");
 	fflush(stdout);
 	llmstats_print_text(stdout, ls);
 	return 0;

@@ -309,6 +309,7 @@ static void span_response(struct span_live *sl, const struct tls_origin *o,
 	l.status = resp->status;
 	l.complete = resp->complete;
 	l.authority = req->authority;
+	l.error = lresp->error;
 	for (size_t i = 0; i < lresp->ntool_calls && l.ncalls < sizeof(calls) / sizeof(calls[0]);
 	     i++)
 		calls[l.ncalls++] =

@@ -29,6 +29,7 @@ static void item_free(struct span_live_item *it)
 	free(it->ids);
 	free((char *)it->l.model);
 	free((char *)it->l.authority);
+	free((char *)it->l.error);
 	for (size_t i = 0; i < it->l.ncalls; i++) {
 		free((char *)it->calls[i].id);
 		free((char *)it->calls[i].name);
@@ -90,6 +91,7 @@ void span_live_response(struct span_live *sl, const struct sb_llm *l)
 	it->l = *l;
 	it->l.model = dup0(l->model);
 	it->l.authority = dup0(l->authority);
+	it->l.error = dup0(l->error);
 	it->l.ncalls = 0;
 	it->calls = calloc(l->ncalls ? l->ncalls : 1, sizeof(*it->calls));
 	for (size_t i = 0; it->calls && i < l->ncalls; i++)
