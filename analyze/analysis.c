@@ -372,21 +372,10 @@ static int on_event(void *ctx, const struct evs_event *ev)
 	return ps->err;
 }
 
-static void *memdup(const void *p, size_t n)
-{
-	void *q = n ? malloc(n) : NULL;
-
-	if (q)
-		memcpy(q, p, n);
-	return q;
-}
-
 static void keep_span(void *ctx, const struct sb_span *sp)
 {
 	struct pass *ps = ctx;
 	struct analysis *a = ps->a;
-	struct sb_span *c;
-
 	if (a->nspans == ps->capspans) {
 		size_t ncap = ps->capspans ? ps->capspans * 2 : 64;
 		void *n = realloc(a->spans, ncap * sizeof(*a->spans));
@@ -398,19 +387,10 @@ static void keep_span(void *ctx, const struct sb_span *sp)
 		a->spans = n;
 		ps->capspans = ncap;
 	}
-	c = &a->spans[a->nspans++];
-	*c = *sp;
-	c->name = dup_or_null(sp->name);
-	c->model = dup_or_null(sp->model);
-	c->tool_call_id = dup_or_null(sp->tool_call_id);
-	c->tool_name = dup_or_null(sp->tool_name);
-	c->arguments = dup_or_null(sp->arguments);
-	c->llm_span_id = dup_or_null(sp->llm_span_id);
-	c->error = dup_or_null(sp->error);
-	c->evidence = memdup(sp->evidence, sp->nevidence * sizeof(*sp->evidence));
-	c->nevidence = c->evidence ? sp->nevidence : 0;
-	c->res = memdup(sp->res, sp->nres * sizeof(*sp->res));
-	c->nres = c->res ? sp->nres : 0;
+	if (sb_span_copy(&a->spans[a->nspans], sp))
+		ps->err = -ENOMEM;
+	else
+		a->nspans++;
 }
 
 static void keep_state(void *ctx, int pid, const char *name, uint64_t ts, enum sb_state from,
@@ -508,19 +488,8 @@ int analysis_run(struct analysis *a, const char *rec, const char *base, const st
 
 void analysis_release(struct analysis *a)
 {
-	for (size_t i = 0; i < a->nspans; i++) {
-		struct sb_span *sp = &a->spans[i];
-
-		free(sp->name);
-		free(sp->model);
-		free(sp->tool_call_id);
-		free(sp->tool_name);
-		free(sp->arguments);
-		free(sp->llm_span_id);
-		free(sp->error);
-		free(sp->evidence);
-		free(sp->res);
-	}
+	for (size_t i = 0; i < a->nspans; i++)
+		sb_span_release(&a->spans[i]);
 	free(a->spans);
 	for (size_t i = 0; i < a->nllm; i++) {
 		free(a->llm[i].model);

@@ -488,19 +488,6 @@ static int push_suggestion(struct ctx_profile *p, char *s)
 	return 0;
 }
 
-/* asprintf that returns the string or NULL. */
-static __attribute__((format(printf, 1, 2))) char *xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int r;
-
-	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	return r < 0 ? NULL : s;
-}
-
 struct cand {
 	bool is_msg;
 	size_t idx; /* kind or message index */

@@ -185,20 +185,6 @@ static void percentiles(long long *v, size_t n, long long out[3])
 	}
 }
 
-static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int r;
-
-	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	return r < 0 ? NULL : s;
-}
-
 /* A note for an unpriced model; owned (NULL: no memory). */
 static char *no_price(const struct llmstats *s, const struct mrow *r)
 {

@@ -1,15 +1,30 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * numfmt.h - number formatting shared by the analyzers' text and JSON printers: thousands
- * separators ("12,345") and one-decimal rounding, without libm (the binary does not link it).
+ * numfmt.h - formatting shared by the analyzers' text and JSON printers: thousands separators
+ * ("12,345"), one-decimal rounding without libm (the binary does not link it), and an asprintf
+ * that returns the string.
  */
 #ifndef AGT_NUMFMT_H
 #define AGT_NUMFMT_H
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #define NUMFMT_LEN 40
+
+/* asprintf that returns the string (the caller frees), or NULL. */
+static inline __attribute__((format(printf, 1, 2))) char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	return r < 0 ? NULL : s;
+}
 
 /* v rounded half away from zero to one decimal. */
 static inline double numfmt_round1(double v)

@@ -348,7 +348,7 @@ static bool grow(struct spanbuild *b)
 	return true;
 }
 
-static void span_release(struct sb_span *sp)
+void sb_span_release(struct sb_span *sp)
 {
 	free(sp->name);
 	free(sp->model);
@@ -362,12 +362,51 @@ static void span_release(struct sb_span *sp)
 	memset(sp, 0, sizeof(*sp));
 }
 
+static char *dup0(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static void *memdup(const void *p, size_t n)
+{
+	void *q = n ? malloc(n) : NULL;
+
+	if (q)
+		memcpy(q, p, n);
+	return q;
+}
+
+int sb_span_copy(struct sb_span *dst, const struct sb_span *src)
+{
+	*dst = *src;
+	dst->name = dup0(src->name);
+	dst->model = dup0(src->model);
+	dst->tool_call_id = dup0(src->tool_call_id);
+	dst->tool_name = dup0(src->tool_name);
+	dst->arguments = dup0(src->arguments);
+	dst->llm_span_id = dup0(src->llm_span_id);
+	dst->error = dup0(src->error);
+	dst->evidence = memdup(src->evidence, src->nevidence * sizeof(*src->evidence));
+	dst->nevidence = dst->evidence ? src->nevidence : 0;
+	dst->res = memdup(src->res, src->nres * sizeof(*src->res));
+	dst->nres = dst->res ? src->nres : 0;
+	if ((src->name && !dst->name) || (src->model && !dst->model) ||
+	    (src->tool_call_id && !dst->tool_call_id) || (src->tool_name && !dst->tool_name) ||
+	    (src->arguments && !dst->arguments) || (src->llm_span_id && !dst->llm_span_id) ||
+	    (src->error && !dst->error) || dst->nevidence != src->nevidence ||
+	    dst->nres != src->nres) {
+		sb_span_release(dst);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 /* Removes the process at slot i, re-seating its probe chain (no tombstones). */
 static void remove_at(struct spanbuild *b, size_t i)
 {
 	size_t j = i;
 
-	span_release(&b->tab[i].sp);
+	sb_span_release(&b->tab[i].sp);
 	free(b->tab[i].fds);
 	free(b->tab[i].open);
 	free(b->tab[i].raw);
@@ -528,7 +567,7 @@ static void tool_emit(struct spanbuild *b, struct tool *t, uint64_t ts)
 	t->sp.status = t->failed ? "ERROR" : "OK";
 	emit(b, &t->sp);
 	t->emitted = true;
-	span_release(&t->sp);
+	sb_span_release(&t->sp);
 }
 
 /* Stops pid's open tool calls from taking children; those with nothing running end at ts. */
@@ -659,7 +698,7 @@ static void conn_end(struct spanbuild *b, struct conn *c, uint64_t ts)
 	c->sp.end = ts;
 	if (!c->decoded)
 		emit(b, &c->sp);
-	span_release(&c->sp);
+	sb_span_release(&c->sp);
 }
 
 static void conn_open(struct spanbuild *b, struct proc *p, struct sb_fd *f, long long fd,
@@ -1171,7 +1210,7 @@ void spanbuild__free(struct spanbuild *b, uint64_t ts, bool cut)
 	for (size_t i = 0; i < b->nconns; i++)
 		conn_end(b, &b->conns[i], ts);
 	for (size_t i = 0; i < b->cap; i++) {
-		span_release(&b->tab[i].sp);
+		sb_span_release(&b->tab[i].sp);
 		free(b->tab[i].fds);
 		free(b->tab[i].open);
 		free(b->tab[i].raw);

@@ -200,6 +200,11 @@ void sb_llm_request(struct spanbuild *b, uint64_t seq_num, uint64_t ts, int pid,
 		    const char *const *tool_result_ids, size_t nids);
 void sb_llm_response(struct spanbuild *b, const struct sb_llm *l);
 
+/* Copies src into dst, strings and arrays too (dst owns them: sb_span_release). 0 or -ENOMEM. */
+int sb_span_copy(struct sb_span *dst, const struct sb_span *src);
+/* Frees what a copied span owns and zeroes it. */
+void sb_span_release(struct sb_span *sp);
+
 /* Spans emitted so far. */
 unsigned long long sb_spans_emitted(const struct spanbuild *b);
 /* Whether pid has an open process span. */

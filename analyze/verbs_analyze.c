@@ -127,6 +127,18 @@ static int parse_common(struct common *c, int argc, char **argv, const char *sho
 	return -1;
 }
 
+/* The recording's spans and their tree; 0, or 1 after an error line (nothing left to free). */
+static int open_tree(const struct common *c, struct analysis *a, struct span_tree *t)
+{
+	if (analyze_open(c->verb, c->rec, c->base, c->json, NULL, a))
+		return 1;
+	if (span_tree_build(t, a->trace_id, a->spans, a->nspans)) {
+		analysis_release(a);
+		return verb_error(c->json, "out of memory");
+	}
+	return 0;
+}
+
 /* ---- tree ---- */
 
 static const char tree_usage[] =
@@ -153,12 +165,8 @@ int verb_tree(int argc, char **argv)
 
 	if (ret >= 0)
 		return ret;
-	if (analyze_open(c.verb, c.rec, c.base, c.json, NULL, &a))
+	if (open_tree(&c, &a, &t))
 		return 1;
-	if (span_tree_build(&t, a.trace_id, a.spans, a.nspans)) {
-		analysis_release(&a);
-		return verb_error(c.json, "out of memory");
-	}
 	if (c.json) {
 		cJSON *o = span_tree_json(&t, c.verbose);
 
@@ -196,12 +204,8 @@ int verb_blame(int argc, char **argv)
 
 	if (ret >= 0)
 		return ret;
-	if (analyze_open(c.verb, c.rec, c.base, c.json, NULL, &a))
+	if (open_tree(&c, &a, &t))
 		return 1;
-	if (span_tree_build(&t, a.trace_id, a.spans, a.nspans)) {
-		analysis_release(&a);
-		return verb_error(c.json, "out of memory");
-	}
 	if (blame_analyze(&r, &t)) {
 		ret = verb_error(c.json, "out of memory");
 	} else if (c.json) {

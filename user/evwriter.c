@@ -54,7 +54,7 @@ enum evcodec evcodec_from_env(void)
 	return s && !strcmp(s, "gzip") ? EVCODEC_GZIP : EVCODEC_ZSTD;
 }
 
-static int write_all(int fd, const void *buf, size_t len)
+int evwriter_write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
 
@@ -74,7 +74,7 @@ static int write_all(int fd, const void *buf, size_t len)
 
 static int out_drain(struct evwriter *w)
 {
-	int ret = write_all(w->fd, w->out, w->out_len);
+	int ret = evwriter_write_all(w->fd, w->out, w->out_len);
 
 	w->out_len = 0;
 	return ret;

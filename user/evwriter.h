@@ -36,6 +36,8 @@ int evwriter__open(struct evwriter **out, int fd, enum evcodec c);
 
 /* Compresses len bytes (buffered: not on disk until a flush). 0 or -errno. */
 int evwriter_write(struct evwriter *w, const void *buf, size_t len);
+/* write(2) until all of buf is out (EINTR retried): 0 or -errno. The recorder's other files too. */
+int evwriter_write_all(int fd, const void *buf, size_t len);
 
 /* Makes everything written so far decodable from the file (zstd: ends the frame). 0 or -errno. */
 int evwriter_flush(struct evwriter *w);

@@ -193,24 +193,6 @@ static int mkdir_parents(const char *path)
 	return ret;
 }
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
 /* Creates name in the recording directory, exactly 0600. fd or -errno. */
 static int create_file(int dfd, const char *name, int flags)
 {
@@ -279,9 +261,9 @@ static int write_metadata(struct recorder *r, const char *status, const char *en
 		ret = fd;
 		goto cleanup;
 	}
-	ret = write_all(fd, txt, strlen(txt));
+	ret = evwriter_write_all(fd, txt, strlen(txt));
 	if (!ret)
-		ret = write_all(fd, "\n", 1);
+		ret = evwriter_write_all(fd, "\n", 1);
 	if (!ret && fsync(fd) < 0)
 		ret = -errno;
 	if (close(fd) < 0 && !ret)
@@ -328,7 +310,7 @@ static void write_span(struct recorder *r, const unsigned char *p, uint32_t len)
 
 	if (r->sp_fd < 0)
 		return;
-	ret = write_all(r->sp_fd, p, len);
+	ret = evwriter_write_all(r->sp_fd, p, len);
 	if (ret) {
 		note_err(r, ret);
 		/* stop appending: a torn line could be followed by whole ones */
