@@ -37,6 +37,11 @@ test_an_sample_agent() {
 	an_record live $LLM_PY scripts/sample_agent.py --base "$LLM_BASE" --ca "$LLM_CA" ||
 		{ bad "$d" "no recording: $(tail -c 300 "$LT/live.err")"; llm_stop; return; }
 	an_verbs || { bad "$d" "a verb failed: $(cat "$LT"/*err | head -c 600)"; llm_stop; return; }
+	# the first step's context, and a budget the last step is close to
+	local first
+	first=$($AN_PY -c 'import json,sys; t=json.load(open(sys.argv[1])); print(min(c["attributes"]["seq_num"] for c in t["root"]["children"] if c["kind"] == "llm"))' "$LT/tree.json")
+	$AGT ctx "$AN_REC" --at "$first" --json >"$LT/ctx1.json" 2>"$LT/ctx1.err"
+	$AGT growth "$AN_REC" --budget 600 --max-steps 6 --json >"$LT/growth600.json" 2>"$LT/g600.err"
 	$AN_PY - "$LT" "$AN_REC" <<'PY' >"$LT/check" 2>&1
 import glob, json, os, sys
 lt, rec = sys.argv[1:]
@@ -105,6 +110,14 @@ assert g["agents"][0]["context_budget"] == 128000 and g["agents"][0]["alert_leve
 c = json.load(open(lt + "/ctx.json"))
 assert c["tokens_used"] == log[-1]["usage"]["request_tokens"] and c["calibrated"] is True, c
 assert c["total_tokens"] == log[-1]["usage"]["request_tokens"], c
+c1 = json.load(open(lt + "/ctx1.json"))
+assert c1["tokens_used"] == log[0]["usage"]["request_tokens"] and c1["calibrated"] is True, c1
+g6 = json.load(open(lt + "/growth600.json"))["agents"][0]
+assert g6["context_budget"] == 600 and g6["budget_source"] == "--budget", g6
+left = 600 - log[-1]["usage"]["request_tokens"]
+assert g6["remaining_budget"] == left, g6
+assert g6["alert_level"] == ("critical" if left * 10 < 600 else "warning" if left * 5 < 600 else "none"), g6
+assert g6["max_steps"] == 6, g6
 # stats: per-syscall counts equal the live trace's; the LLM calls and tokens the mock's
 st = json.load(open(lt + "/stats.json"))
 n = {}
