@@ -139,6 +139,7 @@ static void span_status(FILE *out, const struct sb_span *sp)
 
 static void print_wall(FILE *out, const struct span_tree *t)
 {
+	char label[SPAN_LABEL_MAX];
 	static const char *const what[SB_WALL__N] = {
 	    "waiting on the LLM", "waiting on tools", "file I/O",
 	    "network I/O",	  "other syscalls",   "on CPU or runnable (outside syscalls)"};
@@ -155,7 +156,7 @@ static void print_wall(FILE *out, const struct span_tree *t)
 			fprintf(out, "\nwhere the agent's wall time went (main thread):\n");
 		any = true;
 		fmt_duration(d, sizeof(d), life);
-		fprintf(out, "  pid %d %s, %s:\n", sp->pid, sp->name, d);
+		fprintf(out, "  pid %d %s, %s:\n", sp->pid, span_label(sp->name, label), d);
 		for (int w = 0; w < SB_WALL__N; w++) {
 			fmt_duration(d, sizeof(d), sp->wall[w]);
 			fprintf(out, "    %-6s %10s %5.1f%%  %s\n", sb_wall_name(w), d,
@@ -167,7 +168,7 @@ static void print_wall(FILE *out, const struct span_tree *t)
 void blame_print(FILE *out, const struct blame_result *r)
 {
 	const struct span_tree *t = r->tree;
-	char d[32], d2[32];
+	char d[32], d2[32], label[SPAN_LABEL_MAX];
 
 	fmt_duration(d, sizeof(d), t->meta.total_duration);
 	fprintf(out, "blame: trace %s: %s, %zu spans, %lld tokens, %zu error%s\n", t->trace_id, d,
@@ -187,13 +188,13 @@ void blame_print(FILE *out, const struct blame_result *r)
 		fmt_duration(d, sizeof(d), n->crit);
 		fprintf(out, "  +%.6f %10s %5.1f%%  %*s%s\n", (n->start - t->meta.start) / 1e9, d,
 			t->meta.total_duration ? 100.0 * n->crit / t->meta.total_duration : 0,
-			n->depth * 2, "", span_node_name(n));
+			n->depth * 2, "", span_label(span_node_name(n), label));
 	}
 	fprintf(out, "\nduration hotspots (self time):\n");
 	for (size_t i = 0; i < r->nhot_dur && i < BLAME_TOP_TEXT; i++) {
 		fmt_duration(d, sizeof(d), r->hot_dur[i].value);
 		fprintf(out, "  %2d. %10s %5.1f%%  %s [%s]\n", r->hot_dur[i].rank, d,
-			r->hot_dur[i].pct, span_node_name(r->hot_dur[i].node),
+			r->hot_dur[i].pct, span_label(span_node_name(r->hot_dur[i].node), label),
 			sb_kind_name(r->hot_dur[i].node->span->kind));
 	}
 	fprintf(out, "\ntoken hotspots:\n");
@@ -221,8 +222,8 @@ void blame_print(FILE *out, const struct blame_result *r)
 				fprintf(out, "  %zu. ", i + 1);
 			else
 				fprintf(out, "     ← ");
-			fprintf(out, "%s [%s, pid %d]  ", sp->name, sb_kind_name(sp->kind),
-				sp->pid);
+			fprintf(out, "%s [%s, pid %d]  ", span_label(sp->name, label),
+				sb_kind_name(sp->kind), sp->pid);
 			span_status(out, sp);
 			fputc('\n', out);
 		}
@@ -243,7 +244,7 @@ void blame_print(FILE *out, const struct blame_result *r)
 			continue;
 		}
 		fprintf(out, "     evidence: the last failed syscalls of pid %d (%s) before it ",
-			ev->pid, ev->name);
+			ev->pid, span_label(ev->name, label));
 		if (ev->signal)
 			fprintf(out, "was killed by signal %d:\n", ev->signal);
 		else

@@ -280,6 +280,19 @@ void fmt_duration(char *buf, size_t n, uint64_t ns)
 		snprintf(buf, n, "%llu µs", (unsigned long long)(ns / 1000));
 }
 
+const char *span_label(const char *name, char buf[SPAN_LABEL_MAX])
+{
+	size_t n = name ? strlen(name) : 0, keep = SPAN_LABEL_MAX - 4;
+
+	if (n < SPAN_LABEL_MAX)
+		return name ? name : "?";
+	while (keep && ((unsigned char)name[keep] & 0xc0) == 0x80) /* not inside a character */
+		keep--;
+	memcpy(buf, name, keep);
+	memcpy(buf + keep, "...", 4);
+	return buf;
+}
+
 const char *span_node_name(const struct span_node *n)
 {
 	return n->span ? n->span->name : "(trace)";
@@ -296,7 +309,7 @@ struct print_ctx {
 static void print_node(struct print_ctx *pc, const struct span_node *n, bool last, bool top)
 {
 	const struct sb_span *sp = n->span;
-	char dur[32];
+	char dur[32], label[SPAN_LABEL_MAX];
 	size_t plen = strlen(pc->prefix);
 
 	fmt_duration(dur, sizeof(dur), n->end - n->start);
@@ -304,7 +317,7 @@ static void print_node(struct print_ctx *pc, const struct span_node *n, bool las
 		top    ? ""
 		: last ? "└─ "
 		       : "├─ ",
-		span_node_name(n), dur);
+		span_label(span_node_name(n), label), dur);
 	if (sp) {
 		if (sp->kind == SB_PROCESS)
 			fprintf(pc->out, "  pid %d  %llu syscalls", sp->pid,

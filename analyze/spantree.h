@@ -59,6 +59,11 @@ void fmt_duration(char *buf, size_t n, uint64_t ns);
 /* The node's display name ("(trace)" for the virtual root). */
 const char *span_node_name(const struct span_node *n);
 
+#define SPAN_LABEL_MAX 80
+/* name for a text line: cut to SPAN_LABEL_MAX - 1 bytes with "..." (on a UTF-8 boundary) in
+ * buf when longer; JSON keeps names whole. Returns name or buf. */
+const char *span_label(const char *name, char buf[SPAN_LABEL_MAX]);
+
 /* FormatTraceTree: header, then one line per span; verbose adds span events. */
 void span_tree_print(FILE *out, const struct span_tree *t, bool verbose);
 /* The seed's SpanTree as JSON: trace_id, metadata, root {span..., children: [...]}. */
