@@ -600,21 +600,30 @@ static __always_inline __u32 cap_exit(__u8 *rec, __u32 off, int arg, __u32 kind,
 		if (n > 0) {
 			len = n - 1;
 			full = n < AGT_CAP_BYTES ? len : 0;
+		} else {
+			c->kind = AGT_CAP_NONE; /* unreadable: userspace prints the address */
 		}
 		break;
 	case AGT_CAP_BUF_RET:
 	case AGT_CAP_BUF_ARG:
-		want = kind == AGT_CAP_BUF_RET ? (ret > 0 ? ret : 0) : a[(arg + 1) & 7];
-		if (kind == AGT_CAP_BUF_ARG && ret < 0)
-			want = 0;
+		/*
+		 * An input buffer is the caller's whatever the result; an output buffer holds what
+		 * the call returned, but never more than its size argument (recvfrom with
+		 * MSG_TRUNC returns the datagram's length): nothing past the buffer is read.
+		 */
+		want = a[(arg + 1) & 7];
+		if (kind == AGT_CAP_BUF_RET)
+			want = ret <= 0 ? 0 : (__u64)ret < want ? (__u64)ret : want;
 		full = want > 0xffffffff ? 0xffffffff : want;
 		len = want < targ_bufsize ? want : targ_bufsize;
 		if (len > AGT_CAP_BYTES)
 			len = AGT_CAP_BYTES;
 		BOUND(len, 0x1ff);
 		if (len &&
-		    bpf_probe_read_user(rec + (off & (SCRATCH_SIZE / 2 - 1)), len, (void *)ptr))
+		    bpf_probe_read_user(rec + (off & (SCRATCH_SIZE / 2 - 1)), len, (void *)ptr)) {
 			len = 0;
+			c->kind = AGT_CAP_NONE;
+		}
 		break;
 	case AGT_CAP_SOCKADDR:
 	case AGT_CAP_SOCKADDR_P:
@@ -632,8 +641,10 @@ static __always_inline __u32 cap_exit(__u8 *rec, __u32 off, int arg, __u32 kind,
 		len = want < 128 ? want : 128;
 		BOUND(len, 0xff);
 		if (len &&
-		    bpf_probe_read_user(rec + (off & (SCRATCH_SIZE / 2 - 1)), len, (void *)ptr))
+		    bpf_probe_read_user(rec + (off & (SCRATCH_SIZE / 2 - 1)), len, (void *)ptr)) {
 			len = 0;
+			c->kind = AGT_CAP_NONE;
+		}
 		break;
 	}
 	c->len = len;

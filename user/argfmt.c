@@ -17,6 +17,7 @@
 #include "sockaddr_fmt.h"
 #include "strfmt.h"
 #include "syscall_table.h"
+#include "xlat.h"
 
 #define NO_LIMIT ((size_t)-1)
 
@@ -76,10 +77,12 @@ static void put_ptr(struct sbuf *sb, unsigned long long v, bool json)
 /* Is the captured memory usable for this argument (present, and meaningful for the result)? */
 static bool have_data(const struct sc_arg *a, const struct agt_cap *cap, long long ret)
 {
-	if (!cap)
+	/* AGT_CAP_NONE: the kernel side could not read the memory (EFAULT): show the address */
+	if (!cap || cap->kind == AGT_CAP_NONE)
 		return false;
 	switch (a->type) {
 	case SA_BUF_OUT:
+	case SA_PATH_OUT:
 		return ret >= 0;
 	case SA_SOCKADDR_OUT:
 		return ret >= 0 && cap->len > 0;
@@ -92,7 +95,7 @@ static bool have_data(const struct sc_arg *a, const struct agt_cap *cap, long lo
 
 static size_t limit_of(const struct sc_arg *a, int strsize)
 {
-	if (a->type == SA_PATH || strsize < 0)
+	if (a->type == SA_PATH || a->type == SA_PATH_OUT || strsize < 0)
 		return NO_LIMIT; /* strace never cuts file names */
 	return (size_t)strsize;
 }
@@ -100,7 +103,7 @@ static size_t limit_of(const struct sc_arg *a, int strsize)
 /* Was the captured memory shorter than what the program passed? */
 static bool cap_cut(const struct sc_arg *a, const struct agt_cap *cap)
 {
-	if (a->type == SA_PATH || a->type == SA_STR)
+	if (a->type == SA_PATH || a->type == SA_PATH_OUT || a->type == SA_STR)
 		return cap->full != cap->len;
 	return cap->full > cap->len;
 }
@@ -162,10 +165,53 @@ static bool is_numeric(enum sc_arg_type t)
 	case SA_OCT:
 	case SA_FD:
 	case SA_MODE:
+	case SA_UID:
 		return true;
 	default:
 		return false;
 	}
+}
+
+/* Arguments that point to user memory: a NULL one prints as NULL whatever was captured. */
+static bool is_pointer(enum sc_arg_type t)
+{
+	switch (t) {
+	case SA_PTR:
+	case SA_PATH:
+	case SA_PATH_OUT:
+	case SA_STR:
+	case SA_BUF_OUT:
+	case SA_BUF_IN:
+	case SA_ARGV:
+	case SA_ENVP:
+	case SA_SOCKADDR_IN:
+	case SA_SOCKADDR_OUT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * The kernel reads only the low csize bytes of a register for an int, unsigned int or umode_t
+ * argument (the upper half may hold anything the caller left there): so does the decoder.
+ * Zero-extended; the printers sign-extend the types that are signed.
+ */
+static unsigned long long to_ctype(const struct sc_arg *a, unsigned long long v)
+{
+	switch (a->csize) {
+	case 2:
+		return v & 0xffffULL;
+	case 4:
+		return v & 0xffffffffULL;
+	default:
+		return v;
+	}
+}
+
+static unsigned int ctype_bits(const struct sc_arg *a)
+{
+	return a->csize && a->csize < 8 ? 8u * a->csize : 64u;
 }
 
 static void put_number(struct sbuf *sb, enum sc_arg_type t, unsigned long long v, bool json)
@@ -181,6 +227,12 @@ static void put_number(struct sbuf *sb, enum sc_arg_type t, unsigned long long v
 	case SA_UINT:
 		sb_putu(sb, (unsigned)v);
 		break;
+	case SA_UID: /* strace: (uid_t)-1, "no change" for setresuid and chown, reads -1 */
+		if ((unsigned)v == 0xffffffffu)
+			sb_puti(sb, -1);
+		else
+			sb_putu(sb, (unsigned)v);
+		break;
 	case SA_HEX:
 		if (json || !v)
 			sb_putu(sb, v);
@@ -192,7 +244,7 @@ static void put_number(struct sbuf *sb, enum sc_arg_type t, unsigned long long v
 		if (json)
 			sb_putu(sb, v);
 		else
-			sb_printf(sb, v ? "0%llo" : "0", v);
+			sb_add(sb, fmt_mode(sb_pos(sb), sb_left(sb), v));
 		break;
 	default:
 		sb_putu(sb, v);
@@ -200,9 +252,75 @@ static void put_number(struct sbuf *sb, enum sc_arg_type t, unsigned long long v
 	}
 }
 
+/*
+ * Constants that need a table or another argument (the level of a socket option, the domain
+ * of a protocol): formatted as text, quoted in JSON. Returns false for other types.
+ */
+static bool is_named(enum sc_arg_type t)
+{
+	switch (t) {
+	case SA_XVAL:
+	case SA_XFLAGS:
+	case SA_STATX_FLAGS:
+	case SA_IOCTL_REQ:
+	case SA_QUOTACTL_CMD:
+	case SA_IPC_CMD:
+	case SA_SOCKOPT:
+	case SA_SOCK_PROTO:
+	case SA_FUTEX_OP:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool put_named(struct sbuf *sb, const struct sc_arg *a, unsigned long long v,
+		      const unsigned long long *all, bool json)
+{
+	char *p;
+	size_t n;
+
+	if (!is_named(a->type))
+		return false;
+	if (json)
+		sb_putc(sb, '"');
+	p = sb_pos(sb);
+	n = sb_left(sb);
+	switch (a->type) {
+	case SA_XVAL:
+	case SA_XFLAGS:
+		sb_add(sb, fmt_xlat(p, n, a->xlat, v, ctype_bits(a)));
+		break;
+	case SA_STATX_FLAGS:
+		sb_add(sb, fmt_statx_flags(p, n, v));
+		break;
+	case SA_IOCTL_REQ:
+		sb_add(sb, fmt_ioctl_req(p, n, v));
+		break;
+	case SA_QUOTACTL_CMD:
+		sb_add(sb, fmt_quotactl_cmd(p, n, v));
+		break;
+	case SA_IPC_CMD:
+		sb_add(sb, fmt_ipc_cmd(p, n, a->xlat, v));
+		break;
+	case SA_SOCKOPT: /* setsockopt(fd, level, optname, ...): the level is argument 1 */
+		sb_add(sb, fmt_sockopt(p, n, all ? to_ctype(a, all[1]) : ~0ULL, v));
+		break;
+	case SA_SOCK_PROTO: /* socket(domain, type, protocol) */
+		sb_add(sb, fmt_sock_proto(p, n, all ? to_ctype(a, all[0]) : ~0ULL, v));
+		break;
+	default:
+		sb_add(sb, fmt_futex_op(p, n, v));
+		break;
+	}
+	if (json)
+		sb_putc(sb, '"');
+	return true;
+}
+
 static void put_arg(struct sbuf *sb, const struct sc_arg *a, unsigned long long v,
 		    const struct agt_cap *cap, const unsigned char *data, long long ret,
-		    int strsize, bool json)
+		    int strsize, bool json, const unsigned long long *all)
 {
 	flagfmt_fn ff = flag_formatter(a->type);
 	char clean[AGT_ARGV_BYTES + AGT_CAP_BYTES];
@@ -210,6 +328,13 @@ static void put_arg(struct sbuf *sb, const struct sc_arg *a, unsigned long long 
 	bool cut;
 	size_t lim;
 
+	v = to_ctype(a, v);
+	if (is_pointer(a->type) && !v) {
+		put_ptr(sb, v, json);
+		return;
+	}
+	if (put_named(sb, a, v, all, json))
+		return;
 	if (json ? is_numeric(a->type) : (is_numeric(a->type) && a->type != SA_MODE)) {
 		put_number(sb, a->type, v, json);
 		return;
@@ -249,6 +374,7 @@ static void put_arg(struct sbuf *sb, const struct sc_arg *a, unsigned long long 
 	}
 	switch (a->type) {
 	case SA_PATH:
+	case SA_PATH_OUT:
 	case SA_STR:
 	case SA_BUF_OUT:
 	case SA_BUF_IN:
@@ -256,7 +382,7 @@ static void put_arg(struct sbuf *sb, const struct sc_arg *a, unsigned long long 
 		if (json) {
 			size_t l = cap->len;
 
-			if (a->type != SA_PATH && lim != NO_LIMIT && l > lim)
+			if (lim != NO_LIMIT && l > lim)
 				l = lim;
 			put_json_str(sb, data, l);
 		} else {
@@ -289,20 +415,22 @@ static void put_arg(struct sbuf *sb, const struct sc_arg *a, unsigned long long 
 }
 
 size_t argfmt_text(char *buf, size_t n, const struct sc_arg *a, unsigned long long v,
-		   const struct agt_cap *cap, const unsigned char *data, long long ret, int strsize)
+		   const struct agt_cap *cap, const unsigned char *data, long long ret, int strsize,
+		   const unsigned long long *all)
 {
 	struct sbuf sb = SBUF_INIT(buf, n);
 
-	put_arg(&sb, a, v, cap, data, ret, strsize, false);
+	put_arg(&sb, a, v, cap, data, ret, strsize, false, all);
 	return sb_finish(&sb);
 }
 
 size_t argfmt_json(char *buf, size_t n, const struct sc_arg *a, unsigned long long v,
-		   const struct agt_cap *cap, const unsigned char *data, long long ret, int strsize)
+		   const struct agt_cap *cap, const unsigned char *data, long long ret, int strsize,
+		   const unsigned long long *all)
 {
 	struct sbuf sb = SBUF_INIT(buf, n);
 
-	put_arg(&sb, a, v, cap, data, ret, strsize, true);
+	put_arg(&sb, a, v, cap, data, ret, strsize, true, all);
 	return sb_finish(&sb);
 }
 
@@ -333,6 +461,9 @@ size_t retfmt_text(char *buf, size_t n, const char *name, long long ret, bool no
 			sb_printf(&sb, " = -1 %s (%s)", en, msg ? msg : "Unknown error");
 		else
 			sb_printf(&sb, " = -1 (errno %lld)", -ret);
+	} else if (name && !strcmp(name, "umask")) {
+		sb_puts(&sb, " = "); /* the previous mask, in octal as strace prints it */
+		sb_add(&sb, fmt_mode(sb_pos(&sb), sb_left(&sb), (unsigned long long)ret));
 	} else if (ret_is_addr(name)) {
 		sb_puts(&sb, " = ");
 		sb_putx(&sb, (unsigned long long)ret);

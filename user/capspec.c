@@ -8,6 +8,7 @@ static __u32 kind_of(enum sc_arg_type t, bool at_entry)
 {
 	switch (t) {
 	case SA_PATH:
+	case SA_PATH_OUT:
 	case SA_STR:
 		return at_entry ? AGT_CAP_STR_ENTRY : AGT_CAP_STR;
 	case SA_ARGV:

@@ -27,8 +27,8 @@
 #define C_DIM	"\033[2m"
 
 static const struct sc_arg raw_args[AGT_NARGS] = {
-    {"arg0", SA_HEX}, {"arg1", SA_HEX}, {"arg2", SA_HEX},
-    {"arg3", SA_HEX}, {"arg4", SA_HEX}, {"arg5", SA_HEX},
+    {"arg0", SA_HEX, 8, 0}, {"arg1", SA_HEX, 8, 0}, {"arg2", SA_HEX, 8, 0},
+    {"arg3", SA_HEX, 8, 0}, {"arg4", SA_HEX, 8, 0}, {"arg5", SA_HEX, 8, 0},
 };
 
 static unsigned long long rel_ns(const struct printer *p, unsigned long long ts)
@@ -132,7 +132,8 @@ static void print_syscall(struct printer *p, const struct agt_syscall *r, size_t
 			sb_puts(&sb, args[i].name);
 			sb_puts(&sb, "\":");
 			sb_add(&sb, argfmt_json(sb_pos(&sb), sb_left(&sb), &args[i], r->args[i],
-						caps->cap[i], caps->data[i], r->ret, p->strsize));
+						caps->cap[i], caps->data[i], r->ret, p->strsize,
+						(const unsigned long long *)r->args));
 		}
 		sb_puts(&sb, "},\"result\":");
 		if (noret)
@@ -166,7 +167,8 @@ static void print_syscall(struct printer *p, const struct agt_syscall *r, size_t
 			if (i)
 				sb_puts(&sb, ", ");
 			sb_add(&sb, argfmt_text(sb_pos(&sb), sb_left(&sb), &args[i], r->args[i],
-						caps->cap[i], caps->data[i], r->ret, p->strsize));
+						caps->cap[i], caps->data[i], r->ret, p->strsize,
+						(const unsigned long long *)r->args));
 		}
 		sb_putc(&sb, ')');
 		if (failed && p->color)

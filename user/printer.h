@@ -59,15 +59,19 @@ void printer_event_json(struct printer *p, const struct agt_hdr *h, const char *
 			const char *key, const char *obj, size_t objlen);
 void printer_event_text(struct printer *p, const struct agt_hdr *h, const char *text, size_t len);
 
-/* Argument and result formatting, shared by both flavours (snprintf contract). */
+/*
+ * Argument and result formatting, shared by both flavours (snprintf contract). `all` is the
+ * record's six raw arguments (or NULL): a few values are named by another argument (a socket
+ * option by its level).
+ */
 struct sc_arg;
 struct agt_cap;
 size_t argfmt_text(char *buf, size_t n, const struct sc_arg *a, unsigned long long v,
-		   const struct agt_cap *cap, const unsigned char *data, long long ret,
-		   int strsize);
+		   const struct agt_cap *cap, const unsigned char *data, long long ret, int strsize,
+		   const unsigned long long *all);
 size_t argfmt_json(char *buf, size_t n, const struct sc_arg *a, unsigned long long v,
-		   const struct agt_cap *cap, const unsigned char *data, long long ret,
-		   int strsize);
+		   const struct agt_cap *cap, const unsigned char *data, long long ret, int strsize,
+		   const unsigned long long *all);
 /* " = 3", " = -1 ENOENT (No such file or directory)", " = 0x7f12...", " = ?" */
 size_t retfmt_text(char *buf, size_t n, const char *name, long long ret, bool noreturn);
 
