@@ -37,7 +37,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean deps vmlinux unit integration test bench format demo fuzz
+.PHONY: all clean deps vmlinux unit integration test bench format demo fuzz strace-compare
 
 all: agtrace-bpf
 
@@ -114,6 +114,10 @@ integration: agtrace-bpf $(WORKLOADS)
 test: deps
 	$(Q)$(MAKE) --no-print-directory agtrace-bpf $(UNIT_BINS) $(WORKLOADS)
 	$(Q)./tests/run_all.sh $(UNIT_BINS)
+
+# Every argument and result of the project's workloads compared with strace -f's (root).
+strace-compare: agtrace-bpf $(WORKLOADS)
+	$(Q)./scripts/strace_agreement.sh
 
 bench: deps agtrace-bpf $(WORKLOADS)
 	$(Q)./scripts/bench.sh

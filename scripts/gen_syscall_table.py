@@ -463,7 +463,7 @@ pkey_alloc | | flags:HEX access_rights:HEX
 pkey_free | | pkey:INT
 statx | D F FST | dirfd:DIRFD pathname:PATH flags:STATX_FLAGS mask:XFLAGS/statx_mask statxbuf:PTR
 io_pgetevents | | ctx_id:HEX min_nr:LONG nr:LONG events:PTR timeout:PTR usig:PTR
-rseq | | rseq:PTR rseq_len:UINT flags:HEX sig:HEX
+rseq | | rseq:PTR rseq_len:HEX flags:HEX sig:HEX
 uretprobe | |
 uprobe | |
 pidfd_send_signal | D S P | pidfd:FD sig:SIGNAL info:PTR flags:HEX

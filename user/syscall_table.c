@@ -1091,7 +1091,7 @@ static const struct sc_desc sc_sigs[SIG_COUNT] = {
 		{"ctx_id", SA_HEX, 8}, {"min_nr", SA_LONG, 8}, {"nr", SA_LONG, 8},
 		{"events", SA_PTR, 8}, {"timeout", SA_PTR, 8}, {"usig", SA_PTR, 8}}},
 	[SIG_rseq] = {"rseq", 4, 0, {
-		{"rseq", SA_PTR, 8}, {"rseq_len", SA_UINT, 4}, {"flags", SA_HEX, 4},
+		{"rseq", SA_PTR, 8}, {"rseq_len", SA_HEX, 4}, {"flags", SA_HEX, 4},
 		{"sig", SA_HEX, 4}}},
 	[SIG_uretprobe] = {"uretprobe", 0, 0, {{0}}},
 	[SIG_uprobe] = {"uprobe", 0, 0, {{0}}},

@@ -68,6 +68,21 @@ PY
 	check "$k threads x $n getppid hopping CPUs: all captured, in order per thread" $? "$(cat "$TMP/th.err")"
 }
 
+# Issue 13: calls a decoder easily gets wrong (NULL and unreadable pointers, failed calls with
+# input buffers, an output longer than its buffer, per-syscall AT_* flags, garbage in the upper
+# half of 32-bit arguments, unshare/setns, signedness), compared with strace -f value by value.
+# Only the structures strace decodes (stat, statx, socketpair's fds) may differ.
+t test_decode_cases_match_strace
+test_decode_cases_match_strace() {
+	local dc=./.output/workloads/decode_cases
+	strace -f -o "$TMP/dc.st" $dc >/dev/null 2>&1
+	$AGT -q -o "$TMP/dc.ag" -- $dc >/dev/null 2>"$TMP/dc.err"
+	python3 scripts/strace_compare.py "$TMP/dc.st" "$TMP/dc.ag" --from chdir --strict \
+		--allow "structure not decoded" --show 20 >"$TMP/dc.cmp"
+	check "decode cases: every value as strace -f prints it ($(head -1 "$TMP/dc.cmp" | cut -d' ' -f1-5))" $? \
+		"$(cat "$TMP/dc.cmp" "$TMP/dc.err")"
+}
+
 t test_failed_openat_enoent
 test_failed_openat_enoent() {
 	$AGT -q -- $WL seq >"$TMP/o.txt" 2>&1
