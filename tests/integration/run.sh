@@ -174,7 +174,7 @@ test_sockaddr_connect() {
 	local port
 	port=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$TMP/n.txt")
 	[ -n "$port" ] && grep -q "connect([0-9]*, {AF_INET, 127.0.0.1:$port}, 16) = 0" "$TMP/n.txt" &&
-		grep -q "socket(AF_INET, SOCK_STREAM, 0) = " "$TMP/n.txt" && ! grep -q 'write(' "$TMP/n.txt"
+		grep -q "socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = " "$TMP/n.txt" && ! grep -q 'write(' "$TMP/n.txt"
 	check "-e trace=%network: connect shows {AF_INET, 127.0.0.1:$port}" $? "$(cat "$TMP/n.txt")"
 }
 
