@@ -576,10 +576,11 @@ static __always_inline void add_stat(long nr, long ret, __u64 dur)
  * of a buffer comes from the result (read) or the next argument (write); a sockaddr's from the
  * next argument (connect) or the socklen_t it points to (accept).
  */
-static __always_inline __u32 cap_exit(__u8 *rec, __u32 off, int arg, __u32 kind, __u64 *a, long ret)
+static __always_inline __u32 cap_exit(__u8 *rec, __u32 off, int arg, __u32 kind, __u64 *a, long ret,
+				      __u32 fixed)
 {
 	struct agt_cap *c;
-	__u64 ptr = a[arg & 7], want = 0;
+	__u64 ptr = a[arg & 7], want = 0, lim;
 	__u32 len = 0, full = 0;
 	long n;
 
@@ -606,16 +607,24 @@ static __always_inline __u32 cap_exit(__u8 *rec, __u32 off, int arg, __u32 kind,
 		break;
 	case AGT_CAP_BUF_RET:
 	case AGT_CAP_BUF_ARG:
+	case AGT_CAP_FIXED:
 		/*
 		 * An input buffer is the caller's whatever the result; an output buffer holds what
 		 * the call returned, but never more than its size argument (recvfrom with
-		 * MSG_TRUNC returns the datagram's length): nothing past the buffer is read.
+		 * MSG_TRUNC returns the datagram's length): nothing past the buffer is read. A
+		 * structure (stat, rlimit, sigset...) is read whole whatever -s says.
 		 */
-		want = a[(arg + 1) & 7];
-		if (kind == AGT_CAP_BUF_RET)
-			want = ret <= 0 ? 0 : (__u64)ret < want ? (__u64)ret : want;
+		if (kind == AGT_CAP_FIXED) {
+			want = fixed;
+			lim = AGT_CAP_BYTES;
+		} else {
+			want = a[(arg + 1) & 7];
+			if (kind == AGT_CAP_BUF_RET)
+				want = ret <= 0 ? 0 : (__u64)ret < want ? (__u64)ret : want;
+			lim = targ_bufsize;
+		}
 		full = want > 0xffffffff ? 0xffffffff : want;
-		len = want < targ_bufsize ? want : targ_bufsize;
+		len = want < lim ? want : lim;
 		if (len > AGT_CAP_BYTES)
 			len = AGT_CAP_BYTES;
 		BOUND(len, 0x1ff);
@@ -719,7 +728,7 @@ static __always_inline void emit_slow(struct pt_regs *regs, struct entry *e, lon
 
 		if (!k || k == AGT_CAP_STR_ENTRY || k == AGT_CAP_ARGV || ncap >= AGT_CAP_MAX)
 			continue;
-		off = cap_exit(rec, off, i, k, r->args, ret);
+		off = cap_exit(rec, off, i, k, r->args, ret, AGT_CAP_FIXED_SIZE(spec));
 		ncap++;
 	}
 	r->ncap = ncap;

@@ -103,13 +103,15 @@ TYPES = [
     "CLONE_FLAGS", "SOCK_DOMAIN", "SOCK_TYPE", "SOCKADDR_IN", "SOCKADDR_OUT", "SIGNAL",
     "ACCESS_MODE", "AT_FLAGS", "WHENCE", "FCNTL_CMD", "SIGHOW", "CLOCKID", "XVAL", "XFLAGS",
     "UID", "PATH_OUT", "STATX_FLAGS", "IOCTL_REQ", "QUOTACTL_CMD", "IPC_CMD", "SOCKOPT",
-    "SOCK_PROTO", "FUTEX_OP",
+    "SOCK_PROTO", "FUTEX_OP", "STRUCT_IN", "STRUCT_OUT", "FCNTL_ARG",
 ]
 # Types that name their table of constants (scripts/gen_xlat.py): "flags:XFLAGS/msg_flags".
 XLAT_TYPES = {"XVAL", "XFLAGS", "IPC_CMD"}
+# ... or their structure (user/structfmt.h): "statbuf:STRUCT_OUT/stat".
+STRUCT_TYPES = {"STRUCT_IN", "STRUCT_OUT"}
 # Argument types whose memory the kernel side captures; it only does so for two per syscall.
 CAPTURE = {"PATH", "PATH_OUT", "STR", "BUF_OUT", "BUF_IN", "ARGV", "SOCKADDR_IN",
-           "SOCKADDR_OUT"}
+           "SOCKADDR_OUT", "STRUCT_IN", "STRUCT_OUT"}
 
 # C types of the kernel's syscall signatures (tracefs) by the width the kernel reads and their
 # sign; anything else (longs, size_t, pointers) is a full 64-bit register.
@@ -132,17 +134,17 @@ read | D | fd:FD buf:BUF_OUT count:ULONG
 write | D | fd:FD buf:BUF_IN count:ULONG
 open | D F | pathname:PATH flags:OPEN_FLAGS mode:MODE
 close | D | fd:FD
-stat | F ST | pathname:PATH statbuf:PTR
-fstat | D FST | fd:FD statbuf:PTR
-lstat | F LST | pathname:PATH statbuf:PTR
+stat | F ST | pathname:PATH statbuf:STRUCT_OUT/stat
+fstat | D FST | fd:FD statbuf:STRUCT_OUT/stat
+lstat | F LST | pathname:PATH statbuf:STRUCT_OUT/stat
 poll | D | fds:PTR nfds:UINT timeout:INT
 lseek | D | fd:FD offset:LONG whence:WHENCE
 mmap | D M | addr:PTR length:ULONG prot:MMAP_PROT flags:MMAP_FLAGS fd:FD offset:HEX
 mprotect | M | addr:PTR len:ULONG prot:MMAP_PROT
 munmap | M | addr:PTR length:ULONG
 brk | M | addr:PTR
-rt_sigaction | S | signum:SIGNAL act:PTR oldact:PTR sigsetsize:ULONG
-rt_sigprocmask | S | how:SIGHOW set:PTR oldset:PTR sigsetsize:ULONG
+rt_sigaction | S | signum:SIGNAL act:STRUCT_IN/sigaction oldact:STRUCT_OUT/sigaction sigsetsize:ULONG
+rt_sigprocmask | S | how:SIGHOW set:STRUCT_IN/sigset oldset:STRUCT_OUT/sigset sigsetsize:ULONG
 rt_sigreturn | S |
 ioctl | D | fd:FD request:IOCTL_REQ argp:HEX
 pread64 | D | fd:FD buf:BUF_OUT count:ULONG offset:LONG
@@ -150,7 +152,7 @@ pwrite64 | D | fd:FD buf:BUF_IN count:ULONG offset:LONG
 readv | D | fd:FD iov:PTR iovcnt:INT
 writev | D | fd:FD iov:PTR iovcnt:INT
 access | F | pathname:PATH mode:ACCESS_MODE
-pipe | D | pipefd:PTR
+pipe | D | pipefd:STRUCT_OUT/fd_pair
 select | D | nfds:INT readfds:PTR writefds:PTR exceptfds:PTR timeout:PTR
 sched_yield | |
 mremap | M | old_address:PTR old_size:ULONG new_size:ULONG flags:XFLAGS/mremap_flags new_address:PTR
@@ -163,7 +165,7 @@ shmctl | I | shmid:INT cmd:IPC_CMD/shmctl_commands buf:PTR
 dup | D | oldfd:FD
 dup2 | D | oldfd:FD newfd:FD
 pause | S |
-nanosleep | | req:PTR rem:PTR
+nanosleep | | req:STRUCT_IN/timespec rem:PTR
 getitimer | | which:XVAL/itimer_which curr_value:PTR
 alarm | | seconds:UINT
 setitimer | | which:XVAL/itimer_which new_value:PTR old_value:PTR
@@ -181,7 +183,7 @@ bind | N | sockfd:FD addr:SOCKADDR_IN addrlen:UINT
 listen | N | sockfd:FD backlog:INT
 getsockname | N | sockfd:FD addr:SOCKADDR_OUT addrlen:PTR
 getpeername | N | sockfd:FD addr:SOCKADDR_OUT addrlen:PTR
-socketpair | N | domain:SOCK_DOMAIN type:SOCK_TYPE protocol:SOCK_PROTO sv:PTR
+socketpair | N | domain:SOCK_DOMAIN type:SOCK_TYPE protocol:SOCK_PROTO sv:STRUCT_OUT/fd_pair
 setsockopt | N | sockfd:FD level:XVAL/socket_levels optname:SOCKOPT optval:PTR optlen:UINT
 getsockopt | N | sockfd:FD level:XVAL/socket_levels optname:SOCKOPT optval:PTR optlen:PTR
 clone | P | flags:CLONE_FLAGS stack:PTR parent_tid:PTR child_tid:PTR tls:PTR
@@ -190,9 +192,9 @@ fork | P |
 vfork | P |
 execve | F P | pathname:PATH argv:ARGV envp:ENVP
 exit | P | status:INT
-wait4 | P | pid:INT wstatus:PTR options:XFLAGS/wait4_options rusage:PTR
+wait4 | P | pid:INT wstatus:STRUCT_OUT/wstatus options:XFLAGS/wait4_options rusage:PTR
 kill | S P | pid:INT sig:SIGNAL
-uname | | buf:PTR
+uname | | buf:STRUCT_OUT/utsname
 semget | I | key:HEX nsems:INT semflg:HEX
 semop | I | semid:INT sops:PTR nsops:ULONG
 semctl | I | semid:INT semnum:INT cmd:IPC_CMD/semctl_commands arg:HEX
@@ -201,7 +203,7 @@ msgget | I | key:HEX msgflg:HEX
 msgsnd | I | msqid:INT msgp:PTR msgsz:ULONG msgflg:HEX
 msgrcv | I | msqid:INT msgp:PTR msgsz:ULONG msgtyp:LONG msgflg:HEX
 msgctl | I | msqid:INT cmd:IPC_CMD/msgctl_commands buf:PTR
-fcntl | D | fd:FD cmd:FCNTL_CMD arg:HEX
+fcntl | D | fd:FD cmd:FCNTL_CMD arg:FCNTL_ARG
 flock | D | fd:FD operation:XFLAGS/flock_ops
 fsync | D | fd:FD
 fdatasync | D | fd:FD
@@ -226,7 +228,7 @@ fchown | D | fd:FD owner:INT group:INT
 lchown | F | pathname:PATH owner:INT group:INT
 umask | | mask:MODE
 gettimeofday | CL | tv:PTR tz:PTR
-getrlimit | | resource:XVAL/rlimit_resources rlim:PTR
+getrlimit | | resource:XVAL/rlimit_resources rlim:STRUCT_OUT/rlimit
 getrusage | | who:XVAL/rusage_who usage:PTR
 sysinfo | | info:PTR
 times | | buf:PTR
@@ -256,10 +258,10 @@ setfsgid | C | fsgid:INT
 getsid | | pid:INT
 capget | C | hdrp:PTR datap:PTR
 capset | C | hdrp:PTR datap:PTR
-rt_sigpending | S | set:PTR sigsetsize:ULONG
+rt_sigpending | S | set:STRUCT_OUT/sigset sigsetsize:ULONG
 rt_sigtimedwait | S | set:PTR info:PTR timeout:PTR sigsetsize:ULONG
 rt_sigqueueinfo | S P | tgid:INT sig:SIGNAL info:PTR
-rt_sigsuspend | S | mask:PTR sigsetsize:ULONG
+rt_sigsuspend | S | mask:STRUCT_IN/sigset sigsetsize:ULONG
 sigaltstack | S | ss:PTR old_ss:PTR
 utime | F | filename:PATH times:PTR
 mknod | F | pathname:PATH mode:MODE dev:HEX
@@ -289,7 +291,7 @@ _sysctl | | args:PTR
 prctl | C | option:XVAL/prctl_options arg2:HEX arg3:HEX arg4:HEX arg5:HEX
 arch_prctl | | code:XVAL/arch_prctl_codes addr:HEX
 adjtimex | CL | buf:PTR
-setrlimit | | resource:XVAL/rlimit_resources rlim:PTR
+setrlimit | | resource:XVAL/rlimit_resources rlim:STRUCT_IN/rlimit
 chroot | F | path:PATH
 sync | |
 acct | F | filename:PATH
@@ -350,16 +352,16 @@ getdents64 | D | fd:FD dirp:PTR count:ULONG
 set_tid_address | | tidptr:PTR
 restart_syscall | |
 semtimedop | I | semid:INT sops:PTR nsops:ULONG timeout:PTR
-fadvise64 | D | fd:FD offset:LONG len:LONG advice:INT
+fadvise64 | D | fd:FD offset:LONG len:LONG advice:XVAL/fadvise_advice
 timer_create | | clockid:CLOCKID sevp:PTR timerid:PTR
 timer_settime | | timerid:INT flags:XFLAGS/timer_flags new_value:PTR old_value:PTR
 timer_gettime | | timerid:INT curr_value:PTR
 timer_getoverrun | | timerid:INT
 timer_delete | | timerid:INT
 clock_settime | CL | clockid:CLOCKID tp:PTR
-clock_gettime | CL | clockid:CLOCKID tp:PTR
-clock_getres | CL | clockid:CLOCKID res:PTR
-clock_nanosleep | | clockid:CLOCKID flags:XFLAGS/timer_flags request:PTR remain:PTR
+clock_gettime | CL | clockid:CLOCKID tp:STRUCT_OUT/timespec
+clock_getres | CL | clockid:CLOCKID res:STRUCT_OUT/timespec
+clock_nanosleep | | clockid:CLOCKID flags:XFLAGS/timer_flags request:STRUCT_IN/timespec remain:PTR
 exit_group | P | status:INT
 epoll_wait | D | epfd:FD events:PTR maxevents:INT timeout:INT
 epoll_ctl | D | epfd:FD op:XVAL/epoll_ctl_ops fd:FD event:PTR
@@ -391,7 +393,7 @@ mkdirat | D F | dirfd:DIRFD pathname:PATH mode:MODE
 mknodat | D F | dirfd:DIRFD pathname:PATH mode:MODE dev:HEX
 fchownat | D F | dirfd:DIRFD pathname:PATH owner:INT group:INT flags:AT_FLAGS
 futimesat | D F | dirfd:DIRFD pathname:PATH times:PTR
-newfstatat | D F FST | dirfd:DIRFD pathname:PATH statbuf:PTR flags:AT_FLAGS
+newfstatat | D F FST | dirfd:DIRFD pathname:PATH statbuf:STRUCT_OUT/stat flags:AT_FLAGS
 unlinkat | D F | dirfd:DIRFD pathname:PATH flags:AT_FLAGS
 renameat | D F | olddirfd:DIRFD oldpath:PATH newdirfd:DIRFD newpath:PATH
 linkat | D F | olddirfd:DIRFD oldpath:PATH newdirfd:DIRFD newpath:PATH flags:AT_FLAGS
@@ -422,7 +424,7 @@ signalfd4 | D S | fd:FD mask:PTR sizemask:ULONG flags:HEX
 eventfd2 | D | initval:UINT flags:XFLAGS/eventfd_flags
 epoll_create1 | D | flags:XFLAGS/epoll_create_flags
 dup3 | D | oldfd:FD newfd:FD flags:XFLAGS/o_cloexec_flags
-pipe2 | D | pipefd:PTR flags:XFLAGS/pipe2_flags
+pipe2 | D | pipefd:STRUCT_OUT/fd_pair flags:XFLAGS/pipe2_flags
 inotify_init1 | D | flags:XFLAGS/inotify_init_flags
 preadv | D | fd:FD iov:PTR iovcnt:INT offset:LONG
 pwritev | D | fd:FD iov:PTR iovcnt:INT offset:LONG
@@ -431,7 +433,7 @@ perf_event_open | D | attr:PTR pid:INT cpu:INT group_fd:FD flags:HEX
 recvmmsg | N | sockfd:FD msgvec:PTR vlen:UINT flags:XFLAGS/msg_flags timeout:PTR
 fanotify_init | D | flags:HEX event_f_flags:OPEN_FLAGS
 fanotify_mark | D F | fanotify_fd:FD flags:XFLAGS/fanotify_mark_flags mask:XFLAGS/fanotify_events dirfd:DIRFD pathname:PATH
-prlimit64 | | pid:INT resource:XVAL/rlimit_resources new_limit:PTR old_limit:PTR
+prlimit64 | | pid:INT resource:XVAL/rlimit_resources new_limit:STRUCT_IN/rlimit64 old_limit:STRUCT_OUT/rlimit64
 name_to_handle_at | D F | dirfd:DIRFD pathname:PATH handle:PTR mount_id:PTR flags:AT_FLAGS
 open_by_handle_at | D | mount_fd:FD handle:PTR flags:OPEN_FLAGS
 clock_adjtime | CL | clk_id:CLOCKID buf:PTR
@@ -461,7 +463,7 @@ pwritev2 | D | fd:FD iov:PTR iovcnt:INT offset:LONG offset_high:LONG flags:HEX
 pkey_mprotect | M | addr:PTR len:ULONG prot:MMAP_PROT pkey:INT
 pkey_alloc | | flags:HEX access_rights:HEX
 pkey_free | | pkey:INT
-statx | D F FST | dirfd:DIRFD pathname:PATH flags:STATX_FLAGS mask:XFLAGS/statx_mask statxbuf:PTR
+statx | D F FST | dirfd:DIRFD pathname:PATH flags:STATX_FLAGS mask:XFLAGS/statx_mask statxbuf:STRUCT_OUT/statx
 io_pgetevents | | ctx_id:HEX min_nr:LONG nr:LONG events:PTR timeout:PTR usig:PTR
 rseq | | rseq:PTR rseq_len:HEX flags:HEX sig:HEX
 uretprobe | |
@@ -526,8 +528,9 @@ def parse_sigs():
             at, _, xl = at.partition("/")
             if at not in TYPES:
                 sys.exit(f"{name}: unknown type {at}")
-            if (at in XLAT_TYPES) != bool(xl):
-                sys.exit(f"{name}: {an}: {at} {'needs' if at in XLAT_TYPES else 'takes no'} table")
+            named = at in XLAT_TYPES or at in STRUCT_TYPES
+            if named != bool(xl):
+                sys.exit(f"{name}: {an}: {at} {'needs' if named else 'takes no'} table")
             arglist.append((an, at, xl))
         for c in cls.split():
             if c not in CLASSES:
@@ -710,7 +713,8 @@ def c_desc(key, cls, args):
     items = []
     for i, (an, at, xl) in enumerate(args):
         size, at = c_type(name, i, at)
-        items.append(f'{{"{an}", SA_{at}, {size}' + (f", XL_{xl}}}" if xl else "}"))
+        prefix = "ST_" if at in STRUCT_TYPES else "XL_"
+        items.append(f'{{"{an}", SA_{at}, {size}' + (f", {prefix}{xl}}}" if xl else "}"))
     head = f'\t[{ident(key)}] = {{"{name}", {len(args)}, {classes}, {{'
     one = head + ", ".join(items) + "}},"
     if not items:

@@ -160,6 +160,9 @@ def short_sockaddr(v):
 
 def norm(v):
     v = re.sub(r"\s*/\* \d+ (vars?|entries) \*/$", "", v)
+    if v.startswith(("{", "[")):
+        # code and stack addresses inside a structure (sa_handler=0x55...) move with ASLR
+        v = re.sub(r"0x[0-9a-f]{8,}", "ADDR", v)
     if ADDR.match(v):
         return "ADDR"
     return v

@@ -16,6 +16,7 @@
 #include "sbuf.h"
 #include "sockaddr_fmt.h"
 #include "strfmt.h"
+#include "structfmt.h"
 #include "syscall_table.h"
 #include "xlat.h"
 
@@ -83,6 +84,7 @@ static bool have_data(const struct sc_arg *a, const struct agt_cap *cap, long lo
 	switch (a->type) {
 	case SA_BUF_OUT:
 	case SA_PATH_OUT:
+	case SA_STRUCT_OUT:
 		return ret >= 0;
 	case SA_SOCKADDR_OUT:
 		return ret >= 0 && cap->len > 0;
@@ -186,6 +188,8 @@ static bool is_pointer(enum sc_arg_type t)
 	case SA_ENVP:
 	case SA_SOCKADDR_IN:
 	case SA_SOCKADDR_OUT:
+	case SA_STRUCT_IN:
+	case SA_STRUCT_OUT:
 		return true;
 	default:
 		return false;
@@ -268,6 +272,7 @@ static bool is_named(enum sc_arg_type t)
 	case SA_SOCKOPT:
 	case SA_SOCK_PROTO:
 	case SA_FUTEX_OP:
+	case SA_FCNTL_ARG:
 		return true;
 	default:
 		return false;
@@ -308,6 +313,9 @@ static bool put_named(struct sbuf *sb, const struct sc_arg *a, unsigned long lon
 		break;
 	case SA_SOCK_PROTO: /* socket(domain, type, protocol) */
 		sb_add(sb, fmt_sock_proto(p, n, all ? to_ctype(a, all[0]) : ~0ULL, v));
+		break;
+	case SA_FCNTL_ARG: /* fcntl(fd, cmd, arg) */
+		sb_add(sb, fmt_fcntl_arg(p, n, all ? all[1] : ~0ULL, v));
 		break;
 	default:
 		sb_add(sb, fmt_futex_op(p, n, v));
@@ -358,8 +366,8 @@ static void put_arg(struct sbuf *sb, const struct sc_arg *a, unsigned long long 
 	/* an API key in an argv, a path or a buffer head is shown as [REDACTED] (DESIGN.md §4) */
 	/* the capture stopped inside the data: a key cut short at the end is still a key */
 	cut = a->type == SA_ARGV || cap_cut(a, cap);
-	if (a->type != SA_SOCKADDR_IN && a->type != SA_SOCKADDR_OUT &&
-	    cap->len <= sizeof(clean) - sizeof(REDACTED) &&
+	if (a->type != SA_SOCKADDR_IN && a->type != SA_SOCKADDR_OUT && a->type != SA_STRUCT_IN &&
+	    a->type != SA_STRUCT_OUT && cap->len <= sizeof(clean) - sizeof(REDACTED) &&
 	    (cut ? redact_needed_cut((const char *)data, cap->len)
 		 : redact_needed((const char *)data, cap->len))) {
 		memcpy(clean, data, cap->len);
@@ -408,6 +416,21 @@ static void put_arg(struct sbuf *sb, const struct sc_arg *a, unsigned long long 
 		else
 			put_argv_text(sb, cap, data, strsize);
 		return;
+	case SA_STRUCT_IN:
+	case SA_STRUCT_OUT: {
+		/* a copy shorter than the structure (a partial read) shows the address */
+		char tmp[512];
+		size_t l = fmt_struct(tmp, sizeof(tmp), a->xlat, data, cap->len);
+
+		/* wait4 returning 0 (WNOHANG, nobody exited) wrote no status */
+		if (!l || l >= sizeof(tmp) || (a->xlat == ST_wstatus && ret == 0))
+			put_ptr(sb, v, json);
+		else if (json)
+			put_json_str(sb, tmp, l);
+		else
+			sb_putsn(sb, tmp, l);
+		return;
+	}
 	default:
 		put_ptr(sb, v, json);
 		return;
@@ -443,6 +466,23 @@ static bool ret_is_addr(const char *name)
 		if (!strcmp(name, addr[i]))
 			return true;
 	return false;
+}
+
+size_t retfmt_text_args(char *buf, size_t n, const char *name, long long ret, bool noreturn,
+			const unsigned long long *args)
+{
+	struct sbuf sb = SBUF_INIT(buf, n);
+	char aux[256];
+
+	/* fcntl F_GETFD/F_GETFL: hex, then the flags, as strace: " = 0x8002 (flags O_RDWR|...)" */
+	if (!noreturn && args && name && !strcmp(name, "fcntl") &&
+	    fmt_fcntl_ret_aux(aux, sizeof(aux), args[1], ret) > 0) {
+		sb_puts(&sb, " = ");
+		sb_putx(&sb, (unsigned long long)ret);
+		sb_puts(&sb, aux);
+		return sb_finish(&sb);
+	}
+	return retfmt_text(buf, n, name, ret, noreturn);
 }
 
 size_t retfmt_text(char *buf, size_t n, const char *name, long long ret, bool noreturn)

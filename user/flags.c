@@ -784,3 +784,82 @@ size_t fmt_futex_op(char *buf, size_t n, unsigned long long v)
 		sb_puts(&sb, "|FUTEX_CLOCK_REALTIME");
 	return sb_finish(&sb);
 }
+
+/* ---- fcntl(2): the argument and the result mean what the command says ---- */
+
+enum {
+	AGT_F_DUPFD = 0,
+	AGT_F_GETFD = 1,
+	AGT_F_SETFD = 2,
+	AGT_F_GETFL = 3,
+	AGT_F_SETFL = 4,
+	AGT_F_SETOWN = 8,
+	AGT_F_GETOWN = 9,
+	AGT_F_SETSIG = 10,
+	AGT_F_GETSIG = 11,
+	AGT_F_GETLEASE = 1025,
+	AGT_F_DUPFD_CLOEXEC = 1030,
+	AGT_F_SETPIPE_SZ = 1031,
+	AGT_F_GETPIPE_SZ = 1032,
+	AGT_F_GET_SEALS = 1034,
+};
+
+int fcntl_cmd_has_arg(unsigned long long cmd)
+{
+	switch ((unsigned int)cmd) {
+	case AGT_F_GETFD:
+	case AGT_F_GETFL:
+	case AGT_F_GETOWN:
+	case AGT_F_GETSIG:
+	case AGT_F_GETLEASE:
+	case AGT_F_GETPIPE_SZ:
+	case AGT_F_GET_SEALS:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+size_t fmt_fcntl_arg(char *buf, size_t n, unsigned long long cmd, unsigned long long v)
+{
+	struct sbuf sb = SBUF_INIT(buf, n);
+
+	switch ((unsigned int)cmd) {
+	case AGT_F_SETFD:
+		put_tab(&sb, XL_fd_flags, v, 32);
+		break;
+	case AGT_F_SETFL:
+		sb_add(&sb, fmt_open_flags(sb_pos(&sb), sb_left(&sb), v));
+		break;
+	case AGT_F_DUPFD:
+	case AGT_F_DUPFD_CLOEXEC:
+	case AGT_F_SETPIPE_SZ:
+	case AGT_F_SETOWN:
+		put_dec(&sb, (int)v);
+		break;
+	case AGT_F_SETSIG:
+		put_signal(&sb, (int)v);
+		break;
+	default:
+		put_hex(&sb, v);
+	}
+	return sb_finish(&sb);
+}
+
+size_t fmt_fcntl_ret_aux(char *buf, size_t n, unsigned long long cmd, long long ret)
+{
+	struct sbuf sb = SBUF_INIT(buf, n);
+
+	if (ret < 0)
+		return sb_finish(&sb);
+	if ((unsigned int)cmd == AGT_F_GETFD && ret) {
+		sb_puts(&sb, " (flags ");
+		put_tab(&sb, XL_fd_flags, (unsigned long long)ret, 32);
+		sb_putc(&sb, ')');
+	} else if ((unsigned int)cmd == AGT_F_GETFL) {
+		sb_puts(&sb, " (flags ");
+		sb_add(&sb, fmt_open_flags(sb_pos(&sb), sb_left(&sb), (unsigned long long)ret));
+		sb_putc(&sb, ')');
+	}
+	return sb_finish(&sb);
+}

@@ -93,6 +93,8 @@ static int text_nargs(const struct sc_desc *d, const struct agt_syscall *r)
 	const unsigned long long o_creat = 0100, o_tmpfile = 020000000;
 	int fi;
 
+	if (!strcmp(d->name, "fcntl"))
+		return fcntl_cmd_has_arg(r->args[1]) ? d->nargs : 2;
 	if (!strcmp(d->name, "open"))
 		fi = 1;
 	else if (!strcmp(d->name, "openat"))
@@ -173,7 +175,8 @@ static void print_syscall(struct printer *p, const struct agt_syscall *r, size_t
 		sb_putc(&sb, ')');
 		if (failed && p->color)
 			sb_puts(&sb, C_ERR);
-		sb_add(&sb, retfmt_text(sb_pos(&sb), sb_left(&sb), name, r->ret, noret));
+		sb_add(&sb, retfmt_text_args(sb_pos(&sb), sb_left(&sb), name, r->ret, noret,
+					     (const unsigned long long *)r->args));
 		if (failed && p->color)
 			sb_puts(&sb, C_RESET);
 		if (noret)

@@ -74,5 +74,8 @@ size_t argfmt_json(char *buf, size_t n, const struct sc_arg *a, unsigned long lo
 		   const unsigned long long *all);
 /* " = 3", " = -1 ENOENT (No such file or directory)", " = 0x7f12...", " = ?" */
 size_t retfmt_text(char *buf, size_t n, const char *name, long long ret, bool noreturn);
+/* The same, with what the arguments tell about the result (fcntl F_GETFL's flags). */
+size_t retfmt_text_args(char *buf, size_t n, const char *name, long long ret, bool noreturn,
+			const unsigned long long *args);
 
 #endif

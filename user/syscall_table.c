@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "structfmt.h"
 #include "syscall_table.h"
 #include "xlat_gen.h"
 
@@ -421,11 +422,11 @@ static const struct sc_desc sc_sigs[SIG_COUNT] = {
 		{"pathname", SA_PATH, 8}, {"flags", SA_OPEN_FLAGS, 4}, {"mode", SA_MODE, 2}}},
 	[SIG_close] = {"close", 1, SC_DESC, {{"fd", SA_FD, 4}}},
 	[SIG_stat] = {"stat", 2, SC_FILE | SC_STAT | SC_STAT_LIKE, {
-		{"pathname", SA_PATH, 8}, {"statbuf", SA_PTR, 8}}},
+		{"pathname", SA_PATH, 8}, {"statbuf", SA_STRUCT_OUT, 8, ST_stat}}},
 	[SIG_fstat] = {"fstat", 2, SC_DESC | SC_FSTAT | SC_STAT_LIKE, {
-		{"fd", SA_FD, 4}, {"statbuf", SA_PTR, 8}}},
+		{"fd", SA_FD, 4}, {"statbuf", SA_STRUCT_OUT, 8, ST_stat}}},
 	[SIG_lstat] = {"lstat", 2, SC_FILE | SC_LSTAT | SC_STAT_LIKE, {
-		{"pathname", SA_PATH, 8}, {"statbuf", SA_PTR, 8}}},
+		{"pathname", SA_PATH, 8}, {"statbuf", SA_STRUCT_OUT, 8, ST_stat}}},
 	[SIG_poll] = {"poll", 3, SC_DESC, {
 		{"fds", SA_PTR, 8}, {"nfds", SA_UINT, 4}, {"timeout", SA_INT, 4}}},
 	[SIG_lseek] = {"lseek", 3, SC_DESC, {
@@ -438,11 +439,11 @@ static const struct sc_desc sc_sigs[SIG_COUNT] = {
 	[SIG_munmap] = {"munmap", 2, SC_MEMORY, {{"addr", SA_PTR, 8}, {"length", SA_ULONG, 8}}},
 	[SIG_brk] = {"brk", 1, SC_MEMORY, {{"addr", SA_PTR, 8}}},
 	[SIG_rt_sigaction] = {"rt_sigaction", 4, SC_SIGNAL, {
-		{"signum", SA_SIGNAL, 4}, {"act", SA_PTR, 8}, {"oldact", SA_PTR, 8},
-		{"sigsetsize", SA_ULONG, 8}}},
+		{"signum", SA_SIGNAL, 4}, {"act", SA_STRUCT_IN, 8, ST_sigaction},
+		{"oldact", SA_STRUCT_OUT, 8, ST_sigaction}, {"sigsetsize", SA_ULONG, 8}}},
 	[SIG_rt_sigprocmask] = {"rt_sigprocmask", 4, SC_SIGNAL, {
-		{"how", SA_SIGHOW, 4}, {"set", SA_PTR, 8}, {"oldset", SA_PTR, 8},
-		{"sigsetsize", SA_ULONG, 8}}},
+		{"how", SA_SIGHOW, 4}, {"set", SA_STRUCT_IN, 8, ST_sigset},
+		{"oldset", SA_STRUCT_OUT, 8, ST_sigset}, {"sigsetsize", SA_ULONG, 8}}},
 	[SIG_rt_sigreturn] = {"rt_sigreturn", 0, SC_SIGNAL, {{0}}},
 	[SIG_ioctl] = {"ioctl", 3, SC_DESC, {
 		{"fd", SA_FD, 4}, {"request", SA_IOCTL_REQ, 4}, {"argp", SA_HEX, 8}}},
@@ -458,7 +459,7 @@ static const struct sc_desc sc_sigs[SIG_COUNT] = {
 		{"fd", SA_FD, 8}, {"iov", SA_PTR, 8}, {"iovcnt", SA_ULONG, 8}}},
 	[SIG_access] = {"access", 2, SC_FILE, {
 		{"pathname", SA_PATH, 8}, {"mode", SA_ACCESS_MODE, 4}}},
-	[SIG_pipe] = {"pipe", 1, SC_DESC, {{"pipefd", SA_PTR, 8}}},
+	[SIG_pipe] = {"pipe", 1, SC_DESC, {{"pipefd", SA_STRUCT_OUT, 8, ST_fd_pair}}},
 	[SIG_select] = {"select", 5, SC_DESC, {
 		{"nfds", SA_INT, 4}, {"readfds", SA_PTR, 8}, {"writefds", SA_PTR, 8},
 		{"exceptfds", SA_PTR, 8}, {"timeout", SA_PTR, 8}}},
@@ -484,7 +485,8 @@ static const struct sc_desc sc_sigs[SIG_COUNT] = {
 	[SIG_dup] = {"dup", 1, SC_DESC, {{"oldfd", SA_FD, 4}}},
 	[SIG_dup2] = {"dup2", 2, SC_DESC, {{"oldfd", SA_FD, 4}, {"newfd", SA_FD, 4}}},
 	[SIG_pause] = {"pause", 0, SC_SIGNAL, {{0}}},
-	[SIG_nanosleep] = {"nanosleep", 2, 0, {{"req", SA_PTR, 8}, {"rem", SA_PTR, 8}}},
+	[SIG_nanosleep] = {"nanosleep", 2, 0, {
+		{"req", SA_STRUCT_IN, 8, ST_timespec}, {"rem", SA_PTR, 8}}},
 	[SIG_getitimer] = {"getitimer", 2, 0, {
 		{"which", SA_XVAL, 4, XL_itimer_which}, {"curr_value", SA_PTR, 8}}},
 	[SIG_alarm] = {"alarm", 1, 0, {{"seconds", SA_UINT, 4}}},
@@ -525,7 +527,7 @@ static const struct sc_desc sc_sigs[SIG_COUNT] = {
 		{"sockfd", SA_FD, 4}, {"addr", SA_SOCKADDR_OUT, 8}, {"addrlen", SA_PTR, 8}}},
 	[SIG_socketpair] = {"socketpair", 4, SC_NETWORK, {
 		{"domain", SA_SOCK_DOMAIN, 4}, {"type", SA_SOCK_TYPE, 4},
-		{"protocol", SA_SOCK_PROTO, 4}, {"sv", SA_PTR, 8}}},
+		{"protocol", SA_SOCK_PROTO, 4}, {"sv", SA_STRUCT_OUT, 8, ST_fd_pair}}},
 	[SIG_setsockopt] = {"setsockopt", 5, SC_NETWORK, {
 		{"sockfd", SA_FD, 4}, {"level", SA_XVAL, 4, XL_socket_levels},
 		{"optname", SA_SOCKOPT, 4}, {"optval", SA_PTR, 8}, {"optlen", SA_INT, 4}}},
@@ -544,11 +546,11 @@ static const struct sc_desc sc_sigs[SIG_COUNT] = {
 		{"pathname", SA_PATH, 8}, {"argv", SA_ARGV, 8}, {"envp", SA_ENVP, 8}}},
 	[SIG_exit] = {"exit", 1, SC_PROCESS, {{"status", SA_INT, 4}}},
 	[SIG_wait4] = {"wait4", 4, SC_PROCESS, {
-		{"pid", SA_INT, 4}, {"wstatus", SA_PTR, 8},
+		{"pid", SA_INT, 4}, {"wstatus", SA_STRUCT_OUT, 8, ST_wstatus},
 		{"options", SA_XFLAGS, 4, XL_wait4_options}, {"rusage", SA_PTR, 8}}},
 	[SIG_kill] = {"kill", 2, SC_SIGNAL | SC_PROCESS, {
 		{"pid", SA_INT, 4}, {"sig", SA_SIGNAL, 4}}},
-	[SIG_uname] = {"uname", 1, 0, {{"buf", SA_PTR, 8}}},
+	[SIG_uname] = {"uname", 1, 0, {{"buf", SA_STRUCT_OUT, 8, ST_utsname}}},
 	[SIG_semget] = {"semget", 3, SC_IPC, {
 		{"key", SA_HEX, 4}, {"nsems", SA_INT, 4}, {"semflg", SA_HEX, 4}}},
 	[SIG_semop] = {"semop", 3, SC_IPC, {
@@ -568,7 +570,7 @@ static const struct sc_desc sc_sigs[SIG_COUNT] = {
 		{"msqid", SA_INT, 4}, {"cmd", SA_IPC_CMD, 4, XL_msgctl_commands},
 		{"buf", SA_PTR, 8}}},
 	[SIG_fcntl] = {"fcntl", 3, SC_DESC, {
-		{"fd", SA_FD, 4}, {"cmd", SA_FCNTL_CMD, 4}, {"arg", SA_HEX, 8}}},
+		{"fd", SA_FD, 4}, {"cmd", SA_FCNTL_CMD, 4}, {"arg", SA_FCNTL_ARG, 8}}},
 	[SIG_flock] = {"flock", 2, SC_DESC, {
 		{"fd", SA_FD, 4}, {"operation", SA_XFLAGS, 4, XL_flock_ops}}},
 	[SIG_fsync] = {"fsync", 1, SC_DESC, {{"fd", SA_FD, 4}}},
@@ -601,7 +603,8 @@ static const struct sc_desc sc_sigs[SIG_COUNT] = {
 	[SIG_umask] = {"umask", 1, 0, {{"mask", SA_MODE, 4}}},
 	[SIG_gettimeofday] = {"gettimeofday", 2, SC_CLOCK, {{"tv", SA_PTR, 8}, {"tz", SA_PTR, 8}}},
 	[SIG_getrlimit] = {"getrlimit", 2, 0, {
-		{"resource", SA_XVAL, 4, XL_rlimit_resources}, {"rlim", SA_PTR, 8}}},
+		{"resource", SA_XVAL, 4, XL_rlimit_resources},
+		{"rlim", SA_STRUCT_OUT, 8, ST_rlimit}}},
 	[SIG_getrusage] = {"getrusage", 2, 0, {
 		{"who", SA_XVAL, 4, XL_rusage_who}, {"usage", SA_PTR, 8}}},
 	[SIG_sysinfo] = {"sysinfo", 1, 0, {{"info", SA_PTR, 8}}},
@@ -640,14 +643,14 @@ static const struct sc_desc sc_sigs[SIG_COUNT] = {
 	[SIG_capget] = {"capget", 2, SC_CREDS, {{"hdrp", SA_PTR, 8}, {"datap", SA_PTR, 8}}},
 	[SIG_capset] = {"capset", 2, SC_CREDS, {{"hdrp", SA_PTR, 8}, {"datap", SA_PTR, 8}}},
 	[SIG_rt_sigpending] = {"rt_sigpending", 2, SC_SIGNAL, {
-		{"set", SA_PTR, 8}, {"sigsetsize", SA_ULONG, 8}}},
+		{"set", SA_STRUCT_OUT, 8, ST_sigset}, {"sigsetsize", SA_ULONG, 8}}},
 	[SIG_rt_sigtimedwait] = {"rt_sigtimedwait", 4, SC_SIGNAL, {
 		{"set", SA_PTR, 8}, {"info", SA_PTR, 8}, {"timeout", SA_PTR, 8},
 		{"sigsetsize", SA_ULONG, 8}}},
 	[SIG_rt_sigqueueinfo] = {"rt_sigqueueinfo", 3, SC_SIGNAL | SC_PROCESS, {
 		{"tgid", SA_INT, 4}, {"sig", SA_SIGNAL, 4}, {"info", SA_PTR, 8}}},
 	[SIG_rt_sigsuspend] = {"rt_sigsuspend", 2, SC_SIGNAL, {
-		{"mask", SA_PTR, 8}, {"sigsetsize", SA_ULONG, 8}}},
+		{"mask", SA_STRUCT_IN, 8, ST_sigset}, {"sigsetsize", SA_ULONG, 8}}},
 	[SIG_sigaltstack] = {"sigaltstack", 2, SC_SIGNAL, {
 		{"ss", SA_PTR, 8}, {"old_ss", SA_PTR, 8}}},
 	[SIG_utime] = {"utime", 2, SC_FILE, {{"filename", SA_PATH, 8}, {"times", SA_PTR, 8}}},
@@ -695,7 +698,8 @@ static const struct sc_desc sc_sigs[SIG_COUNT] = {
 		{"code", SA_XVAL, 4, XL_arch_prctl_codes}, {"addr", SA_HEX, 8}}},
 	[SIG_adjtimex] = {"adjtimex", 1, SC_CLOCK, {{"buf", SA_PTR, 8}}},
 	[SIG_setrlimit] = {"setrlimit", 2, 0, {
-		{"resource", SA_XVAL, 4, XL_rlimit_resources}, {"rlim", SA_PTR, 8}}},
+		{"resource", SA_XVAL, 4, XL_rlimit_resources},
+		{"rlim", SA_STRUCT_IN, 8, ST_rlimit}}},
 	[SIG_chroot] = {"chroot", 1, SC_FILE, {{"path", SA_PATH, 8}}},
 	[SIG_sync] = {"sync", 0, 0, {{0}}},
 	[SIG_acct] = {"acct", 1, SC_FILE, {{"filename", SA_PATH, 8}}},
@@ -816,7 +820,7 @@ static const struct sc_desc sc_sigs[SIG_COUNT] = {
 		{"timeout", SA_PTR, 8}}},
 	[SIG_fadvise64] = {"fadvise64", 4, SC_DESC, {
 		{"fd", SA_FD, 4}, {"offset", SA_LONG, 8}, {"len", SA_ULONG, 8},
-		{"advice", SA_INT, 4}}},
+		{"advice", SA_XVAL, 4, XL_fadvise_advice}}},
 	[SIG_timer_create] = {"timer_create", 3, 0, {
 		{"clockid", SA_CLOCKID, 4}, {"sevp", SA_PTR, 8}, {"timerid", SA_PTR, 8}}},
 	[SIG_timer_settime] = {"timer_settime", 4, 0, {
@@ -829,12 +833,12 @@ static const struct sc_desc sc_sigs[SIG_COUNT] = {
 	[SIG_clock_settime] = {"clock_settime", 2, SC_CLOCK, {
 		{"clockid", SA_CLOCKID, 4}, {"tp", SA_PTR, 8}}},
 	[SIG_clock_gettime] = {"clock_gettime", 2, SC_CLOCK, {
-		{"clockid", SA_CLOCKID, 4}, {"tp", SA_PTR, 8}}},
+		{"clockid", SA_CLOCKID, 4}, {"tp", SA_STRUCT_OUT, 8, ST_timespec}}},
 	[SIG_clock_getres] = {"clock_getres", 2, SC_CLOCK, {
-		{"clockid", SA_CLOCKID, 4}, {"res", SA_PTR, 8}}},
+		{"clockid", SA_CLOCKID, 4}, {"res", SA_STRUCT_OUT, 8, ST_timespec}}},
 	[SIG_clock_nanosleep] = {"clock_nanosleep", 4, 0, {
 		{"clockid", SA_CLOCKID, 4}, {"flags", SA_XFLAGS, 4, XL_timer_flags},
-		{"request", SA_PTR, 8}, {"remain", SA_PTR, 8}}},
+		{"request", SA_STRUCT_IN, 8, ST_timespec}, {"remain", SA_PTR, 8}}},
 	[SIG_exit_group] = {"exit_group", 1, SC_PROCESS, {{"status", SA_INT, 4}}},
 	[SIG_epoll_wait] = {"epoll_wait", 4, SC_DESC, {
 		{"epfd", SA_FD, 4}, {"events", SA_PTR, 8}, {"maxevents", SA_INT, 4},
@@ -909,8 +913,8 @@ static const struct sc_desc sc_sigs[SIG_COUNT] = {
 	[SIG_futimesat] = {"futimesat", 3, SC_DESC | SC_FILE, {
 		{"dirfd", SA_DIRFD, 4}, {"pathname", SA_PATH, 8}, {"times", SA_PTR, 8}}},
 	[SIG_newfstatat] = {"newfstatat", 4, SC_DESC | SC_FILE | SC_FSTAT | SC_STAT_LIKE, {
-		{"dirfd", SA_DIRFD, 4}, {"pathname", SA_PATH, 8}, {"statbuf", SA_PTR, 8},
-		{"flags", SA_AT_FLAGS, 4}}},
+		{"dirfd", SA_DIRFD, 4}, {"pathname", SA_PATH, 8},
+		{"statbuf", SA_STRUCT_OUT, 8, ST_stat}, {"flags", SA_AT_FLAGS, 4}}},
 	[SIG_unlinkat] = {"unlinkat", 3, SC_DESC | SC_FILE, {
 		{"dirfd", SA_DIRFD, 4}, {"pathname", SA_PATH, 8}, {"flags", SA_AT_FLAGS, 4}}},
 	[SIG_renameat] = {"renameat", 4, SC_DESC | SC_FILE, {
@@ -987,7 +991,7 @@ static const struct sc_desc sc_sigs[SIG_COUNT] = {
 		{"oldfd", SA_FD, 4}, {"newfd", SA_FD, 4},
 		{"flags", SA_XFLAGS, 4, XL_o_cloexec_flags}}},
 	[SIG_pipe2] = {"pipe2", 2, SC_DESC, {
-		{"pipefd", SA_PTR, 8}, {"flags", SA_XFLAGS, 4, XL_pipe2_flags}}},
+		{"pipefd", SA_STRUCT_OUT, 8, ST_fd_pair}, {"flags", SA_XFLAGS, 4, XL_pipe2_flags}}},
 	[SIG_inotify_init1] = {"inotify_init1", 1, SC_DESC, {
 		{"flags", SA_XFLAGS, 4, XL_inotify_init_flags}}},
 	[SIG_preadv] = {"preadv", 4, SC_DESC, {
@@ -1013,7 +1017,8 @@ static const struct sc_desc sc_sigs[SIG_COUNT] = {
 		{"pathname", SA_PATH, 8}}},
 	[SIG_prlimit64] = {"prlimit64", 4, 0, {
 		{"pid", SA_INT, 4}, {"resource", SA_XVAL, 4, XL_rlimit_resources},
-		{"new_limit", SA_PTR, 8}, {"old_limit", SA_PTR, 8}}},
+		{"new_limit", SA_STRUCT_IN, 8, ST_rlimit64},
+		{"old_limit", SA_STRUCT_OUT, 8, ST_rlimit64}}},
 	[SIG_name_to_handle_at] = {"name_to_handle_at", 5, SC_DESC | SC_FILE, {
 		{"dirfd", SA_DIRFD, 4}, {"pathname", SA_PATH, 8}, {"handle", SA_PTR, 8},
 		{"mount_id", SA_PTR, 8}, {"flags", SA_AT_FLAGS, 4}}},
@@ -1086,7 +1091,7 @@ static const struct sc_desc sc_sigs[SIG_COUNT] = {
 	[SIG_pkey_free] = {"pkey_free", 1, 0, {{"pkey", SA_INT, 4}}},
 	[SIG_statx] = {"statx", 5, SC_DESC | SC_FILE | SC_FSTAT | SC_STAT_LIKE, {
 		{"dirfd", SA_DIRFD, 4}, {"pathname", SA_PATH, 8}, {"flags", SA_STATX_FLAGS, 4},
-		{"mask", SA_XFLAGS, 4, XL_statx_mask}, {"statxbuf", SA_PTR, 8}}},
+		{"mask", SA_XFLAGS, 4, XL_statx_mask}, {"statxbuf", SA_STRUCT_OUT, 8, ST_statx}}},
 	[SIG_io_pgetevents] = {"io_pgetevents", 6, 0, {
 		{"ctx_id", SA_HEX, 8}, {"min_nr", SA_LONG, 8}, {"nr", SA_LONG, 8},
 		{"events", SA_PTR, 8}, {"timeout", SA_PTR, 8}, {"usig", SA_PTR, 8}}},

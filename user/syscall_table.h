@@ -65,6 +65,9 @@ enum sc_arg_type {
 	SA_SOCKOPT,	 /* setsockopt/getsockopt optname: by the level in the previous argument */
 	SA_SOCK_PROTO,	 /* socket protocol: by the domain in the first argument */
 	SA_FUTEX_OP,	 /* FUTEX_WAIT_PRIVATE, FUTEX_WAIT_BITSET|FUTEX_CLOCK_REALTIME */
+	SA_STRUCT_IN,	 /* structure given to the kernel (sc_arg.xlat: enum sc_struct), captured */
+	SA_STRUCT_OUT,	 /* structure the kernel fills, shown on success (enum sc_struct) */
+	SA_FCNTL_ARG,	 /* fcntl's third argument, by the command: FD_CLOEXEC, O_NONBLOCK, 3 */
 	SA_TYPE_COUNT
 };
 
@@ -93,7 +96,8 @@ enum sc_class {
  * One argument. `csize` is the size in bytes of the C type in the kernel's signature (2 for
  * umode_t, 4 for int and unsigned int, 8 for longs and pointers; 0 means 8): the kernel reads
  * only that many low bytes of the register, so the decoder looks at no more. `xlat` is the
- * table (enum xlat_id) of SA_XVAL, SA_XFLAGS and SA_IPC_CMD.
+ * table (enum xlat_id) of SA_XVAL, SA_XFLAGS and SA_IPC_CMD, or the structure (enum sc_struct,
+ * structfmt.h) of SA_STRUCT_IN and SA_STRUCT_OUT.
  */
 struct sc_arg {
 	const char *name;

@@ -777,6 +777,47 @@ static const struct xlat xl_sched_policies[] = {
 	{0x5ULL, "SCHED_IDLE"},
 	{0x6ULL, "SCHED_DEADLINE"},
 };
+static const struct xlat xl_fadvise_advice[] = {
+	{0x0ULL, "POSIX_FADV_NORMAL"},
+	{0x1ULL, "POSIX_FADV_RANDOM"},
+	{0x2ULL, "POSIX_FADV_SEQUENTIAL"},
+	{0x3ULL, "POSIX_FADV_WILLNEED"},
+	{0x4ULL, "POSIX_FADV_DONTNEED"},
+	{0x5ULL, "POSIX_FADV_NOREUSE"},
+};
+static const struct xlat xl_fd_flags[] = {
+	{0x1ULL, "FD_CLOEXEC"},
+};
+static const struct xlat xl_statx_attrs[] = {
+	{0x4ULL, "STATX_ATTR_COMPRESSED"},
+	{0x10ULL, "STATX_ATTR_IMMUTABLE"},
+	{0x20ULL, "STATX_ATTR_APPEND"},
+	{0x40ULL, "STATX_ATTR_NODUMP"},
+	{0x800ULL, "STATX_ATTR_ENCRYPTED"},
+	{0x1000ULL, "STATX_ATTR_AUTOMOUNT"},
+	{0x2000ULL, "STATX_ATTR_MOUNT_ROOT"},
+	{0x100000ULL, "STATX_ATTR_VERITY"},
+	{0x200000ULL, "STATX_ATTR_DAX"},
+};
+static const struct xlat xl_sigact_flags[] = {
+	{0x4000000ULL, "SA_RESTORER"},
+	{0x8000000ULL, "SA_ONSTACK"},
+	{0x10000000ULL, "SA_RESTART"},
+	{0x40000000ULL, "SA_NODEFER"},
+	{0x80000000ULL, "SA_RESETHAND"},
+	{0x4ULL, "SA_SIGINFO"},
+	{0x1ULL, "SA_NOCLDSTOP"},
+	{0x2ULL, "SA_NOCLDWAIT"},
+};
+static const struct xlat xl_stat_types[] = {
+	{0x8000ULL, "S_IFREG"},
+	{0xc000ULL, "S_IFSOCK"},
+	{0x1000ULL, "S_IFIFO"},
+	{0xa000ULL, "S_IFLNK"},
+	{0x4000ULL, "S_IFDIR"},
+	{0x6000ULL, "S_IFBLK"},
+	{0x2000ULL, "S_IFCHR"},
+};
 static const struct xlat xl_close_range_flags[] = {
 	{0x2ULL, "CLOSE_RANGE_UNSHARE"},
 	{0x4ULL, "CLOSE_RANGE_CLOEXEC"},
@@ -1064,6 +1105,11 @@ const struct xlat_tab xlat_tabs[XL_COUNT] = {
 	[XL_renameat2_flags] = {xl_renameat2_flags, 3, XLAT_FLAGS, "RENAME_???"},
 	[XL_umount_flags] = {xl_umount_flags, 4, XLAT_FLAGS, "MNT_???"},
 	[XL_sched_policies] = {xl_sched_policies, 7, XLAT_ENUM, "SCHED_???"},
+	[XL_fadvise_advice] = {xl_fadvise_advice, 6, XLAT_ENUM, "POSIX_FADV_???"},
+	[XL_fd_flags] = {xl_fd_flags, 1, XLAT_FLAGS, "FD_???"},
+	[XL_statx_attrs] = {xl_statx_attrs, 9, XLAT_FLAGS, "STATX_ATTR_???"},
+	[XL_sigact_flags] = {xl_sigact_flags, 8, XLAT_FLAGS, "SA_???"},
+	[XL_stat_types] = {xl_stat_types, 7, XLAT_ENUM, "S_IF???"},
 	[XL_close_range_flags] = {xl_close_range_flags, 2, XLAT_FLAGS, "CLOSE_RANGE_???"},
 	[XL_ioctl_requests] = {xl_ioctl_requests, 199, XLAT_ENUM, NULL},
 	[XL_io_uring_register_opcodes] = {xl_io_uring_register_opcodes, 26, XLAT_ENUM, "IORING_REGISTER_???"},

@@ -410,6 +410,46 @@ static void test_argfmt_json_values(void **state)
 	assert_non_null(strstr(render(&r, n, true, 50), "\"args\":{\"path\":null}"));
 }
 
+/* Structures: decoded on success (outputs) or always (inputs); a failed call's output is an
+ * address. */
+static void test_argfmt_structs(void **state)
+{
+	const unsigned long long pipe_args[6] = {0x7ffd0000, 0x80000};
+	const unsigned long long rl_args[6] = {0, 7, 0, 0x7ffd0000};
+	const unsigned long long sigact_args[6] = {2, 0x7ffd0000, 0, 8};
+	const unsigned char fds[8] = {3, 0, 0, 0, 4, 0, 0, 0};
+	unsigned char rl[16] = {0}, sa[32] = {0};
+	struct rec r;
+	size_t n;
+
+	(void)state;
+	n = make(&r, 293, pipe_args, 0, 0, AGT_CAP_FIXED, (const char *)fds, 8, 8);
+	assert_string_equal(render(&r, n, false, 50),
+			    "[pid 4243] +0.001834 pipe2([3, 4], O_CLOEXEC) = 0 <0.000021>\n");
+	assert_non_null(strstr(render(&r, n, true, 50), "\"pipefd\":\"[3, 4]\""));
+	n = make(&r, 293, pipe_args, -24, 0, AGT_CAP_FIXED, (const char *)fds, 8, 8);
+	assert_string_equal(
+	    render(&r, n, false, 50),
+	    "[pid 4243] +0.001834 pipe2(0x7ffd0000, O_CLOEXEC) = -1 EMFILE (Too many "
+	    "open files) <0.000021>\n");
+	rl[0] = 0; /* rlim_cur 1024*1024 */
+	rl[2] = 0x10;
+	memset(rl + 8, 0xff, 8);
+	n = make(&r, 302, rl_args, 0, 3, AGT_CAP_FIXED, (const char *)rl, 16, 16);
+	assert_string_equal(
+	    render(&r, n, false, 50),
+	    "[pid 4243] +0.001834 prlimit64(0, RLIMIT_NOFILE, NULL, {rlim_cur=1024*1024, "
+	    "rlim_max=RLIM64_INFINITY}) = 0 <0.000021>\n");
+	sa[0] = 1; /* SIG_IGN */
+	n = make(&r, 13, sigact_args, 0, 1, AGT_CAP_FIXED, (const char *)sa, 32, 32);
+	assert_string_equal(render(&r, n, false, 50),
+			    "[pid 4243] +0.001834 rt_sigaction(SIGINT, {sa_handler=SIG_IGN, "
+			    "sa_mask=[], sa_flags=0}, NULL, 8) = 0 <0.000021>\n");
+	/* a short copy (the kernel side read less than the structure) is not decoded */
+	n = make(&r, 302, rl_args, 0, 3, AGT_CAP_FIXED, (const char *)rl, 8, 8);
+	assert_non_null(strstr(render(&r, n, false, 50), "NULL, 0x7ffd0000) = 0"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -425,6 +465,7 @@ int main(void)
 	    cmocka_unit_test(test_argfmt_malformed_record),
 	    cmocka_unit_test(test_argfmt_strace_cases),
 	    cmocka_unit_test(test_argfmt_json_values),
+	    cmocka_unit_test(test_argfmt_structs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
