@@ -1,22 +1,40 @@
 #!/usr/bin/env bash
-# Start-up cost: wall time of `agtrace-bpf -q -- true` (load, attach, run `true`, detach), the
-# median of N runs (default 10), with TLS capture (uprobes on libssl and node) and without;
-# strace -f true for reference. Prints one line per variant, in milliseconds. Needs root.
+# Start-up cost of `agtrace-bpf -- COMMAND`, the median of N runs (default 10), in ms:
+#   to command: from starting agtrace-bpf to the command running (it prints its own clock:
+#               `date +%s%N` under the tracer; this is what delays the traced program),
+#   wall:       the whole `agtrace-bpf -q -- true` (load, attach, run, detach, exit),
+# with TLS capture (uprobes on libssl and node) and without (--no-tls); strace -f for reference.
+# Needs root. Used by `make bench`; run alone with `scripts/bench_startup.sh`.
 set -u
 cd "$(dirname "$0")/.."
 N=${N:-10}
-median_ms() { # command...
-	local i t0 t1 ts=()
+AGT=${AGT:-./agtrace-bpf}
+
+median() { sort -n | awk '{a[NR] = $1} END { printf "%.1f", (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) / 1e6 }'; }
+
+to_command() { # tracer args...: ns from starting the tracer to the command's first clock read
+	local i t0 t1
+	for ((i = 0; i < N; i++)); do
+		t0=$(date +%s%N)
+		t1=$("$@" date +%s%N 2>/dev/null | tail -1)
+		echo $((t1 - t0))
+	done | median
+}
+
+wall() { # command...
+	local i t0 t1
 	for ((i = 0; i < N; i++)); do
 		t0=$(date +%s%N)
 		"$@" >/dev/null 2>&1
 		t1=$(date +%s%N)
-		ts+=($(((t1 - t0) / 1000)))
-	done
-	printf '%s\n' "${ts[@]}" | sort -n | awk '{a[NR] = $1} END {
-		m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
-		printf "%.1f", m / 1000 }'
+		echo $((t1 - t0))
+	done | median
 }
-echo "startup (median of $N, ms): agtrace-bpf -- true: $(median_ms ./agtrace-bpf -q -- true)" \
-	"| --no-tls: $(median_ms ./agtrace-bpf -q --no-tls -- true)" \
-	"| strace -f true: $(median_ms strace -f -o /dev/null true)"
+
+printf 'startup (median of %d, ms)   to command   wall\n' "$N"
+printf '  agtrace-bpf (TLS on)     %10s %8s\n' "$(to_command $AGT -q -o /dev/null --)" "$(wall $AGT -q -- true)"
+printf '  agtrace-bpf --no-tls     %10s %8s\n' "$(to_command $AGT -q --no-tls -o /dev/null --)" \
+	"$(wall $AGT -q --no-tls -- true)"
+printf '  strace -f                %10s %8s\n' "$(to_command strace -f -o /dev/null)" \
+	"$(wall strace -f -o /dev/null true)"
+printf '  untraced                 %10s %8s\n' "$(to_command env)" "$(wall true)"
