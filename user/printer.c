@@ -106,6 +106,63 @@ static int text_nargs(const struct sc_desc *d, const struct agt_syscall *r)
 	return d->nargs;
 }
 
+static void remember_exec(struct printer *p, const struct agt_exec *r, const char *fn,
+			  const char *argv)
+{
+	struct printer_exec_memo *m = &p->exec_memo[p->exec_next++ % PRINTER_EXEC_MEMO];
+
+	if (r->filename_len > AGT_CAP_BYTES || r->argv_len > AGT_ARGV_BYTES) {
+		m->tid = m->old_tid = 0;
+		return;
+	}
+	m->tid = r->h.tid;
+	m->old_tid = r->old_tid;
+	m->argc = r->argc;
+	m->filename_len = r->filename_len;
+	m->argv_len = r->argv_len;
+	memcpy(m->data, fn, r->filename_len);
+	memcpy(m->data + r->filename_len, argv, r->argv_len);
+}
+
+/*
+ * A successful execve whose pathname or argv the kernel side could not read (not resident in
+ * the old image) takes them from the exec event that came before it: the same strings, copied
+ * by the kernel into the new image. `tmp` holds the substitute capture headers.
+ */
+static const struct rec_caps *exec_caps(struct printer *p, const struct agt_syscall *r,
+					const struct sc_desc *d, const struct rec_caps *caps,
+					struct rec_caps *out, struct agt_cap tmp[2])
+{
+	const struct printer_exec_memo *m = NULL;
+
+	if (!d || r->ret != 0 || strcmp(d->name, "execve") ||
+	    ((caps->cap[0] && caps->cap[0]->kind != AGT_CAP_NONE) &&
+	     (caps->cap[1] && caps->cap[1]->kind != AGT_CAP_NONE)))
+		return caps;
+	for (int i = 0; i < PRINTER_EXEC_MEMO; i++)
+		if (p->exec_memo[i].tid &&
+		    (p->exec_memo[i].tid == r->h.tid || p->exec_memo[i].old_tid == r->h.tid))
+			m = &p->exec_memo[i];
+	if (!m)
+		return caps;
+	*out = *caps;
+	if (!caps->cap[0] || caps->cap[0]->kind == AGT_CAP_NONE) {
+		tmp[0] = (struct agt_cap){.arg = 0,
+					  .kind = AGT_CAP_STR_ENTRY,
+					  .len = m->filename_len,
+					  .full = m->filename_len};
+		out->cap[0] = &tmp[0];
+		out->data[0] = m->data;
+	}
+	if (!caps->cap[1] || caps->cap[1]->kind == AGT_CAP_NONE) {
+		tmp[1] = (struct agt_cap){
+		    .arg = 1, .kind = AGT_CAP_ARGV, .len = m->argv_len, .full = m->argc};
+		out->cap[1] = &tmp[1];
+		out->data[1] = m->data + m->filename_len;
+	}
+	return out;
+}
+
 static void print_syscall(struct printer *p, const struct agt_syscall *r, size_t size,
 			  const struct rec_caps *caps)
 {
@@ -116,8 +173,11 @@ static void print_syscall(struct printer *p, const struct agt_syscall *r, size_t
 	bool noret = r->flags & AGT_SYS_NORETURN, failed = r->ret < 0 && r->ret >= -4095;
 	char namebuf[32];
 	const char *name = d ? d->name : namebuf;
+	struct rec_caps ecaps;
+	struct agt_cap etmp[2];
 
 	(void)size;
+	caps = exec_caps(p, r, d, caps, &ecaps, etmp);
 	if (!d)
 		snprintf(namebuf, sizeof(namebuf), "syscall_%d", r->nr);
 	if (p->json) {
@@ -217,6 +277,7 @@ static int print_exec(struct printer *p, const struct agt_exec *r, size_t size)
 
 	if (rec_exec_parts(r, size, &fn, &argv))
 		return -EINVAL;
+	remember_exec(p, r, fn, argv);
 	argv_len = r->argv_len;
 	/* `curl -H "Authorization: Bearer sk-..."`: keys in a command line are redacted too */
 	/* the last string may be cut by the 1 KiB capture: a key fragment there goes too */

@@ -25,6 +25,19 @@ struct printer_pending {
 	size_t len;
 };
 
+/*
+ * The strings of a thread's last exec, as the kernel copied them: a successful execve whose
+ * arguments were not resident when the kernel side read them (string literals never touched)
+ * shows them from here instead of as addresses.
+ */
+#define PRINTER_EXEC_MEMO 4
+struct printer_exec_memo {
+	__u32 tid, old_tid;
+	__u32 argc;
+	__u16 filename_len, argv_len;
+	unsigned char data[AGT_CAP_BYTES + AGT_ARGV_BYTES];
+};
+
 struct printer {
 	struct outbuf *ob;
 	bool json;
@@ -41,6 +54,8 @@ struct printer {
 	bool defer;
 	struct printer_pending *pend;
 	size_t npend, cappend;
+	struct printer_exec_memo exec_memo[PRINTER_EXEC_MEMO];
+	unsigned int exec_next;
 };
 
 /* Formats one raw record; returns 0, or -EINVAL if it was malformed (counted in p->bad). */

@@ -450,6 +450,54 @@ static void test_argfmt_structs(void **state)
 	assert_non_null(strstr(render(&r, n, false, 50), "NULL, 0x7ffd0000) = 0"));
 }
 
+/*
+ * A successful execve whose strings were not resident (the kernel side marked its captures
+ * unreadable) shows them from the exec event before it; a failed one keeps the addresses.
+ */
+static void test_argfmt_execve_from_exec_event(void **state)
+{
+	static const char fn[] = "/bin/true", argv[] = "true\0-v";
+	const unsigned long long args[6] = {0x5600, 0x7ffd0000, 0x7ffd1000};
+	struct {
+		struct agt_exec e;
+		char tail[64];
+	} ex = {0};
+	struct rec r;
+	struct printer p = {0};
+	FILE *f = tmpfile();
+	char out[2048];
+	size_t n, len;
+
+	(void)state;
+	ex.e.h.type = AGT_REC_EXEC;
+	ex.e.h.tgid = ex.e.h.tid = 4243;
+	ex.e.h.ts = T0 + 1000000;
+	ex.e.old_tid = 4243;
+	ex.e.filename_len = sizeof(fn) - 1;
+	ex.e.argv_len = sizeof(argv);
+	ex.e.argc = 2;
+	memcpy(ex.tail, fn, sizeof(fn) - 1);
+	memcpy(ex.tail + sizeof(fn) - 1, argv, sizeof(argv));
+	ex.e.h.size = sizeof(ex.e) + sizeof(fn) - 1 + sizeof(argv);
+	assert_non_null(f);
+	p.ob = outbuf__new(fileno(f), 0);
+	p.strsize = 50;
+	p.t0 = T0;
+	assert_int_equal(printer_record(&p, &ex, ex.e.h.size), 0);
+	n = make(&r, 59, args, 0, 0, AGT_CAP_NONE, "", 0, 0);
+	r.s.h.tid = 4243;
+	assert_int_equal(printer_record(&p, &r, n), 0);
+	n = make(&r, 59, args, -2, 0, AGT_CAP_NONE, "", 0, 0);
+	assert_int_equal(printer_record(&p, &r, n), 0);
+	outbuf__free(p.ob);
+	rewind(f);
+	len = fread(out, 1, sizeof(out) - 1, f);
+	out[len] = '\0';
+	fclose(f);
+	assert_non_null(strstr(out, "execve(\"/bin/true\", [\"true\", \"-v\"], 0x7ffd1000) = 0 <"));
+	assert_non_null(strstr(out, "execve(0x5600, 0x7ffd0000, 0x7ffd1000) = -1 ENOENT"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -466,6 +514,7 @@ int main(void)
 	    cmocka_unit_test(test_argfmt_strace_cases),
 	    cmocka_unit_test(test_argfmt_json_values),
 	    cmocka_unit_test(test_argfmt_structs),
+	    cmocka_unit_test(test_argfmt_execve_from_exec_event),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
