@@ -286,6 +286,24 @@ static void tls_rescan(struct agtrace_bpf *skel, struct tls_probe *tls)
 	for_each_tracked(skel, rescan_one, tls);
 }
 
+/* AGTRACE_TIMING=1: where start-up time goes, one stderr line per phase (ms since main). */
+static void startup_mark(const char *phase)
+{
+	static unsigned long long t0;
+	static int on = -1;
+	struct timespec ts;
+
+	if (on < 0)
+		on = getenv("AGTRACE_TIMING") != NULL;
+	if (!on)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (!t0)
+		t0 = ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	fprintf(stderr, "agtrace-bpf: startup %7.1f ms %s\n",
+		(ts.tv_sec * 1000000000ull + ts.tv_nsec - t0) / 1e6, phase);
+}
+
 /*
  * Loading the TLS object and attaching its uprobes to the system's libssl and node (an ELF scan
  * of a 100 MB binary) takes about as long as the syscall programs' verification, and neither
@@ -306,8 +324,10 @@ static void *tls_job_run(void *arg)
 	struct tls_job *j = arg;
 
 	j->tls = tls_probe__new(j->tracked_fd, j->max_bytes, j->err, sizeof(j->err));
+	startup_mark("tls: object loaded");
 	if (j->tls)
 		tls_probe_attach_system(j->tls);
+	startup_mark("tls: libssl and node probes attached");
 	return NULL;
 }
 
@@ -844,6 +864,7 @@ int tracer_run(const struct opts *o, struct launch *l)
 	int exit_code = 0;
 	struct tls_job tls_job = {0};
 
+	startup_mark("start");
 	libbpf_set_print(libbpf_quiet);
 	c = calloc(1, sizeof(*c));
 	if (!c || ncpu <= 0) {
@@ -859,8 +880,10 @@ int tracer_run(const struct opts *o, struct launch *l)
 	select_flavour(skel, use_btf, getenv("AGTRACE_FLOOR") != NULL);
 	configure(skel, o);
 	configure_floor(skel, getenv("AGTRACE_FLOOR"));
+	startup_mark("opened, tp_btf checked");
 	tls_job_start(&tls_job, skel, o);
 	err = agtrace_bpf__load(skel);
+	startup_mark("syscall programs loaded (verifier)");
 	if (err) {
 		fprintf(stderr, "agtrace-bpf: cannot load BPF programs: %s%s\n", strerror(-err),
 			err == -EPERM ? " (need root or CAP_BPF+CAP_PERFMON)" : "");
@@ -887,7 +910,9 @@ int tracer_run(const struct opts *o, struct launch *l)
 		fprintf(stderr, "agtrace-bpf: cannot attach BPF programs: %s\n", strerror(-err));
 		goto cleanup;
 	}
+	startup_mark("syscall programs attached");
 	tls_setup(skel, c, o, &tls_job);
+	startup_mark("tls joined");
 
 	outfd = open_output(o);
 	if (outfd < 0)
@@ -956,6 +981,7 @@ int tracer_run(const struct opts *o, struct launch *l)
 				fprintf(stderr, "agtrace-bpf: Process %d attached (%s)\n",
 					o->pids[i], use_btf ? "tp_btf" : "raw_tp");
 	}
+	startup_mark("command released");
 	if (l && launch_release(l)) {
 		fprintf(stderr, "agtrace-bpf: cannot start %s: %s\n", o->cmd[0], strerror(errno));
 		goto cleanup;
