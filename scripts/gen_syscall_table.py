@@ -487,7 +487,7 @@ faccessat2 | D F | dirfd:DIRFD pathname:PATH mode:ACCESS_MODE flags:XFLAGS/facce
 process_madvise | D | pidfd:FD iovec:PTR vlen:ULONG advice:INT flags:HEX
 epoll_pwait2 | D | epfd:FD events:PTR maxevents:INT timeout:PTR sigmask:PTR sigsetsize:ULONG
 mount_setattr | D F | dirfd:DIRFD pathname:PATH flags:AT_FLAGS attr:PTR size:ULONG
-quotactl_fd | D | fd:FD cmd:HEX id:INT addr:PTR
+quotactl_fd | D | fd:FD cmd:QUOTACTL_CMD id:INT addr:PTR
 landlock_create_ruleset | D | attr:PTR size:ULONG flags:HEX
 landlock_add_rule | D | ruleset_fd:FD rule_type:INT rule_attr:PTR flags:HEX
 landlock_restrict_self | D | ruleset_fd:FD flags:HEX

@@ -1147,7 +1147,8 @@ static const struct sc_desc sc_sigs[SIG_COUNT] = {
 		{"dirfd", SA_DIRFD, 4}, {"pathname", SA_PATH, 8}, {"flags", SA_AT_FLAGS, 4},
 		{"attr", SA_PTR, 8}, {"size", SA_ULONG, 8}}},
 	[SIG_quotactl_fd] = {"quotactl_fd", 4, SC_DESC, {
-		{"fd", SA_FD, 4}, {"cmd", SA_HEX, 4}, {"id", SA_UINT, 4}, {"addr", SA_PTR, 8}}},
+		{"fd", SA_FD, 4}, {"cmd", SA_QUOTACTL_CMD, 4}, {"id", SA_UINT, 4},
+		{"addr", SA_PTR, 8}}},
 	[SIG_landlock_create_ruleset] = {"landlock_create_ruleset", 3, SC_DESC, {
 		{"attr", SA_PTR, 8}, {"size", SA_ULONG, 8}, {"flags", SA_HEX, 4}}},
 	[SIG_landlock_add_rule] = {"landlock_add_rule", 4, SC_DESC, {

@@ -19,6 +19,7 @@
 
 #include "agtrace.h"
 #include "elfsym.h"
+#include "symcache.h"
 
 /* From linux/bpf.h of 6.6+, which this build's headers (Debian 12) predate. */
 #define ATTACH_UPROBE_MULTI 48
@@ -311,7 +312,13 @@ int tls_probe_attach_file(struct tls_probe *t, const char *path)
 
 	if (stat(path, &st) || !S_ISREG(st.st_mode) || !first_look(t, &st))
 		return 0;
-	if (elfsym_offsets(path, funcs, NFUNCS, off) <= 0 || !off[F_WRITE] || !off[F_READ])
+	/* node's symbol scan is 10-20 ms of every start-up: remembered per file version */
+	if (!symcache_get("ssl1", &st, NFUNCS, off)) {
+		if (elfsym_offsets(path, funcs, NFUNCS, off) < 0)
+			return 0;
+		symcache_put("ssl1", &st, NFUNCS, off);
+	}
+	if (!off[F_WRITE] || !off[F_READ])
 		return 0;
 	for (int f = 0; f < NFUNCS; f++) {
 		if (!off[f])

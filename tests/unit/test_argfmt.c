@@ -369,6 +369,20 @@ static const struct strace_case strace_cases[] = {
      0,
      NULL,
      "connect(3, 0x10, -1) = -1 EINVAL (Invalid argument)"},
+    /* fcntl: the argument and the result mean what the command says */
+    {72,
+     {3, 3, 0x7ffd0000},
+     0x8002,
+     -1,
+     0,
+     NULL,
+     "fcntl(3, F_GETFL) = 0x8002 (flags O_RDWR|O_LARGEFILE)"},
+    {72, {3, 1}, 1, -1, 0, NULL, "fcntl(3, F_GETFD) = 0x1 (flags FD_CLOEXEC)"},
+    {72, {3, 1}, 0, -1, 0, NULL, "fcntl(3, F_GETFD) = 0"},
+    {72, {3, 2, 1}, 0, -1, 0, NULL, "fcntl(3, F_SETFD, FD_CLOEXEC) = 0"},
+    {72, {3, 4, 04002}, 0, -1, 0, NULL, "fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0"},
+    {72, {3, 1030, 10}, 11, -1, 0, NULL, "fcntl(3, F_DUPFD_CLOEXEC, 10) = 11"},
+    {72, {3, 3}, -9, -1, 0, NULL, "fcntl(3, F_GETFL) = -1 EBADF (Bad file descriptor)"},
 };
 
 static void test_argfmt_strace_cases(void **state)

@@ -26,14 +26,19 @@
 
 static const enum sc_arch arches[] = {SC_ARCH_X86_64, SC_ARCH_AARCH64};
 
-/* A full signature, checked field by field. */
+/* A full signature, checked field by field (C sizes and tables: test_syscall_table_ctypes). */
+struct want_arg {
+	const char *name;
+	enum sc_arg_type type;
+};
+
 struct sig_case {
 	enum sc_arch arch;
 	int nr;
 	const char *name;
 	int nargs;
 	unsigned int classes;
-	struct sc_arg args[6];
+	struct want_arg args[6];
 };
 
 static const struct sig_case sig_cases[] = {
