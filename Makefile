@@ -109,15 +109,15 @@ unit: $(UNIT_BINS)
 integration: agtrace-bpf $(WORKLOADS)
 	$(Q)./tests/integration/run.sh
 
+# Every argument and result of the project's workloads compared with strace -f's (root).
+strace-compare: agtrace-bpf $(WORKLOADS)
+	$(Q)./scripts/strace_agreement.sh
+
 # The README's test command: dependencies, build, unit tests under ASan/UBSan, then the
 # integration tests with the real BPF programs. The last line is the total.
 test: deps
 	$(Q)$(MAKE) --no-print-directory agtrace-bpf $(UNIT_BINS) $(WORKLOADS)
 	$(Q)./tests/run_all.sh $(UNIT_BINS)
-
-# Every argument and result of the project's workloads compared with strace -f's (root).
-strace-compare: agtrace-bpf $(WORKLOADS)
-	$(Q)./scripts/strace_agreement.sh
 
 bench: deps agtrace-bpf $(WORKLOADS)
 	$(Q)./scripts/bench.sh
