@@ -279,50 +279,71 @@ static bool is_named(enum sc_arg_type t)
 	}
 }
 
+/* "-12", "3": a value a contextual decoder left as a plain number (JSON keeps it a number). */
+static bool is_decimal(const char *s, size_t n)
+{
+	size_t i = s[0] == '-';
+
+	if (i >= n)
+		return false;
+	for (; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
 static bool put_named(struct sbuf *sb, const struct sc_arg *a, unsigned long long v,
 		      const unsigned long long *all, bool json)
 {
-	char *p;
-	size_t n;
+	char tmp[512];
+	size_t n, cap = sizeof(tmp);
+	bool bare;
 
 	if (!is_named(a->type))
 		return false;
-	if (json)
-		sb_putc(sb, '"');
-	p = sb_pos(sb);
-	n = sb_left(sb);
 	switch (a->type) {
 	case SA_XVAL:
 	case SA_XFLAGS:
-		sb_add(sb, fmt_xlat(p, n, a->xlat, v, ctype_bits(a)));
+		n = fmt_xlat(tmp, cap, a->xlat, v, ctype_bits(a));
 		break;
 	case SA_STATX_FLAGS:
-		sb_add(sb, fmt_statx_flags(p, n, v));
+		n = fmt_statx_flags(tmp, cap, v);
 		break;
 	case SA_IOCTL_REQ:
-		sb_add(sb, fmt_ioctl_req(p, n, v));
+		n = fmt_ioctl_req(tmp, cap, v);
 		break;
 	case SA_QUOTACTL_CMD:
-		sb_add(sb, fmt_quotactl_cmd(p, n, v));
+		n = fmt_quotactl_cmd(tmp, cap, v);
 		break;
 	case SA_IPC_CMD:
-		sb_add(sb, fmt_ipc_cmd(p, n, a->xlat, v));
+		n = fmt_ipc_cmd(tmp, cap, a->xlat, v);
 		break;
 	case SA_SOCKOPT: /* setsockopt(fd, level, optname, ...): the level is argument 1 */
-		sb_add(sb, fmt_sockopt(p, n, all ? to_ctype(a, all[1]) : ~0ULL, v));
+		n = fmt_sockopt(tmp, cap, all ? to_ctype(a, all[1]) : ~0ULL, v);
 		break;
 	case SA_SOCK_PROTO: /* socket(domain, type, protocol) */
-		sb_add(sb, fmt_sock_proto(p, n, all ? to_ctype(a, all[0]) : ~0ULL, v));
+		n = fmt_sock_proto(tmp, cap, all ? to_ctype(a, all[0]) : ~0ULL, v);
 		break;
 	case SA_FCNTL_ARG: /* fcntl(fd, cmd, arg) */
-		sb_add(sb, fmt_fcntl_arg(p, n, all ? all[1] : ~0ULL, v));
+		n = fmt_fcntl_arg(tmp, cap, all ? all[1] : ~0ULL, v);
 		break;
 	default:
-		sb_add(sb, fmt_futex_op(p, n, v));
+		n = fmt_futex_op(tmp, cap, v);
 		break;
 	}
-	if (json)
+	if (n >= cap)
+		n = cap - 1;
+	/* names are strings in JSON; a number the context left unnamed stays a number */
+	bare = !json ||
+	       ((a->type == SA_SOCKOPT || a->type == SA_SOCK_PROTO || a->type == SA_FCNTL_ARG) &&
+		is_decimal(tmp, n));
+	if (!bare) {
 		sb_putc(sb, '"');
+		sb_putsn(sb, tmp, n);
+		sb_putc(sb, '"');
+	} else {
+		sb_putsn(sb, tmp, n);
+	}
 	return true;
 }
 

@@ -413,6 +413,7 @@ static void test_argfmt_json_values(void **state)
 {
 	const unsigned long long dup3_args[6] = {HI | 3, HI | 4, HI | 0x80000};
 	const unsigned long long chdir_args[6] = {0};
+	const unsigned long long inet_args[6] = {2, 1, 0}, unix_args[6] = {1, 1, 0};
 	struct rec r;
 	size_t n;
 
@@ -422,6 +423,12 @@ static void test_argfmt_json_values(void **state)
 			       "\"args\":{\"oldfd\":3,\"newfd\":4,\"flags\":\"O_CLOEXEC\"}"));
 	n = make(&r, 80, chdir_args, -14, 0, AGT_CAP_STR, "", 0, 0);
 	assert_non_null(strstr(render(&r, n, true, 50), "\"args\":{\"path\":null}"));
+	/* a protocol named by its domain is a string; one that stays a number, a number */
+	n = make(&r, 41, inet_args, 3, -1, 0, NULL, 0, 0);
+	assert_non_null(strstr(render(&r, n, true, 50), "\"protocol\":\"IPPROTO_IP\"}"));
+	n = make(&r, 41, unix_args, 3, -1, 0, NULL, 0, 0);
+	assert_non_null(strstr(render(&r, n, true, 50), "\"protocol\":0}"));
+	assert_non_null(strstr(render(&r, n, false, 50), "socket(AF_UNIX, SOCK_STREAM, 0) = 3"));
 }
 
 /* Structures: decoded on success (outputs) or always (inputs); a failed call's output is an
