@@ -37,7 +37,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean deps vmlinux unit integration test bench format demo fuzz
+.PHONY: all clean deps vmlinux unit integration test bench format demo fuzz strace-compare
 
 all: agtrace-bpf
 
@@ -120,6 +120,10 @@ unit: $(UNIT_BINS)
 
 integration: agtrace-bpf $(WORKLOADS)
 	$(Q)./tests/integration/run.sh
+
+# Every argument and result of the project's workloads compared with strace -f's (root).
+strace-compare: agtrace-bpf $(WORKLOADS)
+	$(Q)./scripts/strace_agreement.sh
 
 # The README's test command: dependencies, build, unit tests under ASan/UBSan, then the
 # integration tests with the real BPF programs. The last line is the total.

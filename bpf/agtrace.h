@@ -62,7 +62,13 @@ enum agt_cap_kind {
 	AGT_CAP_SOCKADDR_P = 5, /* struct sockaddr *, length behind the socklen_t * next arg */
 	AGT_CAP_BUF_RET = 6,	/* buffer filled by the kernel, length = return value */
 	AGT_CAP_BUF_ARG = 7,	/* buffer given to the kernel, length = the next argument */
+	AGT_CAP_FIXED = 8,	/* a structure of AGT_CAP_FIXED_SIZE(spec) bytes, read at exit */
 };
+
+/* The size of a syscall's AGT_CAP_FIXED structures, in 4-byte units in the spec's top byte. */
+#define AGT_CAP_FIXED_SHIFT   24
+#define AGT_CAP_FIXED_UNIT    4
+#define AGT_CAP_FIXED_SIZE(s) ((((s) >> AGT_CAP_FIXED_SHIFT) & 0xff) * AGT_CAP_FIXED_UNIT)
 
 /* agt_syscall.flags */
 #define AGT_SYS_NORETURN (1u << 0) /* exit/exit_group: emitted at entry, no result */

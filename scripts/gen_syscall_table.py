@@ -101,10 +101,25 @@ TYPES = [
     "INT", "LONG", "UINT", "ULONG", "HEX", "OCT", "PTR", "FD", "DIRFD", "PATH", "STR",
     "BUF_OUT", "BUF_IN", "ARGV", "ENVP", "OPEN_FLAGS", "MODE", "MMAP_PROT", "MMAP_FLAGS",
     "CLONE_FLAGS", "SOCK_DOMAIN", "SOCK_TYPE", "SOCKADDR_IN", "SOCKADDR_OUT", "SIGNAL",
-    "ACCESS_MODE", "AT_FLAGS", "WHENCE", "FCNTL_CMD", "SIGHOW", "CLOCKID",
+    "ACCESS_MODE", "AT_FLAGS", "WHENCE", "FCNTL_CMD", "SIGHOW", "CLOCKID", "XVAL", "XFLAGS",
+    "UID", "PATH_OUT", "STATX_FLAGS", "IOCTL_REQ", "QUOTACTL_CMD", "IPC_CMD", "SOCKOPT",
+    "SOCK_PROTO", "FUTEX_OP", "STRUCT_IN", "STRUCT_OUT", "FCNTL_ARG",
 ]
+# Types that name their table of constants (scripts/gen_xlat.py): "flags:XFLAGS/msg_flags".
+XLAT_TYPES = {"XVAL", "XFLAGS", "IPC_CMD"}
+# ... or their structure (user/structfmt.h): "statbuf:STRUCT_OUT/stat".
+STRUCT_TYPES = {"STRUCT_IN", "STRUCT_OUT"}
 # Argument types whose memory the kernel side captures; it only does so for two per syscall.
-CAPTURE = {"PATH", "STR", "BUF_OUT", "BUF_IN", "ARGV", "SOCKADDR_IN", "SOCKADDR_OUT"}
+CAPTURE = {"PATH", "PATH_OUT", "STR", "BUF_OUT", "BUF_IN", "ARGV", "SOCKADDR_IN",
+           "SOCKADDR_OUT", "STRUCT_IN", "STRUCT_OUT"}
+
+# C types of the kernel's syscall signatures (tracefs) by the width the kernel reads and their
+# sign; anything else (longs, size_t, pointers) is a full 64-bit register.
+CTYPE_S32 = {"int", "pid_t", "clockid_t", "timer_t", "mqd_t", "key_t", "rwf_t", "key_serial_t",
+             "__s32", "s32"}
+CTYPE_U32 = {"unsigned int", "unsigned", "u32", "__u32", "uid_t", "gid_t", "qid_t"}
+CTYPE_U16 = {"umode_t"}
+CTYPE_S64 = {"long", "loff_t", "off_t"}
 
 # name | strace classes | arguments in register order (name:TYPE).
 # "name@arch" is a variant for one architecture (clone's argument order).
@@ -119,83 +134,83 @@ read | D | fd:FD buf:BUF_OUT count:ULONG
 write | D | fd:FD buf:BUF_IN count:ULONG
 open | D F | pathname:PATH flags:OPEN_FLAGS mode:MODE
 close | D | fd:FD
-stat | F ST | pathname:PATH statbuf:PTR
-fstat | D FST | fd:FD statbuf:PTR
-lstat | F LST | pathname:PATH statbuf:PTR
+stat | F ST | pathname:PATH statbuf:STRUCT_OUT/stat
+fstat | D FST | fd:FD statbuf:STRUCT_OUT/stat
+lstat | F LST | pathname:PATH statbuf:STRUCT_OUT/stat
 poll | D | fds:PTR nfds:UINT timeout:INT
 lseek | D | fd:FD offset:LONG whence:WHENCE
 mmap | D M | addr:PTR length:ULONG prot:MMAP_PROT flags:MMAP_FLAGS fd:FD offset:HEX
 mprotect | M | addr:PTR len:ULONG prot:MMAP_PROT
 munmap | M | addr:PTR length:ULONG
 brk | M | addr:PTR
-rt_sigaction | S | signum:SIGNAL act:PTR oldact:PTR sigsetsize:ULONG
-rt_sigprocmask | S | how:SIGHOW set:PTR oldset:PTR sigsetsize:ULONG
+rt_sigaction | S | signum:SIGNAL act:STRUCT_IN/sigaction oldact:STRUCT_OUT/sigaction sigsetsize:ULONG
+rt_sigprocmask | S | how:SIGHOW set:STRUCT_IN/sigset oldset:STRUCT_OUT/sigset sigsetsize:ULONG
 rt_sigreturn | S |
-ioctl | D | fd:FD request:HEX argp:HEX
+ioctl | D | fd:FD request:IOCTL_REQ argp:HEX
 pread64 | D | fd:FD buf:BUF_OUT count:ULONG offset:LONG
 pwrite64 | D | fd:FD buf:BUF_IN count:ULONG offset:LONG
 readv | D | fd:FD iov:PTR iovcnt:INT
 writev | D | fd:FD iov:PTR iovcnt:INT
 access | F | pathname:PATH mode:ACCESS_MODE
-pipe | D | pipefd:PTR
+pipe | D | pipefd:STRUCT_OUT/fd_pair
 select | D | nfds:INT readfds:PTR writefds:PTR exceptfds:PTR timeout:PTR
 sched_yield | |
-mremap | M | old_address:PTR old_size:ULONG new_size:ULONG flags:HEX new_address:PTR
-msync | M | addr:PTR length:ULONG flags:HEX
+mremap | M | old_address:PTR old_size:ULONG new_size:ULONG flags:XFLAGS/mremap_flags new_address:PTR
+msync | M | addr:PTR length:ULONG flags:XFLAGS/msync_flags
 mincore | M | addr:PTR length:ULONG vec:PTR
-madvise | M | addr:PTR length:ULONG advice:INT
+madvise | M | addr:PTR length:ULONG advice:XVAL/madvise_advice
 shmget | I | key:HEX size:ULONG shmflg:HEX
 shmat | I M | shmid:INT shmaddr:PTR shmflg:HEX
-shmctl | I | shmid:INT cmd:INT buf:PTR
+shmctl | I | shmid:INT cmd:IPC_CMD/shmctl_commands buf:PTR
 dup | D | oldfd:FD
 dup2 | D | oldfd:FD newfd:FD
 pause | S |
-nanosleep | | req:PTR rem:PTR
-getitimer | | which:INT curr_value:PTR
+nanosleep | | req:STRUCT_IN/timespec rem:PTR
+getitimer | | which:XVAL/itimer_which curr_value:PTR
 alarm | | seconds:UINT
-setitimer | | which:INT new_value:PTR old_value:PTR
+setitimer | | which:XVAL/itimer_which new_value:PTR old_value:PTR
 getpid | PU |
 sendfile | D N | out_fd:FD in_fd:FD offset:PTR count:ULONG
-socket | N | domain:SOCK_DOMAIN type:SOCK_TYPE protocol:INT
+socket | N | domain:SOCK_DOMAIN type:SOCK_TYPE protocol:SOCK_PROTO
 connect | N | sockfd:FD addr:SOCKADDR_IN addrlen:UINT
 accept | N | sockfd:FD addr:SOCKADDR_OUT addrlen:PTR
-sendto | N | sockfd:FD buf:BUF_IN len:ULONG flags:HEX dest_addr:SOCKADDR_IN addrlen:UINT
-recvfrom | N | sockfd:FD buf:BUF_OUT len:ULONG flags:HEX src_addr:SOCKADDR_OUT addrlen:PTR
-sendmsg | N | sockfd:FD msg:PTR flags:HEX
-recvmsg | N | sockfd:FD msg:PTR flags:HEX
-shutdown | N | sockfd:FD how:INT
+sendto | N | sockfd:FD buf:BUF_IN len:ULONG flags:XFLAGS/msg_flags dest_addr:SOCKADDR_IN addrlen:UINT
+recvfrom | N | sockfd:FD buf:BUF_OUT len:ULONG flags:XFLAGS/msg_flags src_addr:SOCKADDR_OUT addrlen:PTR
+sendmsg | N | sockfd:FD msg:PTR flags:XFLAGS/msg_flags
+recvmsg | N | sockfd:FD msg:PTR flags:XFLAGS/msg_flags
+shutdown | N | sockfd:FD how:XVAL/shutdown_modes
 bind | N | sockfd:FD addr:SOCKADDR_IN addrlen:UINT
 listen | N | sockfd:FD backlog:INT
 getsockname | N | sockfd:FD addr:SOCKADDR_OUT addrlen:PTR
 getpeername | N | sockfd:FD addr:SOCKADDR_OUT addrlen:PTR
-socketpair | N | domain:SOCK_DOMAIN type:SOCK_TYPE protocol:INT sv:PTR
-setsockopt | N | sockfd:FD level:INT optname:INT optval:PTR optlen:UINT
-getsockopt | N | sockfd:FD level:INT optname:INT optval:PTR optlen:PTR
+socketpair | N | domain:SOCK_DOMAIN type:SOCK_TYPE protocol:SOCK_PROTO sv:STRUCT_OUT/fd_pair
+setsockopt | N | sockfd:FD level:XVAL/socket_levels optname:SOCKOPT optval:PTR optlen:UINT
+getsockopt | N | sockfd:FD level:XVAL/socket_levels optname:SOCKOPT optval:PTR optlen:PTR
 clone | P | flags:CLONE_FLAGS stack:PTR parent_tid:PTR child_tid:PTR tls:PTR
 clone@aarch64 | P | flags:CLONE_FLAGS stack:PTR parent_tid:PTR tls:PTR child_tid:PTR
 fork | P |
 vfork | P |
 execve | F P | pathname:PATH argv:ARGV envp:ENVP
 exit | P | status:INT
-wait4 | P | pid:INT wstatus:PTR options:HEX rusage:PTR
+wait4 | P | pid:INT wstatus:STRUCT_OUT/wstatus options:XFLAGS/wait4_options rusage:PTR
 kill | S P | pid:INT sig:SIGNAL
-uname | | buf:PTR
+uname | | buf:STRUCT_OUT/utsname
 semget | I | key:HEX nsems:INT semflg:HEX
 semop | I | semid:INT sops:PTR nsops:ULONG
-semctl | I | semid:INT semnum:INT cmd:INT arg:HEX
+semctl | I | semid:INT semnum:INT cmd:IPC_CMD/semctl_commands arg:HEX
 shmdt | I M | shmaddr:PTR
 msgget | I | key:HEX msgflg:HEX
 msgsnd | I | msqid:INT msgp:PTR msgsz:ULONG msgflg:HEX
 msgrcv | I | msqid:INT msgp:PTR msgsz:ULONG msgtyp:LONG msgflg:HEX
-msgctl | I | msqid:INT cmd:INT buf:PTR
-fcntl | D | fd:FD cmd:FCNTL_CMD arg:HEX
-flock | D | fd:FD operation:INT
+msgctl | I | msqid:INT cmd:IPC_CMD/msgctl_commands buf:PTR
+fcntl | D | fd:FD cmd:FCNTL_CMD arg:FCNTL_ARG
+flock | D | fd:FD operation:XFLAGS/flock_ops
 fsync | D | fd:FD
 fdatasync | D | fd:FD
 truncate | F | path:PATH length:LONG
 ftruncate | D | fd:FD length:LONG
 getdents | D | fd:FD dirp:PTR count:UINT
-getcwd | F | buf:PATH size:ULONG
+getcwd | F | buf:PATH_OUT size:ULONG
 chdir | F | path:PATH
 fchdir | D | fd:FD
 rename | F | oldpath:PATH newpath:PATH
@@ -211,10 +226,10 @@ fchmod | D | fd:FD mode:MODE
 chown | F | pathname:PATH owner:INT group:INT
 fchown | D | fd:FD owner:INT group:INT
 lchown | F | pathname:PATH owner:INT group:INT
-umask | | mask:OCT
+umask | | mask:MODE
 gettimeofday | CL | tv:PTR tz:PTR
-getrlimit | | resource:INT rlim:PTR
-getrusage | | who:INT usage:PTR
+getrlimit | | resource:XVAL/rlimit_resources rlim:STRUCT_OUT/rlimit
+getrusage | | who:XVAL/rusage_who usage:PTR
 sysinfo | | info:PTR
 times | | buf:PTR
 ptrace | | request:INT pid:INT addr:PTR data:PTR
@@ -243,10 +258,10 @@ setfsgid | C | fsgid:INT
 getsid | | pid:INT
 capget | C | hdrp:PTR datap:PTR
 capset | C | hdrp:PTR datap:PTR
-rt_sigpending | S | set:PTR sigsetsize:ULONG
+rt_sigpending | S | set:STRUCT_OUT/sigset sigsetsize:ULONG
 rt_sigtimedwait | S | set:PTR info:PTR timeout:PTR sigsetsize:ULONG
 rt_sigqueueinfo | S P | tgid:INT sig:SIGNAL info:PTR
-rt_sigsuspend | S | mask:PTR sigsetsize:ULONG
+rt_sigsuspend | S | mask:STRUCT_IN/sigset sigsetsize:ULONG
 sigaltstack | S | ss:PTR old_ss:PTR
 utime | F | filename:PATH times:PTR
 mknod | F | pathname:PATH mode:MODE dev:HEX
@@ -256,33 +271,33 @@ ustat | SFA | dev:HEX ubuf:PTR
 statfs | F SF | path:PATH buf:PTR
 fstatfs | D FSF | fd:FD buf:PTR
 sysfs | | option:INT arg1:HEX arg2:HEX
-getpriority | | which:INT who:INT
-setpriority | | which:INT who:INT prio:INT
+getpriority | | which:XVAL/priorities who:INT
+setpriority | | which:XVAL/priorities who:INT prio:INT
 sched_setparam | | pid:INT param:PTR
 sched_getparam | | pid:INT param:PTR
-sched_setscheduler | | pid:INT policy:INT param:PTR
+sched_setscheduler | | pid:INT policy:XVAL/sched_policies param:PTR
 sched_getscheduler | | pid:INT
-sched_get_priority_max | | policy:INT
-sched_get_priority_min | | policy:INT
+sched_get_priority_max | | policy:XVAL/sched_policies
+sched_get_priority_min | | policy:XVAL/sched_policies
 sched_rr_get_interval | | pid:INT tp:PTR
 mlock | M | addr:PTR len:ULONG
 munlock | M | addr:PTR len:ULONG
-mlockall | M | flags:HEX
+mlockall | M | flags:XFLAGS/mlockall_flags
 munlockall | M |
 vhangup | |
 modify_ldt | | func:INT ptr:PTR bytecount:ULONG
 pivot_root | F | new_root:PATH put_old:PATH
 _sysctl | | args:PTR
-prctl | C | option:INT arg2:HEX arg3:HEX arg4:HEX arg5:HEX
-arch_prctl | | code:HEX addr:HEX
+prctl | C | option:XVAL/prctl_options arg2:HEX arg3:HEX arg4:HEX arg5:HEX
+arch_prctl | | code:XVAL/arch_prctl_codes addr:HEX
 adjtimex | CL | buf:PTR
-setrlimit | | resource:INT rlim:PTR
+setrlimit | | resource:XVAL/rlimit_resources rlim:STRUCT_IN/rlimit
 chroot | F | path:PATH
 sync | |
 acct | F | filename:PATH
 settimeofday | CL | tv:PTR tz:PTR
 mount | F | source:PATH target:PATH filesystemtype:PTR mountflags:HEX data:PTR
-umount2 | F | target:PATH flags:HEX
+umount2 | F | target:PATH flags:XFLAGS/umount_flags
 swapon | F | path:PATH swapflags:HEX
 swapoff | F | path:PATH
 reboot | | magic:HEX magic2:HEX cmd:HEX arg:PTR
@@ -295,7 +310,7 @@ init_module | | module_image:PTR len:ULONG param_values:STR
 delete_module | | name:STR flags:HEX
 get_kernel_syms | | table:PTR
 query_module | | name:STR which:INT buf:PTR bufsize:ULONG ret:PTR
-quotactl | F | cmd:HEX special:PATH id:INT addr:PTR
+quotactl | F | cmd:QUOTACTL_CMD special:PATH id:INT addr:PTR
 nfsservctl | | cmd:INT argp:PTR resp:PTR
 getpmsg | N | arg0:HEX arg1:HEX arg2:HEX arg3:HEX arg4:HEX
 putpmsg | N | arg0:HEX arg1:HEX arg2:HEX arg3:HEX arg4:HEX
@@ -318,7 +333,7 @@ lremovexattr | F | path:PATH name:STR
 fremovexattr | D | fd:FD name:STR
 tkill | S P | tid:INT sig:SIGNAL
 time | CL | tloc:PTR
-futex | | uaddr:PTR futex_op:INT val:INT timeout:PTR uaddr2:PTR val3:INT
+futex | | uaddr:PTR futex_op:FUTEX_OP val:INT timeout:PTR uaddr2:PTR val3:INT
 sched_setaffinity | | pid:INT cpusetsize:ULONG mask:PTR
 sched_getaffinity | | pid:INT cpusetsize:ULONG mask:PTR
 set_thread_area | | u_info:PTR
@@ -337,19 +352,19 @@ getdents64 | D | fd:FD dirp:PTR count:ULONG
 set_tid_address | | tidptr:PTR
 restart_syscall | |
 semtimedop | I | semid:INT sops:PTR nsops:ULONG timeout:PTR
-fadvise64 | D | fd:FD offset:LONG len:LONG advice:INT
+fadvise64 | D | fd:FD offset:LONG len:LONG advice:XVAL/fadvise_advice
 timer_create | | clockid:CLOCKID sevp:PTR timerid:PTR
-timer_settime | | timerid:INT flags:HEX new_value:PTR old_value:PTR
+timer_settime | | timerid:INT flags:XFLAGS/timer_flags new_value:PTR old_value:PTR
 timer_gettime | | timerid:INT curr_value:PTR
 timer_getoverrun | | timerid:INT
 timer_delete | | timerid:INT
 clock_settime | CL | clockid:CLOCKID tp:PTR
-clock_gettime | CL | clockid:CLOCKID tp:PTR
-clock_getres | CL | clockid:CLOCKID res:PTR
-clock_nanosleep | | clockid:CLOCKID flags:HEX request:PTR remain:PTR
+clock_gettime | CL | clockid:CLOCKID tp:STRUCT_OUT/timespec
+clock_getres | CL | clockid:CLOCKID res:STRUCT_OUT/timespec
+clock_nanosleep | | clockid:CLOCKID flags:XFLAGS/timer_flags request:STRUCT_IN/timespec remain:PTR
 exit_group | P | status:INT
 epoll_wait | D | epfd:FD events:PTR maxevents:INT timeout:INT
-epoll_ctl | D | epfd:FD op:INT fd:FD event:PTR
+epoll_ctl | D | epfd:FD op:XVAL/epoll_ctl_ops fd:FD event:PTR
 tgkill | S P | tgid:INT tid:INT sig:SIGNAL
 utimes | F | filename:PATH times:PTR
 vserver | | arg0:HEX arg1:HEX arg2:HEX arg3:HEX arg4:HEX
@@ -363,10 +378,10 @@ mq_timedreceive | D | mqdes:FD msg_ptr:BUF_OUT msg_len:ULONG msg_prio:PTR abs_ti
 mq_notify | D | mqdes:FD sevp:PTR
 mq_getsetattr | D | mqdes:FD newattr:PTR oldattr:PTR
 kexec_load | | entry:HEX nr_segments:ULONG segments:PTR flags:HEX
-waitid | P | idtype:INT id:INT infop:PTR options:HEX rusage:PTR
+waitid | P | idtype:INT id:INT infop:PTR options:XFLAGS/wait4_options rusage:PTR
 add_key | | type:STR description:STR payload:PTR plen:ULONG keyring:INT
 request_key | | type:STR description:STR callout_info:PTR dest_keyring:INT
-keyctl | | operation:INT arg2:HEX arg3:HEX arg4:HEX arg5:HEX
+keyctl | | operation:XVAL/keyctl_commands arg2:HEX arg3:HEX arg4:HEX arg5:HEX
 ioprio_set | | which:INT who:INT ioprio:INT
 ioprio_get | | which:INT who:INT
 inotify_init | D |
@@ -378,7 +393,7 @@ mkdirat | D F | dirfd:DIRFD pathname:PATH mode:MODE
 mknodat | D F | dirfd:DIRFD pathname:PATH mode:MODE dev:HEX
 fchownat | D F | dirfd:DIRFD pathname:PATH owner:INT group:INT flags:AT_FLAGS
 futimesat | D F | dirfd:DIRFD pathname:PATH times:PTR
-newfstatat | D F FST | dirfd:DIRFD pathname:PATH statbuf:PTR flags:AT_FLAGS
+newfstatat | D F FST | dirfd:DIRFD pathname:PATH statbuf:STRUCT_OUT/stat flags:AT_FLAGS
 unlinkat | D F | dirfd:DIRFD pathname:PATH flags:AT_FLAGS
 renameat | D F | olddirfd:DIRFD oldpath:PATH newdirfd:DIRFD newpath:PATH
 linkat | D F | olddirfd:DIRFD oldpath:PATH newdirfd:DIRFD newpath:PATH flags:AT_FLAGS
@@ -388,7 +403,7 @@ fchmodat | D F | dirfd:DIRFD pathname:PATH mode:MODE
 faccessat | D F | dirfd:DIRFD pathname:PATH mode:ACCESS_MODE
 pselect6 | D | nfds:INT readfds:PTR writefds:PTR exceptfds:PTR timeout:PTR sigmask:PTR
 ppoll | D | fds:PTR nfds:UINT tmo_p:PTR sigmask:PTR sigsetsize:ULONG
-unshare | | flags:CLONE_FLAGS
+unshare | | flags:XFLAGS/unshare_flags
 set_robust_list | | head:PTR len:ULONG
 get_robust_list | | pid:INT head_ptr:PTR len_ptr:PTR
 splice | D | fd_in:FD off_in:PTR fd_out:FD off_out:PTR len:ULONG flags:HEX
@@ -399,32 +414,32 @@ move_pages | M | pid:INT count:ULONG pages:PTR nodes:PTR status:PTR flags:HEX
 utimensat | D F | dirfd:DIRFD pathname:PATH times:PTR flags:AT_FLAGS
 epoll_pwait | D | epfd:FD events:PTR maxevents:INT timeout:INT sigmask:PTR sigsetsize:ULONG
 signalfd | D S | fd:FD mask:PTR sizemask:ULONG
-timerfd_create | D | clockid:CLOCKID flags:HEX
+timerfd_create | D | clockid:CLOCKID flags:XFLAGS/timerfd_create_flags
 eventfd | D | initval:UINT
 fallocate | D | fd:FD mode:HEX offset:LONG len:LONG
-timerfd_settime | D | fd:FD flags:HEX new_value:PTR old_value:PTR
+timerfd_settime | D | fd:FD flags:XFLAGS/timerfd_settime_flags new_value:PTR old_value:PTR
 timerfd_gettime | D | fd:FD curr_value:PTR
 accept4 | N | sockfd:FD addr:SOCKADDR_OUT addrlen:PTR flags:SOCK_TYPE
 signalfd4 | D S | fd:FD mask:PTR sizemask:ULONG flags:HEX
-eventfd2 | D | initval:UINT flags:HEX
-epoll_create1 | D | flags:HEX
-dup3 | D | oldfd:FD newfd:FD flags:HEX
-pipe2 | D | pipefd:PTR flags:HEX
-inotify_init1 | D | flags:HEX
+eventfd2 | D | initval:UINT flags:XFLAGS/eventfd_flags
+epoll_create1 | D | flags:XFLAGS/epoll_create_flags
+dup3 | D | oldfd:FD newfd:FD flags:XFLAGS/o_cloexec_flags
+pipe2 | D | pipefd:STRUCT_OUT/fd_pair flags:XFLAGS/pipe2_flags
+inotify_init1 | D | flags:XFLAGS/inotify_init_flags
 preadv | D | fd:FD iov:PTR iovcnt:INT offset:LONG
 pwritev | D | fd:FD iov:PTR iovcnt:INT offset:LONG
 rt_tgsigqueueinfo | S P | tgid:INT tid:INT sig:SIGNAL info:PTR
 perf_event_open | D | attr:PTR pid:INT cpu:INT group_fd:FD flags:HEX
-recvmmsg | N | sockfd:FD msgvec:PTR vlen:UINT flags:HEX timeout:PTR
+recvmmsg | N | sockfd:FD msgvec:PTR vlen:UINT flags:XFLAGS/msg_flags timeout:PTR
 fanotify_init | D | flags:HEX event_f_flags:OPEN_FLAGS
-fanotify_mark | D F | fanotify_fd:FD flags:HEX mask:HEX dirfd:DIRFD pathname:PATH
-prlimit64 | | pid:INT resource:INT new_limit:PTR old_limit:PTR
+fanotify_mark | D F | fanotify_fd:FD flags:XFLAGS/fanotify_mark_flags mask:XFLAGS/fanotify_events dirfd:DIRFD pathname:PATH
+prlimit64 | | pid:INT resource:XVAL/rlimit_resources new_limit:STRUCT_IN/rlimit64 old_limit:STRUCT_OUT/rlimit64
 name_to_handle_at | D F | dirfd:DIRFD pathname:PATH handle:PTR mount_id:PTR flags:AT_FLAGS
 open_by_handle_at | D | mount_fd:FD handle:PTR flags:OPEN_FLAGS
 clock_adjtime | CL | clk_id:CLOCKID buf:PTR
 syncfs | D | fd:FD
-sendmmsg | N | sockfd:FD msgvec:PTR vlen:UINT flags:HEX
-setns | D | fd:FD nstype:CLONE_FLAGS
+sendmmsg | N | sockfd:FD msgvec:PTR vlen:UINT flags:XFLAGS/msg_flags
+setns | D | fd:FD nstype:XFLAGS/setns_types
 getcpu | | cpu:PTR node:PTR tcache:PTR
 process_vm_readv | | pid:INT local_iov:PTR liovcnt:ULONG remote_iov:PTR riovcnt:ULONG flags:HEX
 process_vm_writev | | pid:INT local_iov:PTR liovcnt:ULONG remote_iov:PTR riovcnt:ULONG flags:HEX
@@ -432,31 +447,31 @@ kcmp | | pid1:INT pid2:INT type:INT idx1:ULONG idx2:ULONG
 finit_module | D | fd:FD param_values:STR flags:HEX
 sched_setattr | | pid:INT attr:PTR flags:HEX
 sched_getattr | | pid:INT attr:PTR size:UINT flags:HEX
-renameat2 | D F | olddirfd:DIRFD oldpath:PATH newdirfd:DIRFD newpath:PATH flags:HEX
+renameat2 | D F | olddirfd:DIRFD oldpath:PATH newdirfd:DIRFD newpath:PATH flags:XFLAGS/renameat2_flags
 seccomp | | operation:UINT flags:HEX args:PTR
-getrandom | | buf:BUF_OUT buflen:ULONG flags:HEX
-memfd_create | D | name:STR flags:HEX
+getrandom | | buf:BUF_OUT buflen:ULONG flags:XFLAGS/getrandom_flags
+memfd_create | D | name:STR flags:XFLAGS/memfd_create_flags
 kexec_file_load | D | kernel_fd:FD initrd_fd:FD cmdline_len:ULONG cmdline:STR flags:HEX
-bpf | D | cmd:INT attr:PTR size:UINT
+bpf | D | cmd:XVAL/bpf_commands attr:PTR size:UINT
 execveat | D F P | dirfd:DIRFD pathname:PATH argv:ARGV envp:ENVP flags:AT_FLAGS
 userfaultfd | D | flags:HEX
 membarrier | | cmd:INT flags:HEX cpu_id:INT
-mlock2 | M | addr:PTR len:ULONG flags:HEX
+mlock2 | M | addr:PTR len:ULONG flags:XFLAGS/mlock_flags
 copy_file_range | D | fd_in:FD off_in:PTR fd_out:FD off_out:PTR len:ULONG flags:HEX
 preadv2 | D | fd:FD iov:PTR iovcnt:INT offset:LONG offset_high:LONG flags:HEX
 pwritev2 | D | fd:FD iov:PTR iovcnt:INT offset:LONG offset_high:LONG flags:HEX
 pkey_mprotect | M | addr:PTR len:ULONG prot:MMAP_PROT pkey:INT
 pkey_alloc | | flags:HEX access_rights:HEX
 pkey_free | | pkey:INT
-statx | D F FST | dirfd:DIRFD pathname:PATH flags:AT_FLAGS mask:HEX statxbuf:PTR
+statx | D F FST | dirfd:DIRFD pathname:PATH flags:STATX_FLAGS mask:XFLAGS/statx_mask statxbuf:STRUCT_OUT/statx
 io_pgetevents | | ctx_id:HEX min_nr:LONG nr:LONG events:PTR timeout:PTR usig:PTR
-rseq | | rseq:PTR rseq_len:UINT flags:HEX sig:HEX
+rseq | | rseq:PTR rseq_len:HEX flags:HEX sig:HEX
 uretprobe | |
 uprobe | |
 pidfd_send_signal | D S P | pidfd:FD sig:SIGNAL info:PTR flags:HEX
 io_uring_setup | D | entries:UINT p:PTR
 io_uring_enter | D S | fd:FD to_submit:UINT min_complete:UINT flags:HEX sig:PTR sz:ULONG
-io_uring_register | D M | fd:FD opcode:UINT arg:PTR nr_args:UINT
+io_uring_register | D M | fd:FD opcode:XVAL/io_uring_register_opcodes arg:PTR nr_args:UINT
 open_tree | D F | dirfd:DIRFD path:PATH flags:HEX
 move_mount | D F | from_dirfd:DIRFD from_path:PATH to_dirfd:DIRFD to_path:PATH flags:HEX
 fsopen | D | fsname:STR flags:HEX
@@ -465,14 +480,14 @@ fsmount | D | fd:FD flags:HEX attr_flags:HEX
 fspick | D F | dirfd:DIRFD path:PATH flags:HEX
 pidfd_open | D | pid:INT flags:HEX
 clone3 | P | cl_args:PTR size:ULONG
-close_range | | first:UINT last:UINT flags:HEX
+close_range | | first:UINT last:UINT flags:XFLAGS/close_range_flags
 openat2 | D F | dirfd:DIRFD pathname:PATH how:PTR size:ULONG
 pidfd_getfd | D | pidfd:FD targetfd:INT flags:HEX
-faccessat2 | D F | dirfd:DIRFD pathname:PATH mode:ACCESS_MODE flags:AT_FLAGS
+faccessat2 | D F | dirfd:DIRFD pathname:PATH mode:ACCESS_MODE flags:XFLAGS/faccessat_flags
 process_madvise | D | pidfd:FD iovec:PTR vlen:ULONG advice:INT flags:HEX
 epoll_pwait2 | D | epfd:FD events:PTR maxevents:INT timeout:PTR sigmask:PTR sigsetsize:ULONG
 mount_setattr | D F | dirfd:DIRFD pathname:PATH flags:AT_FLAGS attr:PTR size:ULONG
-quotactl_fd | D | fd:FD cmd:HEX id:INT addr:PTR
+quotactl_fd | D | fd:FD cmd:QUOTACTL_CMD id:INT addr:PTR
 landlock_create_ruleset | D | attr:PTR size:ULONG flags:HEX
 landlock_add_rule | D | ruleset_fd:FD rule_type:INT rule_attr:PTR flags:HEX
 landlock_restrict_self | D | ruleset_fd:FD flags:HEX
@@ -510,9 +525,13 @@ def parse_sigs():
         arglist = []
         for a in args.split():
             an, at = a.split(":")
+            at, _, xl = at.partition("/")
             if at not in TYPES:
                 sys.exit(f"{name}: unknown type {at}")
-            arglist.append((an, at))
+            named = at in XLAT_TYPES or at in STRUCT_TYPES
+            if named != bool(xl):
+                sys.exit(f"{name}: {an}: {at} {'needs' if named else 'takes no'} table")
+            arglist.append((an, at, xl))
         for c in cls.split():
             if c not in CLASSES:
                 sys.exit(f"{name}: unknown class {c}")
@@ -618,7 +637,7 @@ def fallback_sig(name):
             captures += 1
             if captures > 2:
                 t = "PTR"
-        out.append((aname, t))
+        out.append((aname, t, ""))
     print(f"note: {name}: signature from tracefs", file=sys.stderr)
     return ([], out)
 
@@ -631,11 +650,43 @@ def check(sigs):
         if t is not None and len(t) != len(args) and base not in ("preadv", "pwritev"):
             print(f"warning: {name}: {len(args)} args, tracefs has {len(t)}: {t}",
                   file=sys.stderr)
-        caps = sum(1 for _, at in args if at in CAPTURE)
+        caps = sum(1 for _, at, _ in args if at in CAPTURE)
         if caps > 2:
             sys.exit(f"{name}: {caps} capture-type arguments, the kernel side takes 2")
         if len(args) > 6:
             sys.exit(f"{name}: more than 6 arguments")
+
+
+def kernel_ctype(name, i):
+    """The C type of argument i of syscall `name` in the running kernel's signature, or None."""
+    t = tracefs_args(name)
+    if t is None or i >= len(t):
+        return None
+    return re.sub(r"^const\s+", "", t[i][0])
+
+
+def c_type(name, i, at):
+    """(size in bytes, type) of an argument: the size from the kernel's C type, and for plain
+    numbers the signedness too (setsockopt's optlen is an int: -1, not 4294967295)."""
+    ct = kernel_ctype(name, i)
+    if ct is None or "*" in ct:
+        return 8, at
+    if ct in CTYPE_S32 or ct.startswith("enum "):
+        size, signed = 4, True
+    elif ct in CTYPE_U32:
+        size, signed = 4, False
+    elif ct in CTYPE_U16:
+        size, signed = 2, False
+    else:
+        size, signed = 8, ct in CTYPE_S64
+    if at in ("INT", "UINT", "LONG", "ULONG"):
+        if ct in ("uid_t", "gid_t"):
+            at = "UID"
+        elif size <= 4:
+            at = "INT" if signed else "UINT"
+        else:
+            at = "LONG" if signed else "ULONG"
+    return size, at
 
 
 def ident(key):
@@ -659,7 +710,11 @@ def c_desc(key, cls, args):
             if b not in bits:
                 bits.append(b)
     classes = " | ".join(bits) if bits else "0"
-    items = [f'{{"{an}", SA_{at}}}' for an, at in args]
+    items = []
+    for i, (an, at, xl) in enumerate(args):
+        size, at = c_type(name, i, at)
+        prefix = "ST_" if at in STRUCT_TYPES else "XL_"
+        items.append(f'{{"{an}", SA_{at}, {size}' + (f", {prefix}{xl}}}" if xl else "}"))
     head = f'\t[{ident(key)}] = {{"{name}", {len(args)}, {classes}, {{'
     one = head + ", ".join(items) + "}},"
     if not items:
@@ -678,6 +733,9 @@ def c_desc(key, cls, args):
 
 
 def generate():
+    if not os.path.isdir(TRACEFS):
+        sys.exit(f"{TRACEFS} is missing: mount -t tracefs nodev /sys/kernel/tracing (the "
+                 "argument C types come from the running kernel's syscall signatures)")
     sigs = parse_sigs()
     x86 = x86_64_numbers()
     a64 = aarch64_numbers()

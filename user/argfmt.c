@@ -16,7 +16,9 @@
 #include "sbuf.h"
 #include "sockaddr_fmt.h"
 #include "strfmt.h"
+#include "structfmt.h"
 #include "syscall_table.h"
+#include "xlat.h"
 
 #define NO_LIMIT ((size_t)-1)
 
@@ -76,10 +78,13 @@ static void put_ptr(struct sbuf *sb, unsigned long long v, bool json)
 /* Is the captured memory usable for this argument (present, and meaningful for the result)? */
 static bool have_data(const struct sc_arg *a, const struct agt_cap *cap, long long ret)
 {
-	if (!cap)
+	/* AGT_CAP_NONE: the kernel side could not read the memory (EFAULT): show the address */
+	if (!cap || cap->kind == AGT_CAP_NONE)
 		return false;
 	switch (a->type) {
 	case SA_BUF_OUT:
+	case SA_PATH_OUT:
+	case SA_STRUCT_OUT:
 		return ret >= 0;
 	case SA_SOCKADDR_OUT:
 		return ret >= 0 && cap->len > 0;
@@ -92,7 +97,7 @@ static bool have_data(const struct sc_arg *a, const struct agt_cap *cap, long lo
 
 static size_t limit_of(const struct sc_arg *a, int strsize)
 {
-	if (a->type == SA_PATH || strsize < 0)
+	if (a->type == SA_PATH || a->type == SA_PATH_OUT || strsize < 0)
 		return NO_LIMIT; /* strace never cuts file names */
 	return (size_t)strsize;
 }
@@ -100,7 +105,7 @@ static size_t limit_of(const struct sc_arg *a, int strsize)
 /* Was the captured memory shorter than what the program passed? */
 static bool cap_cut(const struct sc_arg *a, const struct agt_cap *cap)
 {
-	if (a->type == SA_PATH || a->type == SA_STR)
+	if (a->type == SA_PATH || a->type == SA_PATH_OUT || a->type == SA_STR)
 		return cap->full != cap->len;
 	return cap->full > cap->len;
 }
@@ -162,10 +167,55 @@ static bool is_numeric(enum sc_arg_type t)
 	case SA_OCT:
 	case SA_FD:
 	case SA_MODE:
+	case SA_UID:
 		return true;
 	default:
 		return false;
 	}
+}
+
+/* Arguments that point to user memory: a NULL one prints as NULL whatever was captured. */
+static bool is_pointer(enum sc_arg_type t)
+{
+	switch (t) {
+	case SA_PTR:
+	case SA_PATH:
+	case SA_PATH_OUT:
+	case SA_STR:
+	case SA_BUF_OUT:
+	case SA_BUF_IN:
+	case SA_ARGV:
+	case SA_ENVP:
+	case SA_SOCKADDR_IN:
+	case SA_SOCKADDR_OUT:
+	case SA_STRUCT_IN:
+	case SA_STRUCT_OUT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * The kernel reads only the low csize bytes of a register for an int, unsigned int or umode_t
+ * argument (the upper half may hold anything the caller left there): so does the decoder.
+ * Zero-extended; the printers sign-extend the types that are signed.
+ */
+static unsigned long long to_ctype(const struct sc_arg *a, unsigned long long v)
+{
+	switch (a->csize) {
+	case 2:
+		return v & 0xffffULL;
+	case 4:
+		return v & 0xffffffffULL;
+	default:
+		return v;
+	}
+}
+
+static unsigned int ctype_bits(const struct sc_arg *a)
+{
+	return a->csize && a->csize < 8 ? 8u * a->csize : 64u;
 }
 
 static void put_number(struct sbuf *sb, enum sc_arg_type t, unsigned long long v, bool json)
@@ -181,6 +231,12 @@ static void put_number(struct sbuf *sb, enum sc_arg_type t, unsigned long long v
 	case SA_UINT:
 		sb_putu(sb, (unsigned)v);
 		break;
+	case SA_UID: /* strace: (uid_t)-1, "no change" for setresuid and chown, reads -1 */
+		if ((unsigned)v == 0xffffffffu)
+			sb_puti(sb, -1);
+		else
+			sb_putu(sb, (unsigned)v);
+		break;
 	case SA_HEX:
 		if (json || !v)
 			sb_putu(sb, v);
@@ -192,7 +248,7 @@ static void put_number(struct sbuf *sb, enum sc_arg_type t, unsigned long long v
 		if (json)
 			sb_putu(sb, v);
 		else
-			sb_printf(sb, v ? "0%llo" : "0", v);
+			sb_add(sb, fmt_mode(sb_pos(sb), sb_left(sb), v));
 		break;
 	default:
 		sb_putu(sb, v);
@@ -200,9 +256,100 @@ static void put_number(struct sbuf *sb, enum sc_arg_type t, unsigned long long v
 	}
 }
 
+/*
+ * Constants that need a table or another argument (the level of a socket option, the domain
+ * of a protocol): formatted as text, quoted in JSON. Returns false for other types.
+ */
+static bool is_named(enum sc_arg_type t)
+{
+	switch (t) {
+	case SA_XVAL:
+	case SA_XFLAGS:
+	case SA_STATX_FLAGS:
+	case SA_IOCTL_REQ:
+	case SA_QUOTACTL_CMD:
+	case SA_IPC_CMD:
+	case SA_SOCKOPT:
+	case SA_SOCK_PROTO:
+	case SA_FUTEX_OP:
+	case SA_FCNTL_ARG:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* "-12", "3": a value a contextual decoder left as a plain number (JSON keeps it a number). */
+static bool is_decimal(const char *s, size_t n)
+{
+	size_t i = s[0] == '-';
+
+	if (i >= n)
+		return false;
+	for (; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+static bool put_named(struct sbuf *sb, const struct sc_arg *a, unsigned long long v,
+		      const unsigned long long *all, bool json)
+{
+	char tmp[512];
+	size_t n, cap = sizeof(tmp);
+	bool bare;
+
+	if (!is_named(a->type))
+		return false;
+	switch (a->type) {
+	case SA_XVAL:
+	case SA_XFLAGS:
+		n = fmt_xlat(tmp, cap, a->xlat, v, ctype_bits(a));
+		break;
+	case SA_STATX_FLAGS:
+		n = fmt_statx_flags(tmp, cap, v);
+		break;
+	case SA_IOCTL_REQ:
+		n = fmt_ioctl_req(tmp, cap, v);
+		break;
+	case SA_QUOTACTL_CMD:
+		n = fmt_quotactl_cmd(tmp, cap, v);
+		break;
+	case SA_IPC_CMD:
+		n = fmt_ipc_cmd(tmp, cap, a->xlat, v);
+		break;
+	case SA_SOCKOPT: /* setsockopt(fd, level, optname, ...): the level is argument 1 */
+		n = fmt_sockopt(tmp, cap, all ? to_ctype(a, all[1]) : ~0ULL, v);
+		break;
+	case SA_SOCK_PROTO: /* socket(domain, type, protocol) */
+		n = fmt_sock_proto(tmp, cap, all ? to_ctype(a, all[0]) : ~0ULL, v);
+		break;
+	case SA_FCNTL_ARG: /* fcntl(fd, cmd, arg) */
+		n = fmt_fcntl_arg(tmp, cap, all ? all[1] : ~0ULL, v);
+		break;
+	default:
+		n = fmt_futex_op(tmp, cap, v);
+		break;
+	}
+	if (n >= cap)
+		n = cap - 1;
+	/* names are strings in JSON; a number the context left unnamed stays a number */
+	bare = !json ||
+	       ((a->type == SA_SOCKOPT || a->type == SA_SOCK_PROTO || a->type == SA_FCNTL_ARG) &&
+		is_decimal(tmp, n));
+	if (!bare) {
+		sb_putc(sb, '"');
+		sb_putsn(sb, tmp, n);
+		sb_putc(sb, '"');
+	} else {
+		sb_putsn(sb, tmp, n);
+	}
+	return true;
+}
+
 static void put_arg(struct sbuf *sb, const struct sc_arg *a, unsigned long long v,
 		    const struct agt_cap *cap, const unsigned char *data, long long ret,
-		    int strsize, bool json)
+		    int strsize, bool json, const unsigned long long *all)
 {
 	flagfmt_fn ff = flag_formatter(a->type);
 	char clean[AGT_ARGV_BYTES + AGT_CAP_BYTES];
@@ -210,6 +357,13 @@ static void put_arg(struct sbuf *sb, const struct sc_arg *a, unsigned long long 
 	bool cut;
 	size_t lim;
 
+	v = to_ctype(a, v);
+	if (is_pointer(a->type) && !v) {
+		put_ptr(sb, v, json);
+		return;
+	}
+	if (put_named(sb, a, v, all, json))
+		return;
 	if (json ? is_numeric(a->type) : (is_numeric(a->type) && a->type != SA_MODE)) {
 		put_number(sb, a->type, v, json);
 		return;
@@ -233,8 +387,8 @@ static void put_arg(struct sbuf *sb, const struct sc_arg *a, unsigned long long 
 	/* an API key in an argv, a path or a buffer head is shown as [REDACTED] (DESIGN.md §4) */
 	/* the capture stopped inside the data: a key cut short at the end is still a key */
 	cut = a->type == SA_ARGV || cap_cut(a, cap);
-	if (a->type != SA_SOCKADDR_IN && a->type != SA_SOCKADDR_OUT &&
-	    cap->len <= sizeof(clean) - sizeof(REDACTED) &&
+	if (a->type != SA_SOCKADDR_IN && a->type != SA_SOCKADDR_OUT && a->type != SA_STRUCT_IN &&
+	    a->type != SA_STRUCT_OUT && cap->len <= sizeof(clean) - sizeof(REDACTED) &&
 	    (cut ? redact_needed_cut((const char *)data, cap->len)
 		 : redact_needed((const char *)data, cap->len))) {
 		memcpy(clean, data, cap->len);
@@ -249,6 +403,7 @@ static void put_arg(struct sbuf *sb, const struct sc_arg *a, unsigned long long 
 	}
 	switch (a->type) {
 	case SA_PATH:
+	case SA_PATH_OUT:
 	case SA_STR:
 	case SA_BUF_OUT:
 	case SA_BUF_IN:
@@ -256,7 +411,7 @@ static void put_arg(struct sbuf *sb, const struct sc_arg *a, unsigned long long 
 		if (json) {
 			size_t l = cap->len;
 
-			if (a->type != SA_PATH && lim != NO_LIMIT && l > lim)
+			if (lim != NO_LIMIT && l > lim)
 				l = lim;
 			put_json_str(sb, data, l);
 		} else {
@@ -282,6 +437,21 @@ static void put_arg(struct sbuf *sb, const struct sc_arg *a, unsigned long long 
 		else
 			put_argv_text(sb, cap, data, strsize);
 		return;
+	case SA_STRUCT_IN:
+	case SA_STRUCT_OUT: {
+		/* a copy shorter than the structure (a partial read) shows the address */
+		char tmp[512];
+		size_t l = fmt_struct(tmp, sizeof(tmp), a->xlat, data, cap->len);
+
+		/* wait4 returning 0 (WNOHANG, nobody exited) wrote no status */
+		if (!l || l >= sizeof(tmp) || (a->xlat == ST_wstatus && ret == 0))
+			put_ptr(sb, v, json);
+		else if (json)
+			put_json_str(sb, tmp, l);
+		else
+			sb_putsn(sb, tmp, l);
+		return;
+	}
 	default:
 		put_ptr(sb, v, json);
 		return;
@@ -289,20 +459,22 @@ static void put_arg(struct sbuf *sb, const struct sc_arg *a, unsigned long long 
 }
 
 size_t argfmt_text(char *buf, size_t n, const struct sc_arg *a, unsigned long long v,
-		   const struct agt_cap *cap, const unsigned char *data, long long ret, int strsize)
+		   const struct agt_cap *cap, const unsigned char *data, long long ret, int strsize,
+		   const unsigned long long *all)
 {
 	struct sbuf sb = SBUF_INIT(buf, n);
 
-	put_arg(&sb, a, v, cap, data, ret, strsize, false);
+	put_arg(&sb, a, v, cap, data, ret, strsize, false, all);
 	return sb_finish(&sb);
 }
 
 size_t argfmt_json(char *buf, size_t n, const struct sc_arg *a, unsigned long long v,
-		   const struct agt_cap *cap, const unsigned char *data, long long ret, int strsize)
+		   const struct agt_cap *cap, const unsigned char *data, long long ret, int strsize,
+		   const unsigned long long *all)
 {
 	struct sbuf sb = SBUF_INIT(buf, n);
 
-	put_arg(&sb, a, v, cap, data, ret, strsize, true);
+	put_arg(&sb, a, v, cap, data, ret, strsize, true, all);
 	return sb_finish(&sb);
 }
 
@@ -315,6 +487,23 @@ static bool ret_is_addr(const char *name)
 		if (!strcmp(name, addr[i]))
 			return true;
 	return false;
+}
+
+size_t retfmt_text_args(char *buf, size_t n, const char *name, long long ret, bool noreturn,
+			const unsigned long long *args)
+{
+	struct sbuf sb = SBUF_INIT(buf, n);
+	char aux[256];
+
+	/* fcntl F_GETFD/F_GETFL: hex, then the flags, as strace: " = 0x8002 (flags O_RDWR|...)" */
+	if (!noreturn && args && name && !strcmp(name, "fcntl") &&
+	    fmt_fcntl_ret_aux(aux, sizeof(aux), args[1], ret) > 0) {
+		sb_puts(&sb, " = ");
+		sb_putx(&sb, (unsigned long long)ret);
+		sb_puts(&sb, aux);
+		return sb_finish(&sb);
+	}
+	return retfmt_text(buf, n, name, ret, noreturn);
 }
 
 size_t retfmt_text(char *buf, size_t n, const char *name, long long ret, bool noreturn)
@@ -333,6 +522,9 @@ size_t retfmt_text(char *buf, size_t n, const char *name, long long ret, bool no
 			sb_printf(&sb, " = -1 %s (%s)", en, msg ? msg : "Unknown error");
 		else
 			sb_printf(&sb, " = -1 (errno %lld)", -ret);
+	} else if (name && !strcmp(name, "umask")) {
+		sb_puts(&sb, " = "); /* the previous mask, in octal as strace prints it */
+		sb_add(&sb, fmt_mode(sb_pos(&sb), sb_left(&sb), (unsigned long long)ret));
 	} else if (ret_is_addr(name)) {
 		sb_puts(&sb, " = ");
 		sb_putx(&sb, (unsigned long long)ret);

@@ -3,11 +3,13 @@
 
 #include "abi.h"
 #include "capspec.h"
+#include "structfmt.h"
 
 static __u32 kind_of(enum sc_arg_type t, bool at_entry)
 {
 	switch (t) {
 	case SA_PATH:
+	case SA_PATH_OUT:
 	case SA_STR:
 		return at_entry ? AGT_CAP_STR_ENTRY : AGT_CAP_STR;
 	case SA_ARGV:
@@ -20,6 +22,9 @@ static __u32 kind_of(enum sc_arg_type t, bool at_entry)
 		return AGT_CAP_BUF_RET;
 	case SA_BUF_IN:
 		return AGT_CAP_BUF_ARG;
+	case SA_STRUCT_IN:
+	case SA_STRUCT_OUT:
+		return AGT_CAP_FIXED;
 	default:
 		return AGT_CAP_NONE;
 	}
@@ -37,6 +42,15 @@ __u32 capspec_for(const struct sc_desc *d, bool at_entry)
 
 		if (!k)
 			continue;
+		if (k == AGT_CAP_FIXED) {
+			/* one size per syscall: a second structure of another size is not read */
+			__u32 sz = struct_size(d->args[i].xlat) / AGT_CAP_FIXED_UNIT;
+
+			if (!sz ||
+			    (spec >> AGT_CAP_FIXED_SHIFT && spec >> AGT_CAP_FIXED_SHIFT != sz))
+				continue;
+			spec |= sz << AGT_CAP_FIXED_SHIFT;
+		}
 		spec |= k << (4 * i);
 		items++;
 	}

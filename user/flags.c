@@ -21,11 +21,7 @@
 
 #include "flags.h"
 #include "sbuf.h"
-
-struct xlat {
-	unsigned long long val;
-	const char *str;
-};
+#include "xlat.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -492,24 +488,10 @@ size_t fmt_access_mode(char *buf, size_t n, unsigned long long v)
 	return sb_finish(&sb);
 }
 
-/*
- * The AT_STATX_* sync types only mean something to statx(2), where strace prints them before the
- * other flags; they are listed first so that statx's common case matches (strace also names
- * the zero sync type, AT_STATX_SYNC_AS_STAT, which a context-free decoder cannot do). AT_EACCESS
- * shares 0x200 with AT_REMOVEDIR and is printed as the latter, as strace does for fstatat.
- */
-static const struct xlat at_flags[] = {
-    {0x2000, "AT_STATX_FORCE_SYNC"}, {0x4000, "AT_STATX_DONT_SYNC"}, {0x100, "AT_SYMLINK_NOFOLLOW"},
-    {0x200, "AT_REMOVEDIR"},	     {0x400, "AT_SYMLINK_FOLLOW"},   {0x800, "AT_NO_AUTOMOUNT"},
-    {0x1000, "AT_EMPTY_PATH"},	     {0x8000, "AT_RECURSIVE"},
-};
-
+/* newfstatat, fchownat, linkat, unlinkat, utimensat...: strace's at_flags (no AT_STATX_*). */
 size_t fmt_at_flags(char *buf, size_t n, unsigned long long v)
 {
-	struct sbuf sb = SBUF_INIT(buf, n);
-
-	put_flags(&sb, at_flags, ARRAY_SIZE(at_flags), (unsigned int)v, "AT_???");
-	return sb_finish(&sb);
+	return fmt_xlat(buf, n, XL_at_flags, v, 32);
 }
 
 static const char *const whence_names[] = {"SEEK_SET", "SEEK_CUR", "SEEK_END", "SEEK_DATA",
@@ -592,5 +574,292 @@ size_t fmt_dirfd(char *buf, size_t n, unsigned long long v)
 		sb_puts(&sb, "AT_FDCWD");
 	else
 		put_dec(&sb, fd);
+	return sb_finish(&sb);
+}
+
+/* ---- tables generated from the UAPI headers (xlat_gen.c) ---- */
+
+static unsigned long long width_mask(unsigned int bits)
+{
+	return bits >= 64 ? ~0ULL : (1ULL << bits) - 1;
+}
+
+const char *xlat_name(enum xlat_id id, unsigned long long v, unsigned int bits)
+{
+	unsigned long long m = width_mask(bits);
+	const struct xlat_tab *t;
+
+	if (id <= XL_NONE || id >= XL_COUNT)
+		return NULL;
+	t = &xlat_tabs[id];
+	for (size_t i = 0; i < t->n; i++)
+		if ((t->v[i].val & m) == (v & m))
+			return t->v[i].str;
+	return NULL;
+}
+
+static void put_tab(struct sbuf *sb, enum xlat_id id, unsigned long long v, unsigned int bits)
+{
+	const struct xlat_tab *t;
+	const char *s;
+
+	v &= width_mask(bits);
+	if (id <= XL_NONE || id >= XL_COUNT) {
+		put_hex(sb, v);
+		return;
+	}
+	t = &xlat_tabs[id];
+	if (t->kind == XLAT_FLAGS) {
+		put_flags(sb, t->v, t->n, v, t->dflt);
+		return;
+	}
+	s = xlat_name(id, v, bits);
+	if (s)
+		sb_puts(sb, s);
+	else
+		put_unknown(sb, v, t->dflt);
+}
+
+size_t fmt_xlat(char *buf, size_t n, enum xlat_id id, unsigned long long v, unsigned int bits)
+{
+	struct sbuf sb = SBUF_INIT(buf, n);
+
+	put_tab(&sb, id, v, bits);
+	return sb_finish(&sb);
+}
+
+#define AGT_AT_STATX_SYNC_TYPE 0x6000ULL
+
+/*
+ * statx(2) flags: the sync type is a two-bit enum inside the flags, printed first and named
+ * even when zero (AT_STATX_SYNC_AS_STAT), then the AT_* flags.
+ */
+size_t fmt_statx_flags(char *buf, size_t n, unsigned long long v)
+{
+	struct sbuf sb = SBUF_INIT(buf, n);
+	unsigned long long rest;
+
+	v = (unsigned int)v;
+	rest = v & ~AGT_AT_STATX_SYNC_TYPE;
+	put_tab(&sb, XL_statx_sync, v & AGT_AT_STATX_SYNC_TYPE, 32);
+	if (rest) {
+		sb_putc(&sb, '|');
+		put_tab(&sb, XL_at_flags, rest, 32);
+	}
+	return sb_finish(&sb);
+}
+
+/* asm-generic/ioctl.h: dir(2) size(14) type(8) nr(8); x86_64 and aarch64 share it. */
+static const char *const ioc_dirs[] = {"_IOC_NONE", "_IOC_WRITE", "_IOC_READ",
+				       "_IOC_READ|_IOC_WRITE"};
+
+/* A known request by name, else its fields as strace does: _IOC(_IOC_READ, 0x54, 0x99, 0x4). */
+size_t fmt_ioctl_req(char *buf, size_t n, unsigned long long v)
+{
+	struct sbuf sb = SBUF_INIT(buf, n);
+	const char *s;
+
+	v = (unsigned int)v;
+	s = xlat_name(XL_ioctl_requests, v, 32);
+	if (s) {
+		sb_puts(&sb, s);
+	} else {
+		sb_puts(&sb, "_IOC(");
+		sb_puts(&sb, ioc_dirs[(v >> 30) & 3]);
+		sb_puts(&sb, ", ");
+		put_hex(&sb, (v >> 8) & 0xff);
+		sb_puts(&sb, ", ");
+		put_hex(&sb, v & 0xff);
+		sb_puts(&sb, ", ");
+		put_hex(&sb, (v >> 16) & 0x3fff);
+		sb_putc(&sb, ')');
+	}
+	return sb_finish(&sb);
+}
+
+/* QCMD(cmd, type) = cmd << 8 | type: printed back in that form. */
+size_t fmt_quotactl_cmd(char *buf, size_t n, unsigned long long v)
+{
+	struct sbuf sb = SBUF_INIT(buf, n);
+
+	v = (unsigned int)v;
+	sb_puts(&sb, "QCMD(");
+	put_tab(&sb, XL_quotactl_commands, v >> 8, 32);
+	sb_puts(&sb, ", ");
+	put_tab(&sb, XL_quota_types, v & 0xff, 32);
+	sb_putc(&sb, ')');
+	return sb_finish(&sb);
+}
+
+#define AGT_IPC_64 0x100ULL
+
+/* msgctl/semctl/shmctl: the command, after IPC_64| when the 64-bit layout flag is set. */
+size_t fmt_ipc_cmd(char *buf, size_t n, int id, unsigned long long v)
+{
+	struct sbuf sb = SBUF_INIT(buf, n);
+
+	v = (unsigned int)v;
+	if (v & AGT_IPC_64) {
+		sb_puts(&sb, "IPC_64|");
+		v &= ~AGT_IPC_64;
+	}
+	put_tab(&sb, id, v, 32);
+	return sb_finish(&sb);
+}
+
+#define AGT_SOL_IP     0
+#define AGT_SOL_SOCKET 1
+#define AGT_SOL_TCP    6
+#define AGT_SOL_IPV6   41
+
+/* An option name means something only within its level; other levels print the number. */
+size_t fmt_sockopt(char *buf, size_t n, unsigned long long level, unsigned long long v)
+{
+	struct sbuf sb = SBUF_INIT(buf, n);
+	enum xlat_id id = XL_NONE;
+
+	switch ((int)level) {
+	case AGT_SOL_SOCKET:
+		id = XL_sockopt_socket;
+		break;
+	case AGT_SOL_TCP:
+		id = XL_sockopt_tcp;
+		break;
+	case AGT_SOL_IP:
+		id = XL_sockopt_ip;
+		break;
+	case AGT_SOL_IPV6:
+		id = XL_sockopt_ipv6;
+		break;
+	}
+	if (id != XL_NONE)
+		put_tab(&sb, id, v, 32);
+	else
+		put_dec(&sb, (int)v);
+	return sb_finish(&sb);
+}
+
+#define AGT_AF_INET    2
+#define AGT_AF_INET6   10
+#define AGT_AF_NETLINK 16
+
+/* socket(2) protocol: IPPROTO_* for inet sockets, NETLINK_* for netlink, else a number. */
+size_t fmt_sock_proto(char *buf, size_t n, unsigned long long domain, unsigned long long v)
+{
+	struct sbuf sb = SBUF_INIT(buf, n);
+
+	switch ((int)domain) {
+	case AGT_AF_INET:
+	case AGT_AF_INET6:
+		put_tab(&sb, XL_inet_protocols, v, 32);
+		break;
+	case AGT_AF_NETLINK:
+		put_tab(&sb, XL_netlink_protocols, v, 32);
+		break;
+	default:
+		put_dec(&sb, (int)v);
+	}
+	return sb_finish(&sb);
+}
+
+#define AGT_FUTEX_PRIVATE_FLAG	 128u
+#define AGT_FUTEX_CLOCK_REALTIME 256u
+
+/* futex op: the command with _PRIVATE appended, then |FUTEX_CLOCK_REALTIME, as strace. */
+size_t fmt_futex_op(char *buf, size_t n, unsigned long long v)
+{
+	struct sbuf sb = SBUF_INIT(buf, n);
+	unsigned int op = (unsigned int)v;
+	unsigned int cmd = op & ~(AGT_FUTEX_PRIVATE_FLAG | AGT_FUTEX_CLOCK_REALTIME);
+	const char *s = xlat_name(XL_futex_ops, cmd, 32);
+
+	if (!s) {
+		put_unknown(&sb, op, "FUTEX_???");
+		return sb_finish(&sb);
+	}
+	sb_puts(&sb, s);
+	if (op & AGT_FUTEX_PRIVATE_FLAG)
+		sb_puts(&sb, "_PRIVATE");
+	if (op & AGT_FUTEX_CLOCK_REALTIME)
+		sb_puts(&sb, "|FUTEX_CLOCK_REALTIME");
+	return sb_finish(&sb);
+}
+
+/* ---- fcntl(2): the argument and the result mean what the command says ---- */
+
+enum {
+	AGT_F_DUPFD = 0,
+	AGT_F_GETFD = 1,
+	AGT_F_SETFD = 2,
+	AGT_F_GETFL = 3,
+	AGT_F_SETFL = 4,
+	AGT_F_SETOWN = 8,
+	AGT_F_GETOWN = 9,
+	AGT_F_SETSIG = 10,
+	AGT_F_GETSIG = 11,
+	AGT_F_GETLEASE = 1025,
+	AGT_F_DUPFD_CLOEXEC = 1030,
+	AGT_F_SETPIPE_SZ = 1031,
+	AGT_F_GETPIPE_SZ = 1032,
+	AGT_F_GET_SEALS = 1034,
+};
+
+int fcntl_cmd_has_arg(unsigned long long cmd)
+{
+	switch ((unsigned int)cmd) {
+	case AGT_F_GETFD:
+	case AGT_F_GETFL:
+	case AGT_F_GETOWN:
+	case AGT_F_GETSIG:
+	case AGT_F_GETLEASE:
+	case AGT_F_GETPIPE_SZ:
+	case AGT_F_GET_SEALS:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+size_t fmt_fcntl_arg(char *buf, size_t n, unsigned long long cmd, unsigned long long v)
+{
+	struct sbuf sb = SBUF_INIT(buf, n);
+
+	switch ((unsigned int)cmd) {
+	case AGT_F_SETFD:
+		put_tab(&sb, XL_fd_flags, v, 32);
+		break;
+	case AGT_F_SETFL:
+		sb_add(&sb, fmt_open_flags(sb_pos(&sb), sb_left(&sb), v));
+		break;
+	case AGT_F_DUPFD:
+	case AGT_F_DUPFD_CLOEXEC:
+	case AGT_F_SETPIPE_SZ:
+	case AGT_F_SETOWN:
+		put_dec(&sb, (int)v);
+		break;
+	case AGT_F_SETSIG:
+		put_signal(&sb, (int)v);
+		break;
+	default:
+		put_hex(&sb, v);
+	}
+	return sb_finish(&sb);
+}
+
+size_t fmt_fcntl_ret_aux(char *buf, size_t n, unsigned long long cmd, long long ret)
+{
+	struct sbuf sb = SBUF_INIT(buf, n);
+
+	if (ret < 0)
+		return sb_finish(&sb);
+	if ((unsigned int)cmd == AGT_F_GETFD && ret) {
+		sb_puts(&sb, " (flags ");
+		put_tab(&sb, XL_fd_flags, (unsigned long long)ret, 32);
+		sb_putc(&sb, ')');
+	} else if ((unsigned int)cmd == AGT_F_GETFL) {
+		sb_puts(&sb, " (flags ");
+		sb_add(&sb, fmt_open_flags(sb_pos(&sb), sb_left(&sb), (unsigned long long)ret));
+		sb_putc(&sb, ')');
+	}
 	return sb_finish(&sb);
 }

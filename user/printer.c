@@ -27,8 +27,8 @@
 #define C_DIM	"\033[2m"
 
 static const struct sc_arg raw_args[AGT_NARGS] = {
-    {"arg0", SA_HEX}, {"arg1", SA_HEX}, {"arg2", SA_HEX},
-    {"arg3", SA_HEX}, {"arg4", SA_HEX}, {"arg5", SA_HEX},
+    {"arg0", SA_HEX, 8, 0}, {"arg1", SA_HEX, 8, 0}, {"arg2", SA_HEX, 8, 0},
+    {"arg3", SA_HEX, 8, 0}, {"arg4", SA_HEX, 8, 0}, {"arg5", SA_HEX, 8, 0},
 };
 
 static unsigned long long rel_ns(const struct printer *p, unsigned long long ts)
@@ -93,6 +93,8 @@ static int text_nargs(const struct sc_desc *d, const struct agt_syscall *r)
 	const unsigned long long o_creat = 0100, o_tmpfile = 020000000;
 	int fi;
 
+	if (!strcmp(d->name, "fcntl"))
+		return fcntl_cmd_has_arg(r->args[1]) ? d->nargs : 2;
 	if (!strcmp(d->name, "open"))
 		fi = 1;
 	else if (!strcmp(d->name, "openat"))
@@ -102,6 +104,63 @@ static int text_nargs(const struct sc_desc *d, const struct agt_syscall *r)
 	if (d->nargs == fi + 2 && !(r->args[fi] & (o_creat | o_tmpfile)))
 		return fi + 1;
 	return d->nargs;
+}
+
+static void remember_exec(struct printer *p, const struct agt_exec *r, const char *fn,
+			  const char *argv)
+{
+	struct printer_exec_memo *m = &p->exec_memo[p->exec_next++ % PRINTER_EXEC_MEMO];
+
+	if (r->filename_len > AGT_CAP_BYTES || r->argv_len > AGT_ARGV_BYTES) {
+		m->tid = m->old_tid = 0;
+		return;
+	}
+	m->tid = r->h.tid;
+	m->old_tid = r->old_tid;
+	m->argc = r->argc;
+	m->filename_len = r->filename_len;
+	m->argv_len = r->argv_len;
+	memcpy(m->data, fn, r->filename_len);
+	memcpy(m->data + r->filename_len, argv, r->argv_len);
+}
+
+/*
+ * A successful execve whose pathname or argv the kernel side could not read (not resident in
+ * the old image) takes them from the exec event that came before it: the same strings, copied
+ * by the kernel into the new image. `tmp` holds the substitute capture headers.
+ */
+static const struct rec_caps *exec_caps(struct printer *p, const struct agt_syscall *r,
+					const struct sc_desc *d, const struct rec_caps *caps,
+					struct rec_caps *out, struct agt_cap tmp[2])
+{
+	const struct printer_exec_memo *m = NULL;
+
+	if (!d || r->ret != 0 || strcmp(d->name, "execve") ||
+	    ((caps->cap[0] && caps->cap[0]->kind != AGT_CAP_NONE) &&
+	     (caps->cap[1] && caps->cap[1]->kind != AGT_CAP_NONE)))
+		return caps;
+	for (int i = 0; i < PRINTER_EXEC_MEMO; i++)
+		if (p->exec_memo[i].tid &&
+		    (p->exec_memo[i].tid == r->h.tid || p->exec_memo[i].old_tid == r->h.tid))
+			m = &p->exec_memo[i];
+	if (!m)
+		return caps;
+	*out = *caps;
+	if (!caps->cap[0] || caps->cap[0]->kind == AGT_CAP_NONE) {
+		tmp[0] = (struct agt_cap){.arg = 0,
+					  .kind = AGT_CAP_STR_ENTRY,
+					  .len = m->filename_len,
+					  .full = m->filename_len};
+		out->cap[0] = &tmp[0];
+		out->data[0] = m->data;
+	}
+	if (!caps->cap[1] || caps->cap[1]->kind == AGT_CAP_NONE) {
+		tmp[1] = (struct agt_cap){
+		    .arg = 1, .kind = AGT_CAP_ARGV, .len = m->argv_len, .full = m->argc};
+		out->cap[1] = &tmp[1];
+		out->data[1] = m->data + m->filename_len;
+	}
+	return out;
 }
 
 static void print_syscall(struct printer *p, const struct agt_syscall *r, size_t size,
@@ -114,8 +173,11 @@ static void print_syscall(struct printer *p, const struct agt_syscall *r, size_t
 	bool noret = r->flags & AGT_SYS_NORETURN, failed = r->ret < 0 && r->ret >= -4095;
 	char namebuf[32];
 	const char *name = d ? d->name : namebuf;
+	struct rec_caps ecaps;
+	struct agt_cap etmp[2];
 
 	(void)size;
+	caps = exec_caps(p, r, d, caps, &ecaps, etmp);
 	if (!d)
 		snprintf(namebuf, sizeof(namebuf), "syscall_%d", r->nr);
 	if (p->json) {
@@ -132,7 +194,8 @@ static void print_syscall(struct printer *p, const struct agt_syscall *r, size_t
 			sb_puts(&sb, args[i].name);
 			sb_puts(&sb, "\":");
 			sb_add(&sb, argfmt_json(sb_pos(&sb), sb_left(&sb), &args[i], r->args[i],
-						caps->cap[i], caps->data[i], r->ret, p->strsize));
+						caps->cap[i], caps->data[i], r->ret, p->strsize,
+						(const unsigned long long *)r->args));
 		}
 		sb_puts(&sb, "},\"result\":");
 		if (noret)
@@ -166,12 +229,14 @@ static void print_syscall(struct printer *p, const struct agt_syscall *r, size_t
 			if (i)
 				sb_puts(&sb, ", ");
 			sb_add(&sb, argfmt_text(sb_pos(&sb), sb_left(&sb), &args[i], r->args[i],
-						caps->cap[i], caps->data[i], r->ret, p->strsize));
+						caps->cap[i], caps->data[i], r->ret, p->strsize,
+						(const unsigned long long *)r->args));
 		}
 		sb_putc(&sb, ')');
 		if (failed && p->color)
 			sb_puts(&sb, C_ERR);
-		sb_add(&sb, retfmt_text(sb_pos(&sb), sb_left(&sb), name, r->ret, noret));
+		sb_add(&sb, retfmt_text_args(sb_pos(&sb), sb_left(&sb), name, r->ret, noret,
+					     (const unsigned long long *)r->args));
 		if (failed && p->color)
 			sb_puts(&sb, C_RESET);
 		if (noret)
@@ -212,6 +277,7 @@ static int print_exec(struct printer *p, const struct agt_exec *r, size_t size)
 
 	if (rec_exec_parts(r, size, &fn, &argv))
 		return -EINVAL;
+	remember_exec(p, r, fn, argv);
 	argv_len = r->argv_len;
 	/* `curl -H "Authorization: Bearer sk-..."`: keys in a command line are redacted too */
 	/* the last string may be cut by the 1 KiB capture: a key fragment there goes too */

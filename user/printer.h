@@ -25,6 +25,19 @@ struct printer_pending {
 	size_t len;
 };
 
+/*
+ * The strings of a thread's last exec, as the kernel copied them: a successful execve whose
+ * arguments were not resident when the kernel side read them (string literals never touched)
+ * shows them from here instead of as addresses.
+ */
+#define PRINTER_EXEC_MEMO 4
+struct printer_exec_memo {
+	__u32 tid, old_tid;
+	__u32 argc;
+	__u16 filename_len, argv_len;
+	unsigned char data[AGT_CAP_BYTES + AGT_ARGV_BYTES];
+};
+
 struct printer {
 	struct outbuf *ob;
 	bool json;
@@ -41,6 +54,8 @@ struct printer {
 	bool defer;
 	struct printer_pending *pend;
 	size_t npend, cappend;
+	struct printer_exec_memo exec_memo[PRINTER_EXEC_MEMO];
+	unsigned int exec_next;
 };
 
 /* Formats one raw record; returns 0, or -EINVAL if it was malformed (counted in p->bad). */
@@ -59,16 +74,23 @@ void printer_event_json(struct printer *p, const struct agt_hdr *h, const char *
 			const char *key, const char *obj, size_t objlen);
 void printer_event_text(struct printer *p, const struct agt_hdr *h, const char *text, size_t len);
 
-/* Argument and result formatting, shared by both flavours (snprintf contract). */
+/*
+ * Argument and result formatting, shared by both flavours (snprintf contract). `all` is the
+ * record's six raw arguments (or NULL): a few values are named by another argument (a socket
+ * option by its level).
+ */
 struct sc_arg;
 struct agt_cap;
 size_t argfmt_text(char *buf, size_t n, const struct sc_arg *a, unsigned long long v,
-		   const struct agt_cap *cap, const unsigned char *data, long long ret,
-		   int strsize);
+		   const struct agt_cap *cap, const unsigned char *data, long long ret, int strsize,
+		   const unsigned long long *all);
 size_t argfmt_json(char *buf, size_t n, const struct sc_arg *a, unsigned long long v,
-		   const struct agt_cap *cap, const unsigned char *data, long long ret,
-		   int strsize);
+		   const struct agt_cap *cap, const unsigned char *data, long long ret, int strsize,
+		   const unsigned long long *all);
 /* " = 3", " = -1 ENOENT (No such file or directory)", " = 0x7f12...", " = ?" */
 size_t retfmt_text(char *buf, size_t n, const char *name, long long ret, bool noreturn);
+/* The same, with what the arguments tell about the result (fcntl F_GETFL's flags). */
+size_t retfmt_text_args(char *buf, size_t n, const char *name, long long ret, bool noreturn,
+			const unsigned long long *args);
 
 #endif

@@ -12,7 +12,9 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "structfmt.h"
 #include "syscall_table.h"
+#include "xlat_gen.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -413,708 +415,813 @@ enum sc_sig_id {
 /* clang-format off */
 static const struct sc_desc sc_sigs[SIG_COUNT] = {
 	[SIG_read] = {"read", 3, SC_DESC, {
-		{"fd", SA_FD}, {"buf", SA_BUF_OUT}, {"count", SA_ULONG}}},
+		{"fd", SA_FD, 4}, {"buf", SA_BUF_OUT, 8}, {"count", SA_ULONG, 8}}},
 	[SIG_write] = {"write", 3, SC_DESC, {
-		{"fd", SA_FD}, {"buf", SA_BUF_IN}, {"count", SA_ULONG}}},
+		{"fd", SA_FD, 4}, {"buf", SA_BUF_IN, 8}, {"count", SA_ULONG, 8}}},
 	[SIG_open] = {"open", 3, SC_DESC | SC_FILE, {
-		{"pathname", SA_PATH}, {"flags", SA_OPEN_FLAGS}, {"mode", SA_MODE}}},
-	[SIG_close] = {"close", 1, SC_DESC, {{"fd", SA_FD}}},
+		{"pathname", SA_PATH, 8}, {"flags", SA_OPEN_FLAGS, 4}, {"mode", SA_MODE, 2}}},
+	[SIG_close] = {"close", 1, SC_DESC, {{"fd", SA_FD, 4}}},
 	[SIG_stat] = {"stat", 2, SC_FILE | SC_STAT | SC_STAT_LIKE, {
-		{"pathname", SA_PATH}, {"statbuf", SA_PTR}}},
+		{"pathname", SA_PATH, 8}, {"statbuf", SA_STRUCT_OUT, 8, ST_stat}}},
 	[SIG_fstat] = {"fstat", 2, SC_DESC | SC_FSTAT | SC_STAT_LIKE, {
-		{"fd", SA_FD}, {"statbuf", SA_PTR}}},
+		{"fd", SA_FD, 4}, {"statbuf", SA_STRUCT_OUT, 8, ST_stat}}},
 	[SIG_lstat] = {"lstat", 2, SC_FILE | SC_LSTAT | SC_STAT_LIKE, {
-		{"pathname", SA_PATH}, {"statbuf", SA_PTR}}},
+		{"pathname", SA_PATH, 8}, {"statbuf", SA_STRUCT_OUT, 8, ST_stat}}},
 	[SIG_poll] = {"poll", 3, SC_DESC, {
-		{"fds", SA_PTR}, {"nfds", SA_UINT}, {"timeout", SA_INT}}},
+		{"fds", SA_PTR, 8}, {"nfds", SA_UINT, 4}, {"timeout", SA_INT, 4}}},
 	[SIG_lseek] = {"lseek", 3, SC_DESC, {
-		{"fd", SA_FD}, {"offset", SA_LONG}, {"whence", SA_WHENCE}}},
+		{"fd", SA_FD, 4}, {"offset", SA_LONG, 8}, {"whence", SA_WHENCE, 4}}},
 	[SIG_mmap] = {"mmap", 6, SC_DESC | SC_MEMORY, {
-		{"addr", SA_PTR}, {"length", SA_ULONG}, {"prot", SA_MMAP_PROT},
-		{"flags", SA_MMAP_FLAGS}, {"fd", SA_FD}, {"offset", SA_HEX}}},
+		{"addr", SA_PTR, 8}, {"length", SA_ULONG, 8}, {"prot", SA_MMAP_PROT, 8},
+		{"flags", SA_MMAP_FLAGS, 8}, {"fd", SA_FD, 8}, {"offset", SA_HEX, 8}}},
 	[SIG_mprotect] = {"mprotect", 3, SC_MEMORY, {
-		{"addr", SA_PTR}, {"len", SA_ULONG}, {"prot", SA_MMAP_PROT}}},
-	[SIG_munmap] = {"munmap", 2, SC_MEMORY, {{"addr", SA_PTR}, {"length", SA_ULONG}}},
-	[SIG_brk] = {"brk", 1, SC_MEMORY, {{"addr", SA_PTR}}},
+		{"addr", SA_PTR, 8}, {"len", SA_ULONG, 8}, {"prot", SA_MMAP_PROT, 8}}},
+	[SIG_munmap] = {"munmap", 2, SC_MEMORY, {{"addr", SA_PTR, 8}, {"length", SA_ULONG, 8}}},
+	[SIG_brk] = {"brk", 1, SC_MEMORY, {{"addr", SA_PTR, 8}}},
 	[SIG_rt_sigaction] = {"rt_sigaction", 4, SC_SIGNAL, {
-		{"signum", SA_SIGNAL}, {"act", SA_PTR}, {"oldact", SA_PTR},
-		{"sigsetsize", SA_ULONG}}},
+		{"signum", SA_SIGNAL, 4}, {"act", SA_STRUCT_IN, 8, ST_sigaction},
+		{"oldact", SA_STRUCT_OUT, 8, ST_sigaction}, {"sigsetsize", SA_ULONG, 8}}},
 	[SIG_rt_sigprocmask] = {"rt_sigprocmask", 4, SC_SIGNAL, {
-		{"how", SA_SIGHOW}, {"set", SA_PTR}, {"oldset", SA_PTR}, {"sigsetsize", SA_ULONG}}},
+		{"how", SA_SIGHOW, 4}, {"set", SA_STRUCT_IN, 8, ST_sigset},
+		{"oldset", SA_STRUCT_OUT, 8, ST_sigset}, {"sigsetsize", SA_ULONG, 8}}},
 	[SIG_rt_sigreturn] = {"rt_sigreturn", 0, SC_SIGNAL, {{0}}},
-	[SIG_ioctl] = {"ioctl", 3, SC_DESC, {{"fd", SA_FD}, {"request", SA_HEX}, {"argp", SA_HEX}}},
+	[SIG_ioctl] = {"ioctl", 3, SC_DESC, {
+		{"fd", SA_FD, 4}, {"request", SA_IOCTL_REQ, 4}, {"argp", SA_HEX, 8}}},
 	[SIG_pread64] = {"pread64", 4, SC_DESC, {
-		{"fd", SA_FD}, {"buf", SA_BUF_OUT}, {"count", SA_ULONG}, {"offset", SA_LONG}}},
+		{"fd", SA_FD, 4}, {"buf", SA_BUF_OUT, 8}, {"count", SA_ULONG, 8},
+		{"offset", SA_LONG, 8}}},
 	[SIG_pwrite64] = {"pwrite64", 4, SC_DESC, {
-		{"fd", SA_FD}, {"buf", SA_BUF_IN}, {"count", SA_ULONG}, {"offset", SA_LONG}}},
-	[SIG_readv] = {"readv", 3, SC_DESC, {{"fd", SA_FD}, {"iov", SA_PTR}, {"iovcnt", SA_INT}}},
-	[SIG_writev] = {"writev", 3, SC_DESC, {{"fd", SA_FD}, {"iov", SA_PTR}, {"iovcnt", SA_INT}}},
-	[SIG_access] = {"access", 2, SC_FILE, {{"pathname", SA_PATH}, {"mode", SA_ACCESS_MODE}}},
-	[SIG_pipe] = {"pipe", 1, SC_DESC, {{"pipefd", SA_PTR}}},
+		{"fd", SA_FD, 4}, {"buf", SA_BUF_IN, 8}, {"count", SA_ULONG, 8},
+		{"offset", SA_LONG, 8}}},
+	[SIG_readv] = {"readv", 3, SC_DESC, {
+		{"fd", SA_FD, 8}, {"iov", SA_PTR, 8}, {"iovcnt", SA_ULONG, 8}}},
+	[SIG_writev] = {"writev", 3, SC_DESC, {
+		{"fd", SA_FD, 8}, {"iov", SA_PTR, 8}, {"iovcnt", SA_ULONG, 8}}},
+	[SIG_access] = {"access", 2, SC_FILE, {
+		{"pathname", SA_PATH, 8}, {"mode", SA_ACCESS_MODE, 4}}},
+	[SIG_pipe] = {"pipe", 1, SC_DESC, {{"pipefd", SA_STRUCT_OUT, 8, ST_fd_pair}}},
 	[SIG_select] = {"select", 5, SC_DESC, {
-		{"nfds", SA_INT}, {"readfds", SA_PTR}, {"writefds", SA_PTR}, {"exceptfds", SA_PTR},
-		{"timeout", SA_PTR}}},
+		{"nfds", SA_INT, 4}, {"readfds", SA_PTR, 8}, {"writefds", SA_PTR, 8},
+		{"exceptfds", SA_PTR, 8}, {"timeout", SA_PTR, 8}}},
 	[SIG_sched_yield] = {"sched_yield", 0, 0, {{0}}},
 	[SIG_mremap] = {"mremap", 5, SC_MEMORY, {
-		{"old_address", SA_PTR}, {"old_size", SA_ULONG}, {"new_size", SA_ULONG},
-		{"flags", SA_HEX}, {"new_address", SA_PTR}}},
+		{"old_address", SA_PTR, 8}, {"old_size", SA_ULONG, 8}, {"new_size", SA_ULONG, 8},
+		{"flags", SA_XFLAGS, 8, XL_mremap_flags}, {"new_address", SA_PTR, 8}}},
 	[SIG_msync] = {"msync", 3, SC_MEMORY, {
-		{"addr", SA_PTR}, {"length", SA_ULONG}, {"flags", SA_HEX}}},
+		{"addr", SA_PTR, 8}, {"length", SA_ULONG, 8},
+		{"flags", SA_XFLAGS, 4, XL_msync_flags}}},
 	[SIG_mincore] = {"mincore", 3, SC_MEMORY, {
-		{"addr", SA_PTR}, {"length", SA_ULONG}, {"vec", SA_PTR}}},
+		{"addr", SA_PTR, 8}, {"length", SA_ULONG, 8}, {"vec", SA_PTR, 8}}},
 	[SIG_madvise] = {"madvise", 3, SC_MEMORY, {
-		{"addr", SA_PTR}, {"length", SA_ULONG}, {"advice", SA_INT}}},
+		{"addr", SA_PTR, 8}, {"length", SA_ULONG, 8},
+		{"advice", SA_XVAL, 4, XL_madvise_advice}}},
 	[SIG_shmget] = {"shmget", 3, SC_IPC, {
-		{"key", SA_HEX}, {"size", SA_ULONG}, {"shmflg", SA_HEX}}},
+		{"key", SA_HEX, 4}, {"size", SA_ULONG, 8}, {"shmflg", SA_HEX, 4}}},
 	[SIG_shmat] = {"shmat", 3, SC_IPC | SC_MEMORY, {
-		{"shmid", SA_INT}, {"shmaddr", SA_PTR}, {"shmflg", SA_HEX}}},
-	[SIG_shmctl] = {"shmctl", 3, SC_IPC, {{"shmid", SA_INT}, {"cmd", SA_INT}, {"buf", SA_PTR}}},
-	[SIG_dup] = {"dup", 1, SC_DESC, {{"oldfd", SA_FD}}},
-	[SIG_dup2] = {"dup2", 2, SC_DESC, {{"oldfd", SA_FD}, {"newfd", SA_FD}}},
+		{"shmid", SA_INT, 4}, {"shmaddr", SA_PTR, 8}, {"shmflg", SA_HEX, 4}}},
+	[SIG_shmctl] = {"shmctl", 3, SC_IPC, {
+		{"shmid", SA_INT, 4}, {"cmd", SA_IPC_CMD, 4, XL_shmctl_commands},
+		{"buf", SA_PTR, 8}}},
+	[SIG_dup] = {"dup", 1, SC_DESC, {{"oldfd", SA_FD, 4}}},
+	[SIG_dup2] = {"dup2", 2, SC_DESC, {{"oldfd", SA_FD, 4}, {"newfd", SA_FD, 4}}},
 	[SIG_pause] = {"pause", 0, SC_SIGNAL, {{0}}},
-	[SIG_nanosleep] = {"nanosleep", 2, 0, {{"req", SA_PTR}, {"rem", SA_PTR}}},
-	[SIG_getitimer] = {"getitimer", 2, 0, {{"which", SA_INT}, {"curr_value", SA_PTR}}},
-	[SIG_alarm] = {"alarm", 1, 0, {{"seconds", SA_UINT}}},
+	[SIG_nanosleep] = {"nanosleep", 2, 0, {
+		{"req", SA_STRUCT_IN, 8, ST_timespec}, {"rem", SA_PTR, 8}}},
+	[SIG_getitimer] = {"getitimer", 2, 0, {
+		{"which", SA_XVAL, 4, XL_itimer_which}, {"curr_value", SA_PTR, 8}}},
+	[SIG_alarm] = {"alarm", 1, 0, {{"seconds", SA_UINT, 4}}},
 	[SIG_setitimer] = {"setitimer", 3, 0, {
-		{"which", SA_INT}, {"new_value", SA_PTR}, {"old_value", SA_PTR}}},
+		{"which", SA_XVAL, 4, XL_itimer_which}, {"new_value", SA_PTR, 8},
+		{"old_value", SA_PTR, 8}}},
 	[SIG_getpid] = {"getpid", 0, SC_PURE, {{0}}},
 	[SIG_sendfile] = {"sendfile", 4, SC_DESC | SC_NETWORK, {
-		{"out_fd", SA_FD}, {"in_fd", SA_FD}, {"offset", SA_PTR}, {"count", SA_ULONG}}},
+		{"out_fd", SA_FD, 4}, {"in_fd", SA_FD, 4}, {"offset", SA_PTR, 8},
+		{"count", SA_ULONG, 8}}},
 	[SIG_socket] = {"socket", 3, SC_NETWORK, {
-		{"domain", SA_SOCK_DOMAIN}, {"type", SA_SOCK_TYPE}, {"protocol", SA_INT}}},
+		{"domain", SA_SOCK_DOMAIN, 4}, {"type", SA_SOCK_TYPE, 4},
+		{"protocol", SA_SOCK_PROTO, 4}}},
 	[SIG_connect] = {"connect", 3, SC_NETWORK, {
-		{"sockfd", SA_FD}, {"addr", SA_SOCKADDR_IN}, {"addrlen", SA_UINT}}},
+		{"sockfd", SA_FD, 4}, {"addr", SA_SOCKADDR_IN, 8}, {"addrlen", SA_INT, 4}}},
 	[SIG_accept] = {"accept", 3, SC_NETWORK, {
-		{"sockfd", SA_FD}, {"addr", SA_SOCKADDR_OUT}, {"addrlen", SA_PTR}}},
+		{"sockfd", SA_FD, 4}, {"addr", SA_SOCKADDR_OUT, 8}, {"addrlen", SA_PTR, 8}}},
 	[SIG_sendto] = {"sendto", 6, SC_NETWORK, {
-		{"sockfd", SA_FD}, {"buf", SA_BUF_IN}, {"len", SA_ULONG}, {"flags", SA_HEX},
-		{"dest_addr", SA_SOCKADDR_IN}, {"addrlen", SA_UINT}}},
+		{"sockfd", SA_FD, 4}, {"buf", SA_BUF_IN, 8}, {"len", SA_ULONG, 8},
+		{"flags", SA_XFLAGS, 4, XL_msg_flags}, {"dest_addr", SA_SOCKADDR_IN, 8},
+		{"addrlen", SA_INT, 4}}},
 	[SIG_recvfrom] = {"recvfrom", 6, SC_NETWORK, {
-		{"sockfd", SA_FD}, {"buf", SA_BUF_OUT}, {"len", SA_ULONG}, {"flags", SA_HEX},
-		{"src_addr", SA_SOCKADDR_OUT}, {"addrlen", SA_PTR}}},
+		{"sockfd", SA_FD, 4}, {"buf", SA_BUF_OUT, 8}, {"len", SA_ULONG, 8},
+		{"flags", SA_XFLAGS, 4, XL_msg_flags}, {"src_addr", SA_SOCKADDR_OUT, 8},
+		{"addrlen", SA_PTR, 8}}},
 	[SIG_sendmsg] = {"sendmsg", 3, SC_NETWORK, {
-		{"sockfd", SA_FD}, {"msg", SA_PTR}, {"flags", SA_HEX}}},
+		{"sockfd", SA_FD, 4}, {"msg", SA_PTR, 8}, {"flags", SA_XFLAGS, 4, XL_msg_flags}}},
 	[SIG_recvmsg] = {"recvmsg", 3, SC_NETWORK, {
-		{"sockfd", SA_FD}, {"msg", SA_PTR}, {"flags", SA_HEX}}},
-	[SIG_shutdown] = {"shutdown", 2, SC_NETWORK, {{"sockfd", SA_FD}, {"how", SA_INT}}},
+		{"sockfd", SA_FD, 4}, {"msg", SA_PTR, 8}, {"flags", SA_XFLAGS, 4, XL_msg_flags}}},
+	[SIG_shutdown] = {"shutdown", 2, SC_NETWORK, {
+		{"sockfd", SA_FD, 4}, {"how", SA_XVAL, 4, XL_shutdown_modes}}},
 	[SIG_bind] = {"bind", 3, SC_NETWORK, {
-		{"sockfd", SA_FD}, {"addr", SA_SOCKADDR_IN}, {"addrlen", SA_UINT}}},
-	[SIG_listen] = {"listen", 2, SC_NETWORK, {{"sockfd", SA_FD}, {"backlog", SA_INT}}},
+		{"sockfd", SA_FD, 4}, {"addr", SA_SOCKADDR_IN, 8}, {"addrlen", SA_INT, 4}}},
+	[SIG_listen] = {"listen", 2, SC_NETWORK, {{"sockfd", SA_FD, 4}, {"backlog", SA_INT, 4}}},
 	[SIG_getsockname] = {"getsockname", 3, SC_NETWORK, {
-		{"sockfd", SA_FD}, {"addr", SA_SOCKADDR_OUT}, {"addrlen", SA_PTR}}},
+		{"sockfd", SA_FD, 4}, {"addr", SA_SOCKADDR_OUT, 8}, {"addrlen", SA_PTR, 8}}},
 	[SIG_getpeername] = {"getpeername", 3, SC_NETWORK, {
-		{"sockfd", SA_FD}, {"addr", SA_SOCKADDR_OUT}, {"addrlen", SA_PTR}}},
+		{"sockfd", SA_FD, 4}, {"addr", SA_SOCKADDR_OUT, 8}, {"addrlen", SA_PTR, 8}}},
 	[SIG_socketpair] = {"socketpair", 4, SC_NETWORK, {
-		{"domain", SA_SOCK_DOMAIN}, {"type", SA_SOCK_TYPE}, {"protocol", SA_INT},
-		{"sv", SA_PTR}}},
+		{"domain", SA_SOCK_DOMAIN, 4}, {"type", SA_SOCK_TYPE, 4},
+		{"protocol", SA_SOCK_PROTO, 4}, {"sv", SA_STRUCT_OUT, 8, ST_fd_pair}}},
 	[SIG_setsockopt] = {"setsockopt", 5, SC_NETWORK, {
-		{"sockfd", SA_FD}, {"level", SA_INT}, {"optname", SA_INT}, {"optval", SA_PTR},
-		{"optlen", SA_UINT}}},
+		{"sockfd", SA_FD, 4}, {"level", SA_XVAL, 4, XL_socket_levels},
+		{"optname", SA_SOCKOPT, 4}, {"optval", SA_PTR, 8}, {"optlen", SA_INT, 4}}},
 	[SIG_getsockopt] = {"getsockopt", 5, SC_NETWORK, {
-		{"sockfd", SA_FD}, {"level", SA_INT}, {"optname", SA_INT}, {"optval", SA_PTR},
-		{"optlen", SA_PTR}}},
+		{"sockfd", SA_FD, 4}, {"level", SA_XVAL, 4, XL_socket_levels},
+		{"optname", SA_SOCKOPT, 4}, {"optval", SA_PTR, 8}, {"optlen", SA_PTR, 8}}},
 	[SIG_clone] = {"clone", 5, SC_PROCESS, {
-		{"flags", SA_CLONE_FLAGS}, {"stack", SA_PTR}, {"parent_tid", SA_PTR},
-		{"child_tid", SA_PTR}, {"tls", SA_PTR}}},
+		{"flags", SA_CLONE_FLAGS, 8}, {"stack", SA_PTR, 8}, {"parent_tid", SA_PTR, 8},
+		{"child_tid", SA_PTR, 8}, {"tls", SA_PTR, 8}}},
 	[SIG_clone_aarch64] = {"clone", 5, SC_PROCESS, {
-		{"flags", SA_CLONE_FLAGS}, {"stack", SA_PTR}, {"parent_tid", SA_PTR},
-		{"tls", SA_PTR}, {"child_tid", SA_PTR}}},
+		{"flags", SA_CLONE_FLAGS, 8}, {"stack", SA_PTR, 8}, {"parent_tid", SA_PTR, 8},
+		{"tls", SA_PTR, 8}, {"child_tid", SA_PTR, 8}}},
 	[SIG_fork] = {"fork", 0, SC_PROCESS, {{0}}},
 	[SIG_vfork] = {"vfork", 0, SC_PROCESS, {{0}}},
 	[SIG_execve] = {"execve", 3, SC_FILE | SC_PROCESS, {
-		{"pathname", SA_PATH}, {"argv", SA_ARGV}, {"envp", SA_ENVP}}},
-	[SIG_exit] = {"exit", 1, SC_PROCESS, {{"status", SA_INT}}},
+		{"pathname", SA_PATH, 8}, {"argv", SA_ARGV, 8}, {"envp", SA_ENVP, 8}}},
+	[SIG_exit] = {"exit", 1, SC_PROCESS, {{"status", SA_INT, 4}}},
 	[SIG_wait4] = {"wait4", 4, SC_PROCESS, {
-		{"pid", SA_INT}, {"wstatus", SA_PTR}, {"options", SA_HEX}, {"rusage", SA_PTR}}},
-	[SIG_kill] = {"kill", 2, SC_SIGNAL | SC_PROCESS, {{"pid", SA_INT}, {"sig", SA_SIGNAL}}},
-	[SIG_uname] = {"uname", 1, 0, {{"buf", SA_PTR}}},
+		{"pid", SA_INT, 4}, {"wstatus", SA_STRUCT_OUT, 8, ST_wstatus},
+		{"options", SA_XFLAGS, 4, XL_wait4_options}, {"rusage", SA_PTR, 8}}},
+	[SIG_kill] = {"kill", 2, SC_SIGNAL | SC_PROCESS, {
+		{"pid", SA_INT, 4}, {"sig", SA_SIGNAL, 4}}},
+	[SIG_uname] = {"uname", 1, 0, {{"buf", SA_STRUCT_OUT, 8, ST_utsname}}},
 	[SIG_semget] = {"semget", 3, SC_IPC, {
-		{"key", SA_HEX}, {"nsems", SA_INT}, {"semflg", SA_HEX}}},
+		{"key", SA_HEX, 4}, {"nsems", SA_INT, 4}, {"semflg", SA_HEX, 4}}},
 	[SIG_semop] = {"semop", 3, SC_IPC, {
-		{"semid", SA_INT}, {"sops", SA_PTR}, {"nsops", SA_ULONG}}},
+		{"semid", SA_INT, 4}, {"sops", SA_PTR, 8}, {"nsops", SA_UINT, 4}}},
 	[SIG_semctl] = {"semctl", 4, SC_IPC, {
-		{"semid", SA_INT}, {"semnum", SA_INT}, {"cmd", SA_INT}, {"arg", SA_HEX}}},
-	[SIG_shmdt] = {"shmdt", 1, SC_IPC | SC_MEMORY, {{"shmaddr", SA_PTR}}},
-	[SIG_msgget] = {"msgget", 2, SC_IPC, {{"key", SA_HEX}, {"msgflg", SA_HEX}}},
+		{"semid", SA_INT, 4}, {"semnum", SA_INT, 4},
+		{"cmd", SA_IPC_CMD, 4, XL_semctl_commands}, {"arg", SA_HEX, 8}}},
+	[SIG_shmdt] = {"shmdt", 1, SC_IPC | SC_MEMORY, {{"shmaddr", SA_PTR, 8}}},
+	[SIG_msgget] = {"msgget", 2, SC_IPC, {{"key", SA_HEX, 4}, {"msgflg", SA_HEX, 4}}},
 	[SIG_msgsnd] = {"msgsnd", 4, SC_IPC, {
-		{"msqid", SA_INT}, {"msgp", SA_PTR}, {"msgsz", SA_ULONG}, {"msgflg", SA_HEX}}},
+		{"msqid", SA_INT, 4}, {"msgp", SA_PTR, 8}, {"msgsz", SA_ULONG, 8},
+		{"msgflg", SA_HEX, 4}}},
 	[SIG_msgrcv] = {"msgrcv", 5, SC_IPC, {
-		{"msqid", SA_INT}, {"msgp", SA_PTR}, {"msgsz", SA_ULONG}, {"msgtyp", SA_LONG},
-		{"msgflg", SA_HEX}}},
-	[SIG_msgctl] = {"msgctl", 3, SC_IPC, {{"msqid", SA_INT}, {"cmd", SA_INT}, {"buf", SA_PTR}}},
+		{"msqid", SA_INT, 4}, {"msgp", SA_PTR, 8}, {"msgsz", SA_ULONG, 8},
+		{"msgtyp", SA_LONG, 8}, {"msgflg", SA_HEX, 4}}},
+	[SIG_msgctl] = {"msgctl", 3, SC_IPC, {
+		{"msqid", SA_INT, 4}, {"cmd", SA_IPC_CMD, 4, XL_msgctl_commands},
+		{"buf", SA_PTR, 8}}},
 	[SIG_fcntl] = {"fcntl", 3, SC_DESC, {
-		{"fd", SA_FD}, {"cmd", SA_FCNTL_CMD}, {"arg", SA_HEX}}},
-	[SIG_flock] = {"flock", 2, SC_DESC, {{"fd", SA_FD}, {"operation", SA_INT}}},
-	[SIG_fsync] = {"fsync", 1, SC_DESC, {{"fd", SA_FD}}},
-	[SIG_fdatasync] = {"fdatasync", 1, SC_DESC, {{"fd", SA_FD}}},
-	[SIG_truncate] = {"truncate", 2, SC_FILE, {{"path", SA_PATH}, {"length", SA_LONG}}},
-	[SIG_ftruncate] = {"ftruncate", 2, SC_DESC, {{"fd", SA_FD}, {"length", SA_LONG}}},
+		{"fd", SA_FD, 4}, {"cmd", SA_FCNTL_CMD, 4}, {"arg", SA_FCNTL_ARG, 8}}},
+	[SIG_flock] = {"flock", 2, SC_DESC, {
+		{"fd", SA_FD, 4}, {"operation", SA_XFLAGS, 4, XL_flock_ops}}},
+	[SIG_fsync] = {"fsync", 1, SC_DESC, {{"fd", SA_FD, 4}}},
+	[SIG_fdatasync] = {"fdatasync", 1, SC_DESC, {{"fd", SA_FD, 4}}},
+	[SIG_truncate] = {"truncate", 2, SC_FILE, {{"path", SA_PATH, 8}, {"length", SA_LONG, 8}}},
+	[SIG_ftruncate] = {"ftruncate", 2, SC_DESC, {{"fd", SA_FD, 4}, {"length", SA_LONG, 8}}},
 	[SIG_getdents] = {"getdents", 3, SC_DESC, {
-		{"fd", SA_FD}, {"dirp", SA_PTR}, {"count", SA_UINT}}},
-	[SIG_getcwd] = {"getcwd", 2, SC_FILE, {{"buf", SA_PATH}, {"size", SA_ULONG}}},
-	[SIG_chdir] = {"chdir", 1, SC_FILE, {{"path", SA_PATH}}},
-	[SIG_fchdir] = {"fchdir", 1, SC_DESC, {{"fd", SA_FD}}},
-	[SIG_rename] = {"rename", 2, SC_FILE, {{"oldpath", SA_PATH}, {"newpath", SA_PATH}}},
-	[SIG_mkdir] = {"mkdir", 2, SC_FILE, {{"pathname", SA_PATH}, {"mode", SA_MODE}}},
-	[SIG_rmdir] = {"rmdir", 1, SC_FILE, {{"pathname", SA_PATH}}},
-	[SIG_creat] = {"creat", 2, SC_DESC | SC_FILE, {{"pathname", SA_PATH}, {"mode", SA_MODE}}},
-	[SIG_link] = {"link", 2, SC_FILE, {{"oldpath", SA_PATH}, {"newpath", SA_PATH}}},
-	[SIG_unlink] = {"unlink", 1, SC_FILE, {{"pathname", SA_PATH}}},
-	[SIG_symlink] = {"symlink", 2, SC_FILE, {{"target", SA_PATH}, {"linkpath", SA_PATH}}},
+		{"fd", SA_FD, 4}, {"dirp", SA_PTR, 8}, {"count", SA_UINT, 4}}},
+	[SIG_getcwd] = {"getcwd", 2, SC_FILE, {{"buf", SA_PATH_OUT, 8}, {"size", SA_ULONG, 8}}},
+	[SIG_chdir] = {"chdir", 1, SC_FILE, {{"path", SA_PATH, 8}}},
+	[SIG_fchdir] = {"fchdir", 1, SC_DESC, {{"fd", SA_FD, 4}}},
+	[SIG_rename] = {"rename", 2, SC_FILE, {{"oldpath", SA_PATH, 8}, {"newpath", SA_PATH, 8}}},
+	[SIG_mkdir] = {"mkdir", 2, SC_FILE, {{"pathname", SA_PATH, 8}, {"mode", SA_MODE, 2}}},
+	[SIG_rmdir] = {"rmdir", 1, SC_FILE, {{"pathname", SA_PATH, 8}}},
+	[SIG_creat] = {"creat", 2, SC_DESC | SC_FILE, {
+		{"pathname", SA_PATH, 8}, {"mode", SA_MODE, 2}}},
+	[SIG_link] = {"link", 2, SC_FILE, {{"oldpath", SA_PATH, 8}, {"newpath", SA_PATH, 8}}},
+	[SIG_unlink] = {"unlink", 1, SC_FILE, {{"pathname", SA_PATH, 8}}},
+	[SIG_symlink] = {"symlink", 2, SC_FILE, {{"target", SA_PATH, 8}, {"linkpath", SA_PATH, 8}}},
 	[SIG_readlink] = {"readlink", 3, SC_FILE, {
-		{"pathname", SA_PATH}, {"buf", SA_BUF_OUT}, {"bufsiz", SA_ULONG}}},
-	[SIG_chmod] = {"chmod", 2, SC_FILE, {{"pathname", SA_PATH}, {"mode", SA_MODE}}},
-	[SIG_fchmod] = {"fchmod", 2, SC_DESC, {{"fd", SA_FD}, {"mode", SA_MODE}}},
+		{"pathname", SA_PATH, 8}, {"buf", SA_BUF_OUT, 8}, {"bufsiz", SA_INT, 4}}},
+	[SIG_chmod] = {"chmod", 2, SC_FILE, {{"pathname", SA_PATH, 8}, {"mode", SA_MODE, 2}}},
+	[SIG_fchmod] = {"fchmod", 2, SC_DESC, {{"fd", SA_FD, 4}, {"mode", SA_MODE, 2}}},
 	[SIG_chown] = {"chown", 3, SC_FILE, {
-		{"pathname", SA_PATH}, {"owner", SA_INT}, {"group", SA_INT}}},
+		{"pathname", SA_PATH, 8}, {"owner", SA_UID, 4}, {"group", SA_UID, 4}}},
 	[SIG_fchown] = {"fchown", 3, SC_DESC, {
-		{"fd", SA_FD}, {"owner", SA_INT}, {"group", SA_INT}}},
+		{"fd", SA_FD, 4}, {"owner", SA_UID, 4}, {"group", SA_UID, 4}}},
 	[SIG_lchown] = {"lchown", 3, SC_FILE, {
-		{"pathname", SA_PATH}, {"owner", SA_INT}, {"group", SA_INT}}},
-	[SIG_umask] = {"umask", 1, 0, {{"mask", SA_OCT}}},
-	[SIG_gettimeofday] = {"gettimeofday", 2, SC_CLOCK, {{"tv", SA_PTR}, {"tz", SA_PTR}}},
-	[SIG_getrlimit] = {"getrlimit", 2, 0, {{"resource", SA_INT}, {"rlim", SA_PTR}}},
-	[SIG_getrusage] = {"getrusage", 2, 0, {{"who", SA_INT}, {"usage", SA_PTR}}},
-	[SIG_sysinfo] = {"sysinfo", 1, 0, {{"info", SA_PTR}}},
-	[SIG_times] = {"times", 1, 0, {{"buf", SA_PTR}}},
+		{"pathname", SA_PATH, 8}, {"owner", SA_UID, 4}, {"group", SA_UID, 4}}},
+	[SIG_umask] = {"umask", 1, 0, {{"mask", SA_MODE, 4}}},
+	[SIG_gettimeofday] = {"gettimeofday", 2, SC_CLOCK, {{"tv", SA_PTR, 8}, {"tz", SA_PTR, 8}}},
+	[SIG_getrlimit] = {"getrlimit", 2, 0, {
+		{"resource", SA_XVAL, 4, XL_rlimit_resources},
+		{"rlim", SA_STRUCT_OUT, 8, ST_rlimit}}},
+	[SIG_getrusage] = {"getrusage", 2, 0, {
+		{"who", SA_XVAL, 4, XL_rusage_who}, {"usage", SA_PTR, 8}}},
+	[SIG_sysinfo] = {"sysinfo", 1, 0, {{"info", SA_PTR, 8}}},
+	[SIG_times] = {"times", 1, 0, {{"buf", SA_PTR, 8}}},
 	[SIG_ptrace] = {"ptrace", 4, 0, {
-		{"request", SA_INT}, {"pid", SA_INT}, {"addr", SA_PTR}, {"data", SA_PTR}}},
+		{"request", SA_LONG, 8}, {"pid", SA_LONG, 8}, {"addr", SA_PTR, 8},
+		{"data", SA_PTR, 8}}},
 	[SIG_getuid] = {"getuid", 0, SC_CREDS | SC_PURE, {{0}}},
-	[SIG_syslog] = {"syslog", 3, 0, {{"type", SA_INT}, {"bufp", SA_PTR}, {"len", SA_INT}}},
+	[SIG_syslog] = {"syslog", 3, 0, {
+		{"type", SA_INT, 4}, {"bufp", SA_PTR, 8}, {"len", SA_INT, 4}}},
 	[SIG_getgid] = {"getgid", 0, SC_CREDS | SC_PURE, {{0}}},
-	[SIG_setuid] = {"setuid", 1, SC_CREDS, {{"uid", SA_INT}}},
-	[SIG_setgid] = {"setgid", 1, SC_CREDS, {{"gid", SA_INT}}},
+	[SIG_setuid] = {"setuid", 1, SC_CREDS, {{"uid", SA_UID, 4}}},
+	[SIG_setgid] = {"setgid", 1, SC_CREDS, {{"gid", SA_UID, 4}}},
 	[SIG_geteuid] = {"geteuid", 0, SC_CREDS | SC_PURE, {{0}}},
 	[SIG_getegid] = {"getegid", 0, SC_CREDS | SC_PURE, {{0}}},
-	[SIG_setpgid] = {"setpgid", 2, 0, {{"pid", SA_INT}, {"pgid", SA_INT}}},
+	[SIG_setpgid] = {"setpgid", 2, 0, {{"pid", SA_INT, 4}, {"pgid", SA_INT, 4}}},
 	[SIG_getppid] = {"getppid", 0, SC_PURE, {{0}}},
 	[SIG_getpgrp] = {"getpgrp", 0, SC_PURE, {{0}}},
 	[SIG_setsid] = {"setsid", 0, 0, {{0}}},
-	[SIG_setreuid] = {"setreuid", 2, SC_CREDS, {{"ruid", SA_INT}, {"euid", SA_INT}}},
-	[SIG_setregid] = {"setregid", 2, SC_CREDS, {{"rgid", SA_INT}, {"egid", SA_INT}}},
-	[SIG_getgroups] = {"getgroups", 2, SC_CREDS, {{"size", SA_INT}, {"list", SA_PTR}}},
-	[SIG_setgroups] = {"setgroups", 2, SC_CREDS, {{"size", SA_ULONG}, {"list", SA_PTR}}},
+	[SIG_setreuid] = {"setreuid", 2, SC_CREDS, {{"ruid", SA_UID, 4}, {"euid", SA_UID, 4}}},
+	[SIG_setregid] = {"setregid", 2, SC_CREDS, {{"rgid", SA_UID, 4}, {"egid", SA_UID, 4}}},
+	[SIG_getgroups] = {"getgroups", 2, SC_CREDS, {{"size", SA_INT, 4}, {"list", SA_PTR, 8}}},
+	[SIG_setgroups] = {"setgroups", 2, SC_CREDS, {{"size", SA_INT, 4}, {"list", SA_PTR, 8}}},
 	[SIG_setresuid] = {"setresuid", 3, SC_CREDS, {
-		{"ruid", SA_INT}, {"euid", SA_INT}, {"suid", SA_INT}}},
+		{"ruid", SA_UID, 4}, {"euid", SA_UID, 4}, {"suid", SA_UID, 4}}},
 	[SIG_getresuid] = {"getresuid", 3, SC_CREDS, {
-		{"ruid", SA_PTR}, {"euid", SA_PTR}, {"suid", SA_PTR}}},
+		{"ruid", SA_PTR, 8}, {"euid", SA_PTR, 8}, {"suid", SA_PTR, 8}}},
 	[SIG_setresgid] = {"setresgid", 3, SC_CREDS, {
-		{"rgid", SA_INT}, {"egid", SA_INT}, {"sgid", SA_INT}}},
+		{"rgid", SA_UID, 4}, {"egid", SA_UID, 4}, {"sgid", SA_UID, 4}}},
 	[SIG_getresgid] = {"getresgid", 3, SC_CREDS, {
-		{"rgid", SA_PTR}, {"egid", SA_PTR}, {"sgid", SA_PTR}}},
-	[SIG_getpgid] = {"getpgid", 1, 0, {{"pid", SA_INT}}},
-	[SIG_setfsuid] = {"setfsuid", 1, SC_CREDS, {{"fsuid", SA_INT}}},
-	[SIG_setfsgid] = {"setfsgid", 1, SC_CREDS, {{"fsgid", SA_INT}}},
-	[SIG_getsid] = {"getsid", 1, 0, {{"pid", SA_INT}}},
-	[SIG_capget] = {"capget", 2, SC_CREDS, {{"hdrp", SA_PTR}, {"datap", SA_PTR}}},
-	[SIG_capset] = {"capset", 2, SC_CREDS, {{"hdrp", SA_PTR}, {"datap", SA_PTR}}},
+		{"rgid", SA_PTR, 8}, {"egid", SA_PTR, 8}, {"sgid", SA_PTR, 8}}},
+	[SIG_getpgid] = {"getpgid", 1, 0, {{"pid", SA_INT, 4}}},
+	[SIG_setfsuid] = {"setfsuid", 1, SC_CREDS, {{"fsuid", SA_UID, 4}}},
+	[SIG_setfsgid] = {"setfsgid", 1, SC_CREDS, {{"fsgid", SA_UID, 4}}},
+	[SIG_getsid] = {"getsid", 1, 0, {{"pid", SA_INT, 4}}},
+	[SIG_capget] = {"capget", 2, SC_CREDS, {{"hdrp", SA_PTR, 8}, {"datap", SA_PTR, 8}}},
+	[SIG_capset] = {"capset", 2, SC_CREDS, {{"hdrp", SA_PTR, 8}, {"datap", SA_PTR, 8}}},
 	[SIG_rt_sigpending] = {"rt_sigpending", 2, SC_SIGNAL, {
-		{"set", SA_PTR}, {"sigsetsize", SA_ULONG}}},
+		{"set", SA_STRUCT_OUT, 8, ST_sigset}, {"sigsetsize", SA_ULONG, 8}}},
 	[SIG_rt_sigtimedwait] = {"rt_sigtimedwait", 4, SC_SIGNAL, {
-		{"set", SA_PTR}, {"info", SA_PTR}, {"timeout", SA_PTR}, {"sigsetsize", SA_ULONG}}},
+		{"set", SA_PTR, 8}, {"info", SA_PTR, 8}, {"timeout", SA_PTR, 8},
+		{"sigsetsize", SA_ULONG, 8}}},
 	[SIG_rt_sigqueueinfo] = {"rt_sigqueueinfo", 3, SC_SIGNAL | SC_PROCESS, {
-		{"tgid", SA_INT}, {"sig", SA_SIGNAL}, {"info", SA_PTR}}},
+		{"tgid", SA_INT, 4}, {"sig", SA_SIGNAL, 4}, {"info", SA_PTR, 8}}},
 	[SIG_rt_sigsuspend] = {"rt_sigsuspend", 2, SC_SIGNAL, {
-		{"mask", SA_PTR}, {"sigsetsize", SA_ULONG}}},
-	[SIG_sigaltstack] = {"sigaltstack", 2, SC_SIGNAL, {{"ss", SA_PTR}, {"old_ss", SA_PTR}}},
-	[SIG_utime] = {"utime", 2, SC_FILE, {{"filename", SA_PATH}, {"times", SA_PTR}}},
+		{"mask", SA_STRUCT_IN, 8, ST_sigset}, {"sigsetsize", SA_ULONG, 8}}},
+	[SIG_sigaltstack] = {"sigaltstack", 2, SC_SIGNAL, {
+		{"ss", SA_PTR, 8}, {"old_ss", SA_PTR, 8}}},
+	[SIG_utime] = {"utime", 2, SC_FILE, {{"filename", SA_PATH, 8}, {"times", SA_PTR, 8}}},
 	[SIG_mknod] = {"mknod", 3, SC_FILE, {
-		{"pathname", SA_PATH}, {"mode", SA_MODE}, {"dev", SA_HEX}}},
-	[SIG_uselib] = {"uselib", 1, SC_FILE, {{"library", SA_PATH}}},
-	[SIG_personality] = {"personality", 1, 0, {{"persona", SA_HEX}}},
-	[SIG_ustat] = {"ustat", 2, SC_STATFS_LIKE, {{"dev", SA_HEX}, {"ubuf", SA_PTR}}},
+		{"pathname", SA_PATH, 8}, {"mode", SA_MODE, 2}, {"dev", SA_HEX, 4}}},
+	[SIG_uselib] = {"uselib", 1, SC_FILE, {{"library", SA_PATH, 8}}},
+	[SIG_personality] = {"personality", 1, 0, {{"persona", SA_HEX, 4}}},
+	[SIG_ustat] = {"ustat", 2, SC_STATFS_LIKE, {{"dev", SA_HEX, 4}, {"ubuf", SA_PTR, 8}}},
 	[SIG_statfs] = {"statfs", 2, SC_FILE | SC_STATFS | SC_STATFS_LIKE, {
-		{"path", SA_PATH}, {"buf", SA_PTR}}},
+		{"path", SA_PATH, 8}, {"buf", SA_PTR, 8}}},
 	[SIG_fstatfs] = {"fstatfs", 2, SC_DESC | SC_FSTATFS | SC_STATFS_LIKE, {
-		{"fd", SA_FD}, {"buf", SA_PTR}}},
-	[SIG_sysfs] = {"sysfs", 3, 0, {{"option", SA_INT}, {"arg1", SA_HEX}, {"arg2", SA_HEX}}},
-	[SIG_getpriority] = {"getpriority", 2, 0, {{"which", SA_INT}, {"who", SA_INT}}},
+		{"fd", SA_FD, 4}, {"buf", SA_PTR, 8}}},
+	[SIG_sysfs] = {"sysfs", 3, 0, {
+		{"option", SA_INT, 4}, {"arg1", SA_HEX, 8}, {"arg2", SA_HEX, 8}}},
+	[SIG_getpriority] = {"getpriority", 2, 0, {
+		{"which", SA_XVAL, 4, XL_priorities}, {"who", SA_INT, 4}}},
 	[SIG_setpriority] = {"setpriority", 3, 0, {
-		{"which", SA_INT}, {"who", SA_INT}, {"prio", SA_INT}}},
-	[SIG_sched_setparam] = {"sched_setparam", 2, 0, {{"pid", SA_INT}, {"param", SA_PTR}}},
-	[SIG_sched_getparam] = {"sched_getparam", 2, 0, {{"pid", SA_INT}, {"param", SA_PTR}}},
+		{"which", SA_XVAL, 4, XL_priorities}, {"who", SA_INT, 4}, {"prio", SA_INT, 4}}},
+	[SIG_sched_setparam] = {"sched_setparam", 2, 0, {{"pid", SA_INT, 4}, {"param", SA_PTR, 8}}},
+	[SIG_sched_getparam] = {"sched_getparam", 2, 0, {{"pid", SA_INT, 4}, {"param", SA_PTR, 8}}},
 	[SIG_sched_setscheduler] = {"sched_setscheduler", 3, 0, {
-		{"pid", SA_INT}, {"policy", SA_INT}, {"param", SA_PTR}}},
-	[SIG_sched_getscheduler] = {"sched_getscheduler", 1, 0, {{"pid", SA_INT}}},
-	[SIG_sched_get_priority_max] = {"sched_get_priority_max", 1, 0, {{"policy", SA_INT}}},
-	[SIG_sched_get_priority_min] = {"sched_get_priority_min", 1, 0, {{"policy", SA_INT}}},
+		{"pid", SA_INT, 4}, {"policy", SA_XVAL, 4, XL_sched_policies},
+		{"param", SA_PTR, 8}}},
+	[SIG_sched_getscheduler] = {"sched_getscheduler", 1, 0, {{"pid", SA_INT, 4}}},
+	[SIG_sched_get_priority_max] = {"sched_get_priority_max", 1, 0, {
+		{"policy", SA_XVAL, 4, XL_sched_policies}}},
+	[SIG_sched_get_priority_min] = {"sched_get_priority_min", 1, 0, {
+		{"policy", SA_XVAL, 4, XL_sched_policies}}},
 	[SIG_sched_rr_get_interval] = {"sched_rr_get_interval", 2, 0, {
-		{"pid", SA_INT}, {"tp", SA_PTR}}},
-	[SIG_mlock] = {"mlock", 2, SC_MEMORY, {{"addr", SA_PTR}, {"len", SA_ULONG}}},
-	[SIG_munlock] = {"munlock", 2, SC_MEMORY, {{"addr", SA_PTR}, {"len", SA_ULONG}}},
-	[SIG_mlockall] = {"mlockall", 1, SC_MEMORY, {{"flags", SA_HEX}}},
+		{"pid", SA_INT, 4}, {"tp", SA_PTR, 8}}},
+	[SIG_mlock] = {"mlock", 2, SC_MEMORY, {{"addr", SA_PTR, 8}, {"len", SA_ULONG, 8}}},
+	[SIG_munlock] = {"munlock", 2, SC_MEMORY, {{"addr", SA_PTR, 8}, {"len", SA_ULONG, 8}}},
+	[SIG_mlockall] = {"mlockall", 1, SC_MEMORY, {{"flags", SA_XFLAGS, 4, XL_mlockall_flags}}},
 	[SIG_munlockall] = {"munlockall", 0, SC_MEMORY, {{0}}},
 	[SIG_vhangup] = {"vhangup", 0, 0, {{0}}},
 	[SIG_modify_ldt] = {"modify_ldt", 3, 0, {
-		{"func", SA_INT}, {"ptr", SA_PTR}, {"bytecount", SA_ULONG}}},
+		{"func", SA_INT, 4}, {"ptr", SA_PTR, 8}, {"bytecount", SA_ULONG, 8}}},
 	[SIG_pivot_root] = {"pivot_root", 2, SC_FILE, {
-		{"new_root", SA_PATH}, {"put_old", SA_PATH}}},
-	[SIG__sysctl] = {"_sysctl", 1, 0, {{"args", SA_PTR}}},
+		{"new_root", SA_PATH, 8}, {"put_old", SA_PATH, 8}}},
+	[SIG__sysctl] = {"_sysctl", 1, 0, {{"args", SA_PTR, 8}}},
 	[SIG_prctl] = {"prctl", 5, SC_CREDS, {
-		{"option", SA_INT}, {"arg2", SA_HEX}, {"arg3", SA_HEX}, {"arg4", SA_HEX},
-		{"arg5", SA_HEX}}},
-	[SIG_arch_prctl] = {"arch_prctl", 2, 0, {{"code", SA_HEX}, {"addr", SA_HEX}}},
-	[SIG_adjtimex] = {"adjtimex", 1, SC_CLOCK, {{"buf", SA_PTR}}},
-	[SIG_setrlimit] = {"setrlimit", 2, 0, {{"resource", SA_INT}, {"rlim", SA_PTR}}},
-	[SIG_chroot] = {"chroot", 1, SC_FILE, {{"path", SA_PATH}}},
+		{"option", SA_XVAL, 4, XL_prctl_options}, {"arg2", SA_HEX, 8}, {"arg3", SA_HEX, 8},
+		{"arg4", SA_HEX, 8}, {"arg5", SA_HEX, 8}}},
+	[SIG_arch_prctl] = {"arch_prctl", 2, 0, {
+		{"code", SA_XVAL, 4, XL_arch_prctl_codes}, {"addr", SA_HEX, 8}}},
+	[SIG_adjtimex] = {"adjtimex", 1, SC_CLOCK, {{"buf", SA_PTR, 8}}},
+	[SIG_setrlimit] = {"setrlimit", 2, 0, {
+		{"resource", SA_XVAL, 4, XL_rlimit_resources},
+		{"rlim", SA_STRUCT_IN, 8, ST_rlimit}}},
+	[SIG_chroot] = {"chroot", 1, SC_FILE, {{"path", SA_PATH, 8}}},
 	[SIG_sync] = {"sync", 0, 0, {{0}}},
-	[SIG_acct] = {"acct", 1, SC_FILE, {{"filename", SA_PATH}}},
-	[SIG_settimeofday] = {"settimeofday", 2, SC_CLOCK, {{"tv", SA_PTR}, {"tz", SA_PTR}}},
+	[SIG_acct] = {"acct", 1, SC_FILE, {{"filename", SA_PATH, 8}}},
+	[SIG_settimeofday] = {"settimeofday", 2, SC_CLOCK, {{"tv", SA_PTR, 8}, {"tz", SA_PTR, 8}}},
 	[SIG_mount] = {"mount", 5, SC_FILE, {
-		{"source", SA_PATH}, {"target", SA_PATH}, {"filesystemtype", SA_PTR},
-		{"mountflags", SA_HEX}, {"data", SA_PTR}}},
-	[SIG_umount2] = {"umount2", 2, SC_FILE, {{"target", SA_PATH}, {"flags", SA_HEX}}},
-	[SIG_swapon] = {"swapon", 2, SC_FILE, {{"path", SA_PATH}, {"swapflags", SA_HEX}}},
-	[SIG_swapoff] = {"swapoff", 1, SC_FILE, {{"path", SA_PATH}}},
+		{"source", SA_PATH, 8}, {"target", SA_PATH, 8}, {"filesystemtype", SA_PTR, 8},
+		{"mountflags", SA_HEX, 8}, {"data", SA_PTR, 8}}},
+	[SIG_umount2] = {"umount2", 2, SC_FILE, {
+		{"target", SA_PATH, 8}, {"flags", SA_XFLAGS, 4, XL_umount_flags}}},
+	[SIG_swapon] = {"swapon", 2, SC_FILE, {{"path", SA_PATH, 8}, {"swapflags", SA_HEX, 4}}},
+	[SIG_swapoff] = {"swapoff", 1, SC_FILE, {{"path", SA_PATH, 8}}},
 	[SIG_reboot] = {"reboot", 4, 0, {
-		{"magic", SA_HEX}, {"magic2", SA_HEX}, {"cmd", SA_HEX}, {"arg", SA_PTR}}},
-	[SIG_sethostname] = {"sethostname", 2, 0, {{"name", SA_BUF_IN}, {"len", SA_ULONG}}},
-	[SIG_setdomainname] = {"setdomainname", 2, 0, {{"name", SA_BUF_IN}, {"len", SA_ULONG}}},
-	[SIG_iopl] = {"iopl", 1, 0, {{"level", SA_INT}}},
+		{"magic", SA_HEX, 4}, {"magic2", SA_HEX, 4}, {"cmd", SA_HEX, 4},
+		{"arg", SA_PTR, 8}}},
+	[SIG_sethostname] = {"sethostname", 2, 0, {{"name", SA_BUF_IN, 8}, {"len", SA_INT, 4}}},
+	[SIG_setdomainname] = {"setdomainname", 2, 0, {{"name", SA_BUF_IN, 8}, {"len", SA_INT, 4}}},
+	[SIG_iopl] = {"iopl", 1, 0, {{"level", SA_UINT, 4}}},
 	[SIG_ioperm] = {"ioperm", 3, 0, {
-		{"from", SA_ULONG}, {"num", SA_ULONG}, {"turn_on", SA_INT}}},
-	[SIG_create_module] = {"create_module", 2, 0, {{"name", SA_STR}, {"size", SA_ULONG}}},
+		{"from", SA_ULONG, 8}, {"num", SA_ULONG, 8}, {"turn_on", SA_INT, 4}}},
+	[SIG_create_module] = {"create_module", 2, 0, {{"name", SA_STR, 8}, {"size", SA_ULONG, 8}}},
 	[SIG_init_module] = {"init_module", 3, 0, {
-		{"module_image", SA_PTR}, {"len", SA_ULONG}, {"param_values", SA_STR}}},
-	[SIG_delete_module] = {"delete_module", 2, 0, {{"name", SA_STR}, {"flags", SA_HEX}}},
-	[SIG_get_kernel_syms] = {"get_kernel_syms", 1, 0, {{"table", SA_PTR}}},
+		{"module_image", SA_PTR, 8}, {"len", SA_ULONG, 8}, {"param_values", SA_STR, 8}}},
+	[SIG_delete_module] = {"delete_module", 2, 0, {{"name", SA_STR, 8}, {"flags", SA_HEX, 8}}},
+	[SIG_get_kernel_syms] = {"get_kernel_syms", 1, 0, {{"table", SA_PTR, 8}}},
 	[SIG_query_module] = {"query_module", 5, 0, {
-		{"name", SA_STR}, {"which", SA_INT}, {"buf", SA_PTR}, {"bufsize", SA_ULONG},
-		{"ret", SA_PTR}}},
+		{"name", SA_STR, 8}, {"which", SA_INT, 8}, {"buf", SA_PTR, 8},
+		{"bufsize", SA_ULONG, 8}, {"ret", SA_PTR, 8}}},
 	[SIG_quotactl] = {"quotactl", 4, SC_FILE, {
-		{"cmd", SA_HEX}, {"special", SA_PATH}, {"id", SA_INT}, {"addr", SA_PTR}}},
+		{"cmd", SA_QUOTACTL_CMD, 4}, {"special", SA_PATH, 8}, {"id", SA_UINT, 4},
+		{"addr", SA_PTR, 8}}},
 	[SIG_nfsservctl] = {"nfsservctl", 3, 0, {
-		{"cmd", SA_INT}, {"argp", SA_PTR}, {"resp", SA_PTR}}},
+		{"cmd", SA_INT, 8}, {"argp", SA_PTR, 8}, {"resp", SA_PTR, 8}}},
 	[SIG_getpmsg] = {"getpmsg", 5, SC_NETWORK, {
-		{"arg0", SA_HEX}, {"arg1", SA_HEX}, {"arg2", SA_HEX}, {"arg3", SA_HEX},
-		{"arg4", SA_HEX}}},
+		{"arg0", SA_HEX, 8}, {"arg1", SA_HEX, 8}, {"arg2", SA_HEX, 8}, {"arg3", SA_HEX, 8},
+		{"arg4", SA_HEX, 8}}},
 	[SIG_putpmsg] = {"putpmsg", 5, SC_NETWORK, {
-		{"arg0", SA_HEX}, {"arg1", SA_HEX}, {"arg2", SA_HEX}, {"arg3", SA_HEX},
-		{"arg4", SA_HEX}}},
+		{"arg0", SA_HEX, 8}, {"arg1", SA_HEX, 8}, {"arg2", SA_HEX, 8}, {"arg3", SA_HEX, 8},
+		{"arg4", SA_HEX, 8}}},
 	[SIG_afs_syscall] = {"afs_syscall", 5, 0, {
-		{"arg0", SA_HEX}, {"arg1", SA_HEX}, {"arg2", SA_HEX}, {"arg3", SA_HEX},
-		{"arg4", SA_HEX}}},
-	[SIG_tuxcall] = {"tuxcall", 3, 0, {{"arg0", SA_HEX}, {"arg1", SA_HEX}, {"arg2", SA_HEX}}},
-	[SIG_security] = {"security", 3, 0, {{"arg0", SA_HEX}, {"arg1", SA_HEX}, {"arg2", SA_HEX}}},
+		{"arg0", SA_HEX, 8}, {"arg1", SA_HEX, 8}, {"arg2", SA_HEX, 8}, {"arg3", SA_HEX, 8},
+		{"arg4", SA_HEX, 8}}},
+	[SIG_tuxcall] = {"tuxcall", 3, 0, {
+		{"arg0", SA_HEX, 8}, {"arg1", SA_HEX, 8}, {"arg2", SA_HEX, 8}}},
+	[SIG_security] = {"security", 3, 0, {
+		{"arg0", SA_HEX, 8}, {"arg1", SA_HEX, 8}, {"arg2", SA_HEX, 8}}},
 	[SIG_gettid] = {"gettid", 0, SC_PURE, {{0}}},
 	[SIG_readahead] = {"readahead", 3, SC_DESC, {
-		{"fd", SA_FD}, {"offset", SA_LONG}, {"count", SA_ULONG}}},
+		{"fd", SA_FD, 4}, {"offset", SA_LONG, 8}, {"count", SA_ULONG, 8}}},
 	[SIG_setxattr] = {"setxattr", 5, SC_FILE, {
-		{"path", SA_PATH}, {"name", SA_STR}, {"value", SA_PTR}, {"size", SA_ULONG},
-		{"flags", SA_HEX}}},
+		{"path", SA_PATH, 8}, {"name", SA_STR, 8}, {"value", SA_PTR, 8},
+		{"size", SA_ULONG, 8}, {"flags", SA_HEX, 4}}},
 	[SIG_lsetxattr] = {"lsetxattr", 5, SC_FILE, {
-		{"path", SA_PATH}, {"name", SA_STR}, {"value", SA_PTR}, {"size", SA_ULONG},
-		{"flags", SA_HEX}}},
+		{"path", SA_PATH, 8}, {"name", SA_STR, 8}, {"value", SA_PTR, 8},
+		{"size", SA_ULONG, 8}, {"flags", SA_HEX, 4}}},
 	[SIG_fsetxattr] = {"fsetxattr", 5, SC_DESC, {
-		{"fd", SA_FD}, {"name", SA_STR}, {"value", SA_BUF_IN}, {"size", SA_ULONG},
-		{"flags", SA_HEX}}},
+		{"fd", SA_FD, 4}, {"name", SA_STR, 8}, {"value", SA_BUF_IN, 8},
+		{"size", SA_ULONG, 8}, {"flags", SA_HEX, 4}}},
 	[SIG_getxattr] = {"getxattr", 4, SC_FILE, {
-		{"path", SA_PATH}, {"name", SA_STR}, {"value", SA_PTR}, {"size", SA_ULONG}}},
+		{"path", SA_PATH, 8}, {"name", SA_STR, 8}, {"value", SA_PTR, 8},
+		{"size", SA_ULONG, 8}}},
 	[SIG_lgetxattr] = {"lgetxattr", 4, SC_FILE, {
-		{"path", SA_PATH}, {"name", SA_STR}, {"value", SA_PTR}, {"size", SA_ULONG}}},
+		{"path", SA_PATH, 8}, {"name", SA_STR, 8}, {"value", SA_PTR, 8},
+		{"size", SA_ULONG, 8}}},
 	[SIG_fgetxattr] = {"fgetxattr", 4, SC_DESC, {
-		{"fd", SA_FD}, {"name", SA_STR}, {"value", SA_BUF_OUT}, {"size", SA_ULONG}}},
+		{"fd", SA_FD, 4}, {"name", SA_STR, 8}, {"value", SA_BUF_OUT, 8},
+		{"size", SA_ULONG, 8}}},
 	[SIG_listxattr] = {"listxattr", 3, SC_FILE, {
-		{"path", SA_PATH}, {"list", SA_BUF_OUT}, {"size", SA_ULONG}}},
+		{"path", SA_PATH, 8}, {"list", SA_BUF_OUT, 8}, {"size", SA_ULONG, 8}}},
 	[SIG_llistxattr] = {"llistxattr", 3, SC_FILE, {
-		{"path", SA_PATH}, {"list", SA_BUF_OUT}, {"size", SA_ULONG}}},
+		{"path", SA_PATH, 8}, {"list", SA_BUF_OUT, 8}, {"size", SA_ULONG, 8}}},
 	[SIG_flistxattr] = {"flistxattr", 3, SC_DESC, {
-		{"fd", SA_FD}, {"list", SA_BUF_OUT}, {"size", SA_ULONG}}},
-	[SIG_removexattr] = {"removexattr", 2, SC_FILE, {{"path", SA_PATH}, {"name", SA_STR}}},
-	[SIG_lremovexattr] = {"lremovexattr", 2, SC_FILE, {{"path", SA_PATH}, {"name", SA_STR}}},
-	[SIG_fremovexattr] = {"fremovexattr", 2, SC_DESC, {{"fd", SA_FD}, {"name", SA_STR}}},
-	[SIG_tkill] = {"tkill", 2, SC_SIGNAL | SC_PROCESS, {{"tid", SA_INT}, {"sig", SA_SIGNAL}}},
-	[SIG_time] = {"time", 1, SC_CLOCK, {{"tloc", SA_PTR}}},
+		{"fd", SA_FD, 4}, {"list", SA_BUF_OUT, 8}, {"size", SA_ULONG, 8}}},
+	[SIG_removexattr] = {"removexattr", 2, SC_FILE, {
+		{"path", SA_PATH, 8}, {"name", SA_STR, 8}}},
+	[SIG_lremovexattr] = {"lremovexattr", 2, SC_FILE, {
+		{"path", SA_PATH, 8}, {"name", SA_STR, 8}}},
+	[SIG_fremovexattr] = {"fremovexattr", 2, SC_DESC, {{"fd", SA_FD, 4}, {"name", SA_STR, 8}}},
+	[SIG_tkill] = {"tkill", 2, SC_SIGNAL | SC_PROCESS, {
+		{"tid", SA_INT, 4}, {"sig", SA_SIGNAL, 4}}},
+	[SIG_time] = {"time", 1, SC_CLOCK, {{"tloc", SA_PTR, 8}}},
 	[SIG_futex] = {"futex", 6, 0, {
-		{"uaddr", SA_PTR}, {"futex_op", SA_INT}, {"val", SA_INT}, {"timeout", SA_PTR},
-		{"uaddr2", SA_PTR}, {"val3", SA_INT}}},
+		{"uaddr", SA_PTR, 8}, {"futex_op", SA_FUTEX_OP, 4}, {"val", SA_UINT, 4},
+		{"timeout", SA_PTR, 8}, {"uaddr2", SA_PTR, 8}, {"val3", SA_UINT, 4}}},
 	[SIG_sched_setaffinity] = {"sched_setaffinity", 3, 0, {
-		{"pid", SA_INT}, {"cpusetsize", SA_ULONG}, {"mask", SA_PTR}}},
+		{"pid", SA_INT, 4}, {"cpusetsize", SA_UINT, 4}, {"mask", SA_PTR, 8}}},
 	[SIG_sched_getaffinity] = {"sched_getaffinity", 3, 0, {
-		{"pid", SA_INT}, {"cpusetsize", SA_ULONG}, {"mask", SA_PTR}}},
-	[SIG_set_thread_area] = {"set_thread_area", 1, 0, {{"u_info", SA_PTR}}},
-	[SIG_io_setup] = {"io_setup", 2, SC_MEMORY, {{"nr_events", SA_UINT}, {"ctx_idp", SA_PTR}}},
-	[SIG_io_destroy] = {"io_destroy", 1, SC_MEMORY, {{"ctx_id", SA_HEX}}},
+		{"pid", SA_INT, 4}, {"cpusetsize", SA_UINT, 4}, {"mask", SA_PTR, 8}}},
+	[SIG_set_thread_area] = {"set_thread_area", 1, 0, {{"u_info", SA_PTR, 8}}},
+	[SIG_io_setup] = {"io_setup", 2, SC_MEMORY, {
+		{"nr_events", SA_UINT, 4}, {"ctx_idp", SA_PTR, 8}}},
+	[SIG_io_destroy] = {"io_destroy", 1, SC_MEMORY, {{"ctx_id", SA_HEX, 8}}},
 	[SIG_io_getevents] = {"io_getevents", 5, 0, {
-		{"ctx_id", SA_HEX}, {"min_nr", SA_LONG}, {"nr", SA_LONG}, {"events", SA_PTR},
-		{"timeout", SA_PTR}}},
+		{"ctx_id", SA_HEX, 8}, {"min_nr", SA_LONG, 8}, {"nr", SA_LONG, 8},
+		{"events", SA_PTR, 8}, {"timeout", SA_PTR, 8}}},
 	[SIG_io_submit] = {"io_submit", 3, 0, {
-		{"ctx_id", SA_HEX}, {"nr", SA_LONG}, {"iocbpp", SA_PTR}}},
+		{"ctx_id", SA_HEX, 8}, {"nr", SA_LONG, 8}, {"iocbpp", SA_PTR, 8}}},
 	[SIG_io_cancel] = {"io_cancel", 3, 0, {
-		{"ctx_id", SA_HEX}, {"iocb", SA_PTR}, {"result", SA_PTR}}},
-	[SIG_get_thread_area] = {"get_thread_area", 1, 0, {{"u_info", SA_PTR}}},
+		{"ctx_id", SA_HEX, 8}, {"iocb", SA_PTR, 8}, {"result", SA_PTR, 8}}},
+	[SIG_get_thread_area] = {"get_thread_area", 1, 0, {{"u_info", SA_PTR, 8}}},
 	[SIG_lookup_dcookie] = {"lookup_dcookie", 3, 0, {
-		{"cookie", SA_HEX}, {"buffer", SA_PTR}, {"len", SA_ULONG}}},
-	[SIG_epoll_create] = {"epoll_create", 1, SC_DESC, {{"size", SA_INT}}},
+		{"cookie", SA_HEX, 8}, {"buffer", SA_PTR, 8}, {"len", SA_ULONG, 8}}},
+	[SIG_epoll_create] = {"epoll_create", 1, SC_DESC, {{"size", SA_INT, 4}}},
 	[SIG_epoll_ctl_old] = {"epoll_ctl_old", 4, 0, {
-		{"arg0", SA_HEX}, {"arg1", SA_HEX}, {"arg2", SA_HEX}, {"arg3", SA_HEX}}},
+		{"arg0", SA_HEX, 8}, {"arg1", SA_HEX, 8}, {"arg2", SA_HEX, 8},
+		{"arg3", SA_HEX, 8}}},
 	[SIG_epoll_wait_old] = {"epoll_wait_old", 4, 0, {
-		{"arg0", SA_HEX}, {"arg1", SA_HEX}, {"arg2", SA_HEX}, {"arg3", SA_HEX}}},
+		{"arg0", SA_HEX, 8}, {"arg1", SA_HEX, 8}, {"arg2", SA_HEX, 8},
+		{"arg3", SA_HEX, 8}}},
 	[SIG_remap_file_pages] = {"remap_file_pages", 5, SC_MEMORY, {
-		{"addr", SA_PTR}, {"size", SA_ULONG}, {"prot", SA_MMAP_PROT}, {"pgoff", SA_ULONG},
-		{"flags", SA_MMAP_FLAGS}}},
+		{"addr", SA_PTR, 8}, {"size", SA_ULONG, 8}, {"prot", SA_MMAP_PROT, 8},
+		{"pgoff", SA_ULONG, 8}, {"flags", SA_MMAP_FLAGS, 8}}},
 	[SIG_getdents64] = {"getdents64", 3, SC_DESC, {
-		{"fd", SA_FD}, {"dirp", SA_PTR}, {"count", SA_ULONG}}},
-	[SIG_set_tid_address] = {"set_tid_address", 1, 0, {{"tidptr", SA_PTR}}},
+		{"fd", SA_FD, 4}, {"dirp", SA_PTR, 8}, {"count", SA_UINT, 4}}},
+	[SIG_set_tid_address] = {"set_tid_address", 1, 0, {{"tidptr", SA_PTR, 8}}},
 	[SIG_restart_syscall] = {"restart_syscall", 0, 0, {{0}}},
 	[SIG_semtimedop] = {"semtimedop", 4, SC_IPC, {
-		{"semid", SA_INT}, {"sops", SA_PTR}, {"nsops", SA_ULONG}, {"timeout", SA_PTR}}},
+		{"semid", SA_INT, 4}, {"sops", SA_PTR, 8}, {"nsops", SA_UINT, 4},
+		{"timeout", SA_PTR, 8}}},
 	[SIG_fadvise64] = {"fadvise64", 4, SC_DESC, {
-		{"fd", SA_FD}, {"offset", SA_LONG}, {"len", SA_LONG}, {"advice", SA_INT}}},
+		{"fd", SA_FD, 4}, {"offset", SA_LONG, 8}, {"len", SA_ULONG, 8},
+		{"advice", SA_XVAL, 4, XL_fadvise_advice}}},
 	[SIG_timer_create] = {"timer_create", 3, 0, {
-		{"clockid", SA_CLOCKID}, {"sevp", SA_PTR}, {"timerid", SA_PTR}}},
+		{"clockid", SA_CLOCKID, 4}, {"sevp", SA_PTR, 8}, {"timerid", SA_PTR, 8}}},
 	[SIG_timer_settime] = {"timer_settime", 4, 0, {
-		{"timerid", SA_INT}, {"flags", SA_HEX}, {"new_value", SA_PTR},
-		{"old_value", SA_PTR}}},
+		{"timerid", SA_INT, 4}, {"flags", SA_XFLAGS, 4, XL_timer_flags},
+		{"new_value", SA_PTR, 8}, {"old_value", SA_PTR, 8}}},
 	[SIG_timer_gettime] = {"timer_gettime", 2, 0, {
-		{"timerid", SA_INT}, {"curr_value", SA_PTR}}},
-	[SIG_timer_getoverrun] = {"timer_getoverrun", 1, 0, {{"timerid", SA_INT}}},
-	[SIG_timer_delete] = {"timer_delete", 1, 0, {{"timerid", SA_INT}}},
+		{"timerid", SA_INT, 4}, {"curr_value", SA_PTR, 8}}},
+	[SIG_timer_getoverrun] = {"timer_getoverrun", 1, 0, {{"timerid", SA_INT, 4}}},
+	[SIG_timer_delete] = {"timer_delete", 1, 0, {{"timerid", SA_INT, 4}}},
 	[SIG_clock_settime] = {"clock_settime", 2, SC_CLOCK, {
-		{"clockid", SA_CLOCKID}, {"tp", SA_PTR}}},
+		{"clockid", SA_CLOCKID, 4}, {"tp", SA_PTR, 8}}},
 	[SIG_clock_gettime] = {"clock_gettime", 2, SC_CLOCK, {
-		{"clockid", SA_CLOCKID}, {"tp", SA_PTR}}},
+		{"clockid", SA_CLOCKID, 4}, {"tp", SA_STRUCT_OUT, 8, ST_timespec}}},
 	[SIG_clock_getres] = {"clock_getres", 2, SC_CLOCK, {
-		{"clockid", SA_CLOCKID}, {"res", SA_PTR}}},
+		{"clockid", SA_CLOCKID, 4}, {"res", SA_STRUCT_OUT, 8, ST_timespec}}},
 	[SIG_clock_nanosleep] = {"clock_nanosleep", 4, 0, {
-		{"clockid", SA_CLOCKID}, {"flags", SA_HEX}, {"request", SA_PTR},
-		{"remain", SA_PTR}}},
-	[SIG_exit_group] = {"exit_group", 1, SC_PROCESS, {{"status", SA_INT}}},
+		{"clockid", SA_CLOCKID, 4}, {"flags", SA_XFLAGS, 4, XL_timer_flags},
+		{"request", SA_STRUCT_IN, 8, ST_timespec}, {"remain", SA_PTR, 8}}},
+	[SIG_exit_group] = {"exit_group", 1, SC_PROCESS, {{"status", SA_INT, 4}}},
 	[SIG_epoll_wait] = {"epoll_wait", 4, SC_DESC, {
-		{"epfd", SA_FD}, {"events", SA_PTR}, {"maxevents", SA_INT}, {"timeout", SA_INT}}},
+		{"epfd", SA_FD, 4}, {"events", SA_PTR, 8}, {"maxevents", SA_INT, 4},
+		{"timeout", SA_INT, 4}}},
 	[SIG_epoll_ctl] = {"epoll_ctl", 4, SC_DESC, {
-		{"epfd", SA_FD}, {"op", SA_INT}, {"fd", SA_FD}, {"event", SA_PTR}}},
+		{"epfd", SA_FD, 4}, {"op", SA_XVAL, 4, XL_epoll_ctl_ops}, {"fd", SA_FD, 4},
+		{"event", SA_PTR, 8}}},
 	[SIG_tgkill] = {"tgkill", 3, SC_SIGNAL | SC_PROCESS, {
-		{"tgid", SA_INT}, {"tid", SA_INT}, {"sig", SA_SIGNAL}}},
-	[SIG_utimes] = {"utimes", 2, SC_FILE, {{"filename", SA_PATH}, {"times", SA_PTR}}},
+		{"tgid", SA_INT, 4}, {"tid", SA_INT, 4}, {"sig", SA_SIGNAL, 4}}},
+	[SIG_utimes] = {"utimes", 2, SC_FILE, {{"filename", SA_PATH, 8}, {"times", SA_PTR, 8}}},
 	[SIG_vserver] = {"vserver", 5, 0, {
-		{"arg0", SA_HEX}, {"arg1", SA_HEX}, {"arg2", SA_HEX}, {"arg3", SA_HEX},
-		{"arg4", SA_HEX}}},
+		{"arg0", SA_HEX, 8}, {"arg1", SA_HEX, 8}, {"arg2", SA_HEX, 8}, {"arg3", SA_HEX, 8},
+		{"arg4", SA_HEX, 8}}},
 	[SIG_mbind] = {"mbind", 6, SC_MEMORY, {
-		{"addr", SA_PTR}, {"len", SA_ULONG}, {"mode", SA_INT}, {"nodemask", SA_PTR},
-		{"maxnode", SA_ULONG}, {"flags", SA_HEX}}},
+		{"addr", SA_PTR, 8}, {"len", SA_ULONG, 8}, {"mode", SA_ULONG, 8},
+		{"nodemask", SA_PTR, 8}, {"maxnode", SA_ULONG, 8}, {"flags", SA_HEX, 4}}},
 	[SIG_set_mempolicy] = {"set_mempolicy", 3, SC_MEMORY, {
-		{"mode", SA_INT}, {"nodemask", SA_PTR}, {"maxnode", SA_ULONG}}},
+		{"mode", SA_INT, 4}, {"nodemask", SA_PTR, 8}, {"maxnode", SA_ULONG, 8}}},
 	[SIG_get_mempolicy] = {"get_mempolicy", 5, SC_MEMORY, {
-		{"mode", SA_PTR}, {"nodemask", SA_PTR}, {"maxnode", SA_ULONG}, {"addr", SA_PTR},
-		{"flags", SA_HEX}}},
+		{"mode", SA_PTR, 8}, {"nodemask", SA_PTR, 8}, {"maxnode", SA_ULONG, 8},
+		{"addr", SA_PTR, 8}, {"flags", SA_HEX, 8}}},
 	[SIG_mq_open] = {"mq_open", 4, SC_DESC, {
-		{"name", SA_STR}, {"oflag", SA_OPEN_FLAGS}, {"mode", SA_MODE}, {"attr", SA_PTR}}},
-	[SIG_mq_unlink] = {"mq_unlink", 1, 0, {{"name", SA_STR}}},
+		{"name", SA_STR, 8}, {"oflag", SA_OPEN_FLAGS, 4}, {"mode", SA_MODE, 2},
+		{"attr", SA_PTR, 8}}},
+	[SIG_mq_unlink] = {"mq_unlink", 1, 0, {{"name", SA_STR, 8}}},
 	[SIG_mq_timedsend] = {"mq_timedsend", 5, SC_DESC, {
-		{"mqdes", SA_FD}, {"msg_ptr", SA_BUF_IN}, {"msg_len", SA_ULONG},
-		{"msg_prio", SA_UINT}, {"abs_timeout", SA_PTR}}},
+		{"mqdes", SA_FD, 4}, {"msg_ptr", SA_BUF_IN, 8}, {"msg_len", SA_ULONG, 8},
+		{"msg_prio", SA_UINT, 4}, {"abs_timeout", SA_PTR, 8}}},
 	[SIG_mq_timedreceive] = {"mq_timedreceive", 5, SC_DESC, {
-		{"mqdes", SA_FD}, {"msg_ptr", SA_BUF_OUT}, {"msg_len", SA_ULONG},
-		{"msg_prio", SA_PTR}, {"abs_timeout", SA_PTR}}},
-	[SIG_mq_notify] = {"mq_notify", 2, SC_DESC, {{"mqdes", SA_FD}, {"sevp", SA_PTR}}},
+		{"mqdes", SA_FD, 4}, {"msg_ptr", SA_BUF_OUT, 8}, {"msg_len", SA_ULONG, 8},
+		{"msg_prio", SA_PTR, 8}, {"abs_timeout", SA_PTR, 8}}},
+	[SIG_mq_notify] = {"mq_notify", 2, SC_DESC, {{"mqdes", SA_FD, 4}, {"sevp", SA_PTR, 8}}},
 	[SIG_mq_getsetattr] = {"mq_getsetattr", 3, SC_DESC, {
-		{"mqdes", SA_FD}, {"newattr", SA_PTR}, {"oldattr", SA_PTR}}},
+		{"mqdes", SA_FD, 4}, {"newattr", SA_PTR, 8}, {"oldattr", SA_PTR, 8}}},
 	[SIG_kexec_load] = {"kexec_load", 4, 0, {
-		{"entry", SA_HEX}, {"nr_segments", SA_ULONG}, {"segments", SA_PTR},
-		{"flags", SA_HEX}}},
+		{"entry", SA_HEX, 8}, {"nr_segments", SA_ULONG, 8}, {"segments", SA_PTR, 8},
+		{"flags", SA_HEX, 8}}},
 	[SIG_waitid] = {"waitid", 5, SC_PROCESS, {
-		{"idtype", SA_INT}, {"id", SA_INT}, {"infop", SA_PTR}, {"options", SA_HEX},
-		{"rusage", SA_PTR}}},
+		{"idtype", SA_INT, 4}, {"id", SA_INT, 4}, {"infop", SA_PTR, 8},
+		{"options", SA_XFLAGS, 4, XL_wait4_options}, {"rusage", SA_PTR, 8}}},
 	[SIG_add_key] = {"add_key", 5, 0, {
-		{"type", SA_STR}, {"description", SA_STR}, {"payload", SA_PTR}, {"plen", SA_ULONG},
-		{"keyring", SA_INT}}},
+		{"type", SA_STR, 8}, {"description", SA_STR, 8}, {"payload", SA_PTR, 8},
+		{"plen", SA_ULONG, 8}, {"keyring", SA_INT, 4}}},
 	[SIG_request_key] = {"request_key", 4, 0, {
-		{"type", SA_STR}, {"description", SA_STR}, {"callout_info", SA_PTR},
-		{"dest_keyring", SA_INT}}},
+		{"type", SA_STR, 8}, {"description", SA_STR, 8}, {"callout_info", SA_PTR, 8},
+		{"dest_keyring", SA_INT, 4}}},
 	[SIG_keyctl] = {"keyctl", 5, 0, {
-		{"operation", SA_INT}, {"arg2", SA_HEX}, {"arg3", SA_HEX}, {"arg4", SA_HEX},
-		{"arg5", SA_HEX}}},
+		{"operation", SA_XVAL, 4, XL_keyctl_commands}, {"arg2", SA_HEX, 8},
+		{"arg3", SA_HEX, 8}, {"arg4", SA_HEX, 8}, {"arg5", SA_HEX, 8}}},
 	[SIG_ioprio_set] = {"ioprio_set", 3, 0, {
-		{"which", SA_INT}, {"who", SA_INT}, {"ioprio", SA_INT}}},
-	[SIG_ioprio_get] = {"ioprio_get", 2, 0, {{"which", SA_INT}, {"who", SA_INT}}},
+		{"which", SA_INT, 4}, {"who", SA_INT, 4}, {"ioprio", SA_INT, 4}}},
+	[SIG_ioprio_get] = {"ioprio_get", 2, 0, {{"which", SA_INT, 4}, {"who", SA_INT, 4}}},
 	[SIG_inotify_init] = {"inotify_init", 0, SC_DESC, {{0}}},
 	[SIG_inotify_add_watch] = {"inotify_add_watch", 3, SC_DESC | SC_FILE, {
-		{"fd", SA_FD}, {"pathname", SA_PATH}, {"mask", SA_HEX}}},
-	[SIG_inotify_rm_watch] = {"inotify_rm_watch", 2, SC_DESC, {{"fd", SA_FD}, {"wd", SA_INT}}},
+		{"fd", SA_FD, 4}, {"pathname", SA_PATH, 8}, {"mask", SA_HEX, 4}}},
+	[SIG_inotify_rm_watch] = {"inotify_rm_watch", 2, SC_DESC, {
+		{"fd", SA_FD, 4}, {"wd", SA_INT, 4}}},
 	[SIG_migrate_pages] = {"migrate_pages", 4, SC_MEMORY, {
-		{"pid", SA_INT}, {"maxnode", SA_ULONG}, {"old_nodes", SA_PTR},
-		{"new_nodes", SA_PTR}}},
+		{"pid", SA_INT, 4}, {"maxnode", SA_ULONG, 8}, {"old_nodes", SA_PTR, 8},
+		{"new_nodes", SA_PTR, 8}}},
 	[SIG_openat] = {"openat", 4, SC_DESC | SC_FILE, {
-		{"dirfd", SA_DIRFD}, {"pathname", SA_PATH}, {"flags", SA_OPEN_FLAGS},
-		{"mode", SA_MODE}}},
+		{"dirfd", SA_DIRFD, 4}, {"pathname", SA_PATH, 8}, {"flags", SA_OPEN_FLAGS, 4},
+		{"mode", SA_MODE, 2}}},
 	[SIG_mkdirat] = {"mkdirat", 3, SC_DESC | SC_FILE, {
-		{"dirfd", SA_DIRFD}, {"pathname", SA_PATH}, {"mode", SA_MODE}}},
+		{"dirfd", SA_DIRFD, 4}, {"pathname", SA_PATH, 8}, {"mode", SA_MODE, 2}}},
 	[SIG_mknodat] = {"mknodat", 4, SC_DESC | SC_FILE, {
-		{"dirfd", SA_DIRFD}, {"pathname", SA_PATH}, {"mode", SA_MODE}, {"dev", SA_HEX}}},
+		{"dirfd", SA_DIRFD, 4}, {"pathname", SA_PATH, 8}, {"mode", SA_MODE, 2},
+		{"dev", SA_HEX, 4}}},
 	[SIG_fchownat] = {"fchownat", 5, SC_DESC | SC_FILE, {
-		{"dirfd", SA_DIRFD}, {"pathname", SA_PATH}, {"owner", SA_INT}, {"group", SA_INT},
-		{"flags", SA_AT_FLAGS}}},
+		{"dirfd", SA_DIRFD, 4}, {"pathname", SA_PATH, 8}, {"owner", SA_UID, 4},
+		{"group", SA_UID, 4}, {"flags", SA_AT_FLAGS, 4}}},
 	[SIG_futimesat] = {"futimesat", 3, SC_DESC | SC_FILE, {
-		{"dirfd", SA_DIRFD}, {"pathname", SA_PATH}, {"times", SA_PTR}}},
+		{"dirfd", SA_DIRFD, 4}, {"pathname", SA_PATH, 8}, {"times", SA_PTR, 8}}},
 	[SIG_newfstatat] = {"newfstatat", 4, SC_DESC | SC_FILE | SC_FSTAT | SC_STAT_LIKE, {
-		{"dirfd", SA_DIRFD}, {"pathname", SA_PATH}, {"statbuf", SA_PTR},
-		{"flags", SA_AT_FLAGS}}},
+		{"dirfd", SA_DIRFD, 4}, {"pathname", SA_PATH, 8},
+		{"statbuf", SA_STRUCT_OUT, 8, ST_stat}, {"flags", SA_AT_FLAGS, 4}}},
 	[SIG_unlinkat] = {"unlinkat", 3, SC_DESC | SC_FILE, {
-		{"dirfd", SA_DIRFD}, {"pathname", SA_PATH}, {"flags", SA_AT_FLAGS}}},
+		{"dirfd", SA_DIRFD, 4}, {"pathname", SA_PATH, 8}, {"flags", SA_AT_FLAGS, 4}}},
 	[SIG_renameat] = {"renameat", 4, SC_DESC | SC_FILE, {
-		{"olddirfd", SA_DIRFD}, {"oldpath", SA_PATH}, {"newdirfd", SA_DIRFD},
-		{"newpath", SA_PATH}}},
+		{"olddirfd", SA_DIRFD, 4}, {"oldpath", SA_PATH, 8}, {"newdirfd", SA_DIRFD, 4},
+		{"newpath", SA_PATH, 8}}},
 	[SIG_linkat] = {"linkat", 5, SC_DESC | SC_FILE, {
-		{"olddirfd", SA_DIRFD}, {"oldpath", SA_PATH}, {"newdirfd", SA_DIRFD},
-		{"newpath", SA_PATH}, {"flags", SA_AT_FLAGS}}},
+		{"olddirfd", SA_DIRFD, 4}, {"oldpath", SA_PATH, 8}, {"newdirfd", SA_DIRFD, 4},
+		{"newpath", SA_PATH, 8}, {"flags", SA_AT_FLAGS, 4}}},
 	[SIG_symlinkat] = {"symlinkat", 3, SC_DESC | SC_FILE, {
-		{"target", SA_PATH}, {"newdirfd", SA_DIRFD}, {"linkpath", SA_PATH}}},
+		{"target", SA_PATH, 8}, {"newdirfd", SA_DIRFD, 4}, {"linkpath", SA_PATH, 8}}},
 	[SIG_readlinkat] = {"readlinkat", 4, SC_DESC | SC_FILE, {
-		{"dirfd", SA_DIRFD}, {"pathname", SA_PATH}, {"buf", SA_BUF_OUT},
-		{"bufsiz", SA_ULONG}}},
+		{"dirfd", SA_DIRFD, 4}, {"pathname", SA_PATH, 8}, {"buf", SA_BUF_OUT, 8},
+		{"bufsiz", SA_INT, 4}}},
 	[SIG_fchmodat] = {"fchmodat", 3, SC_DESC | SC_FILE, {
-		{"dirfd", SA_DIRFD}, {"pathname", SA_PATH}, {"mode", SA_MODE}}},
+		{"dirfd", SA_DIRFD, 4}, {"pathname", SA_PATH, 8}, {"mode", SA_MODE, 2}}},
 	[SIG_faccessat] = {"faccessat", 3, SC_DESC | SC_FILE, {
-		{"dirfd", SA_DIRFD}, {"pathname", SA_PATH}, {"mode", SA_ACCESS_MODE}}},
+		{"dirfd", SA_DIRFD, 4}, {"pathname", SA_PATH, 8}, {"mode", SA_ACCESS_MODE, 4}}},
 	[SIG_pselect6] = {"pselect6", 6, SC_DESC, {
-		{"nfds", SA_INT}, {"readfds", SA_PTR}, {"writefds", SA_PTR}, {"exceptfds", SA_PTR},
-		{"timeout", SA_PTR}, {"sigmask", SA_PTR}}},
+		{"nfds", SA_INT, 4}, {"readfds", SA_PTR, 8}, {"writefds", SA_PTR, 8},
+		{"exceptfds", SA_PTR, 8}, {"timeout", SA_PTR, 8}, {"sigmask", SA_PTR, 8}}},
 	[SIG_ppoll] = {"ppoll", 5, SC_DESC, {
-		{"fds", SA_PTR}, {"nfds", SA_UINT}, {"tmo_p", SA_PTR}, {"sigmask", SA_PTR},
-		{"sigsetsize", SA_ULONG}}},
-	[SIG_unshare] = {"unshare", 1, 0, {{"flags", SA_CLONE_FLAGS}}},
-	[SIG_set_robust_list] = {"set_robust_list", 2, 0, {{"head", SA_PTR}, {"len", SA_ULONG}}},
+		{"fds", SA_PTR, 8}, {"nfds", SA_UINT, 4}, {"tmo_p", SA_PTR, 8},
+		{"sigmask", SA_PTR, 8}, {"sigsetsize", SA_ULONG, 8}}},
+	[SIG_unshare] = {"unshare", 1, 0, {{"flags", SA_XFLAGS, 8, XL_unshare_flags}}},
+	[SIG_set_robust_list] = {"set_robust_list", 2, 0, {
+		{"head", SA_PTR, 8}, {"len", SA_ULONG, 8}}},
 	[SIG_get_robust_list] = {"get_robust_list", 3, 0, {
-		{"pid", SA_INT}, {"head_ptr", SA_PTR}, {"len_ptr", SA_PTR}}},
+		{"pid", SA_INT, 4}, {"head_ptr", SA_PTR, 8}, {"len_ptr", SA_PTR, 8}}},
 	[SIG_splice] = {"splice", 6, SC_DESC, {
-		{"fd_in", SA_FD}, {"off_in", SA_PTR}, {"fd_out", SA_FD}, {"off_out", SA_PTR},
-		{"len", SA_ULONG}, {"flags", SA_HEX}}},
+		{"fd_in", SA_FD, 4}, {"off_in", SA_PTR, 8}, {"fd_out", SA_FD, 4},
+		{"off_out", SA_PTR, 8}, {"len", SA_ULONG, 8}, {"flags", SA_HEX, 4}}},
 	[SIG_tee] = {"tee", 4, SC_DESC, {
-		{"fd_in", SA_FD}, {"fd_out", SA_FD}, {"len", SA_ULONG}, {"flags", SA_HEX}}},
+		{"fd_in", SA_FD, 4}, {"fd_out", SA_FD, 4}, {"len", SA_ULONG, 8},
+		{"flags", SA_HEX, 4}}},
 	[SIG_sync_file_range] = {"sync_file_range", 4, SC_DESC, {
-		{"fd", SA_FD}, {"offset", SA_LONG}, {"nbytes", SA_LONG}, {"flags", SA_HEX}}},
+		{"fd", SA_FD, 4}, {"offset", SA_LONG, 8}, {"nbytes", SA_LONG, 8},
+		{"flags", SA_HEX, 4}}},
 	[SIG_vmsplice] = {"vmsplice", 4, SC_DESC, {
-		{"fd", SA_FD}, {"iov", SA_PTR}, {"nr_segs", SA_ULONG}, {"flags", SA_HEX}}},
+		{"fd", SA_FD, 4}, {"iov", SA_PTR, 8}, {"nr_segs", SA_ULONG, 8},
+		{"flags", SA_HEX, 4}}},
 	[SIG_move_pages] = {"move_pages", 6, SC_MEMORY, {
-		{"pid", SA_INT}, {"count", SA_ULONG}, {"pages", SA_PTR}, {"nodes", SA_PTR},
-		{"status", SA_PTR}, {"flags", SA_HEX}}},
+		{"pid", SA_INT, 4}, {"count", SA_ULONG, 8}, {"pages", SA_PTR, 8},
+		{"nodes", SA_PTR, 8}, {"status", SA_PTR, 8}, {"flags", SA_HEX, 4}}},
 	[SIG_utimensat] = {"utimensat", 4, SC_DESC | SC_FILE, {
-		{"dirfd", SA_DIRFD}, {"pathname", SA_PATH}, {"times", SA_PTR},
-		{"flags", SA_AT_FLAGS}}},
+		{"dirfd", SA_DIRFD, 4}, {"pathname", SA_PATH, 8}, {"times", SA_PTR, 8},
+		{"flags", SA_AT_FLAGS, 4}}},
 	[SIG_epoll_pwait] = {"epoll_pwait", 6, SC_DESC, {
-		{"epfd", SA_FD}, {"events", SA_PTR}, {"maxevents", SA_INT}, {"timeout", SA_INT},
-		{"sigmask", SA_PTR}, {"sigsetsize", SA_ULONG}}},
+		{"epfd", SA_FD, 4}, {"events", SA_PTR, 8}, {"maxevents", SA_INT, 4},
+		{"timeout", SA_INT, 4}, {"sigmask", SA_PTR, 8}, {"sigsetsize", SA_ULONG, 8}}},
 	[SIG_signalfd] = {"signalfd", 3, SC_DESC | SC_SIGNAL, {
-		{"fd", SA_FD}, {"mask", SA_PTR}, {"sizemask", SA_ULONG}}},
+		{"fd", SA_FD, 4}, {"mask", SA_PTR, 8}, {"sizemask", SA_ULONG, 8}}},
 	[SIG_timerfd_create] = {"timerfd_create", 2, SC_DESC, {
-		{"clockid", SA_CLOCKID}, {"flags", SA_HEX}}},
-	[SIG_eventfd] = {"eventfd", 1, SC_DESC, {{"initval", SA_UINT}}},
+		{"clockid", SA_CLOCKID, 4}, {"flags", SA_XFLAGS, 4, XL_timerfd_create_flags}}},
+	[SIG_eventfd] = {"eventfd", 1, SC_DESC, {{"initval", SA_UINT, 4}}},
 	[SIG_fallocate] = {"fallocate", 4, SC_DESC, {
-		{"fd", SA_FD}, {"mode", SA_HEX}, {"offset", SA_LONG}, {"len", SA_LONG}}},
+		{"fd", SA_FD, 4}, {"mode", SA_HEX, 4}, {"offset", SA_LONG, 8},
+		{"len", SA_LONG, 8}}},
 	[SIG_timerfd_settime] = {"timerfd_settime", 4, SC_DESC, {
-		{"fd", SA_FD}, {"flags", SA_HEX}, {"new_value", SA_PTR}, {"old_value", SA_PTR}}},
+		{"fd", SA_FD, 4}, {"flags", SA_XFLAGS, 4, XL_timerfd_settime_flags},
+		{"new_value", SA_PTR, 8}, {"old_value", SA_PTR, 8}}},
 	[SIG_timerfd_gettime] = {"timerfd_gettime", 2, SC_DESC, {
-		{"fd", SA_FD}, {"curr_value", SA_PTR}}},
+		{"fd", SA_FD, 4}, {"curr_value", SA_PTR, 8}}},
 	[SIG_accept4] = {"accept4", 4, SC_NETWORK, {
-		{"sockfd", SA_FD}, {"addr", SA_SOCKADDR_OUT}, {"addrlen", SA_PTR},
-		{"flags", SA_SOCK_TYPE}}},
+		{"sockfd", SA_FD, 4}, {"addr", SA_SOCKADDR_OUT, 8}, {"addrlen", SA_PTR, 8},
+		{"flags", SA_SOCK_TYPE, 4}}},
 	[SIG_signalfd4] = {"signalfd4", 4, SC_DESC | SC_SIGNAL, {
-		{"fd", SA_FD}, {"mask", SA_PTR}, {"sizemask", SA_ULONG}, {"flags", SA_HEX}}},
-	[SIG_eventfd2] = {"eventfd2", 2, SC_DESC, {{"initval", SA_UINT}, {"flags", SA_HEX}}},
-	[SIG_epoll_create1] = {"epoll_create1", 1, SC_DESC, {{"flags", SA_HEX}}},
-	[SIG_dup3] = {"dup3", 3, SC_DESC, {{"oldfd", SA_FD}, {"newfd", SA_FD}, {"flags", SA_HEX}}},
-	[SIG_pipe2] = {"pipe2", 2, SC_DESC, {{"pipefd", SA_PTR}, {"flags", SA_HEX}}},
-	[SIG_inotify_init1] = {"inotify_init1", 1, SC_DESC, {{"flags", SA_HEX}}},
+		{"fd", SA_FD, 4}, {"mask", SA_PTR, 8}, {"sizemask", SA_ULONG, 8},
+		{"flags", SA_HEX, 4}}},
+	[SIG_eventfd2] = {"eventfd2", 2, SC_DESC, {
+		{"initval", SA_UINT, 4}, {"flags", SA_XFLAGS, 4, XL_eventfd_flags}}},
+	[SIG_epoll_create1] = {"epoll_create1", 1, SC_DESC, {
+		{"flags", SA_XFLAGS, 4, XL_epoll_create_flags}}},
+	[SIG_dup3] = {"dup3", 3, SC_DESC, {
+		{"oldfd", SA_FD, 4}, {"newfd", SA_FD, 4},
+		{"flags", SA_XFLAGS, 4, XL_o_cloexec_flags}}},
+	[SIG_pipe2] = {"pipe2", 2, SC_DESC, {
+		{"pipefd", SA_STRUCT_OUT, 8, ST_fd_pair}, {"flags", SA_XFLAGS, 4, XL_pipe2_flags}}},
+	[SIG_inotify_init1] = {"inotify_init1", 1, SC_DESC, {
+		{"flags", SA_XFLAGS, 4, XL_inotify_init_flags}}},
 	[SIG_preadv] = {"preadv", 4, SC_DESC, {
-		{"fd", SA_FD}, {"iov", SA_PTR}, {"iovcnt", SA_INT}, {"offset", SA_LONG}}},
+		{"fd", SA_FD, 8}, {"iov", SA_PTR, 8}, {"iovcnt", SA_ULONG, 8},
+		{"offset", SA_ULONG, 8}}},
 	[SIG_pwritev] = {"pwritev", 4, SC_DESC, {
-		{"fd", SA_FD}, {"iov", SA_PTR}, {"iovcnt", SA_INT}, {"offset", SA_LONG}}},
+		{"fd", SA_FD, 8}, {"iov", SA_PTR, 8}, {"iovcnt", SA_ULONG, 8},
+		{"offset", SA_ULONG, 8}}},
 	[SIG_rt_tgsigqueueinfo] = {"rt_tgsigqueueinfo", 4, SC_SIGNAL | SC_PROCESS, {
-		{"tgid", SA_INT}, {"tid", SA_INT}, {"sig", SA_SIGNAL}, {"info", SA_PTR}}},
+		{"tgid", SA_INT, 4}, {"tid", SA_INT, 4}, {"sig", SA_SIGNAL, 4},
+		{"info", SA_PTR, 8}}},
 	[SIG_perf_event_open] = {"perf_event_open", 5, SC_DESC, {
-		{"attr", SA_PTR}, {"pid", SA_INT}, {"cpu", SA_INT}, {"group_fd", SA_FD},
-		{"flags", SA_HEX}}},
+		{"attr", SA_PTR, 8}, {"pid", SA_INT, 4}, {"cpu", SA_INT, 4}, {"group_fd", SA_FD, 4},
+		{"flags", SA_HEX, 8}}},
 	[SIG_recvmmsg] = {"recvmmsg", 5, SC_NETWORK, {
-		{"sockfd", SA_FD}, {"msgvec", SA_PTR}, {"vlen", SA_UINT}, {"flags", SA_HEX},
-		{"timeout", SA_PTR}}},
+		{"sockfd", SA_FD, 4}, {"msgvec", SA_PTR, 8}, {"vlen", SA_UINT, 4},
+		{"flags", SA_XFLAGS, 4, XL_msg_flags}, {"timeout", SA_PTR, 8}}},
 	[SIG_fanotify_init] = {"fanotify_init", 2, SC_DESC, {
-		{"flags", SA_HEX}, {"event_f_flags", SA_OPEN_FLAGS}}},
+		{"flags", SA_HEX, 4}, {"event_f_flags", SA_OPEN_FLAGS, 4}}},
 	[SIG_fanotify_mark] = {"fanotify_mark", 5, SC_DESC | SC_FILE, {
-		{"fanotify_fd", SA_FD}, {"flags", SA_HEX}, {"mask", SA_HEX}, {"dirfd", SA_DIRFD},
-		{"pathname", SA_PATH}}},
+		{"fanotify_fd", SA_FD, 4}, {"flags", SA_XFLAGS, 4, XL_fanotify_mark_flags},
+		{"mask", SA_XFLAGS, 8, XL_fanotify_events}, {"dirfd", SA_DIRFD, 4},
+		{"pathname", SA_PATH, 8}}},
 	[SIG_prlimit64] = {"prlimit64", 4, 0, {
-		{"pid", SA_INT}, {"resource", SA_INT}, {"new_limit", SA_PTR},
-		{"old_limit", SA_PTR}}},
+		{"pid", SA_INT, 4}, {"resource", SA_XVAL, 4, XL_rlimit_resources},
+		{"new_limit", SA_STRUCT_IN, 8, ST_rlimit64},
+		{"old_limit", SA_STRUCT_OUT, 8, ST_rlimit64}}},
 	[SIG_name_to_handle_at] = {"name_to_handle_at", 5, SC_DESC | SC_FILE, {
-		{"dirfd", SA_DIRFD}, {"pathname", SA_PATH}, {"handle", SA_PTR},
-		{"mount_id", SA_PTR}, {"flags", SA_AT_FLAGS}}},
+		{"dirfd", SA_DIRFD, 4}, {"pathname", SA_PATH, 8}, {"handle", SA_PTR, 8},
+		{"mount_id", SA_PTR, 8}, {"flags", SA_AT_FLAGS, 4}}},
 	[SIG_open_by_handle_at] = {"open_by_handle_at", 3, SC_DESC, {
-		{"mount_fd", SA_FD}, {"handle", SA_PTR}, {"flags", SA_OPEN_FLAGS}}},
+		{"mount_fd", SA_FD, 4}, {"handle", SA_PTR, 8}, {"flags", SA_OPEN_FLAGS, 4}}},
 	[SIG_clock_adjtime] = {"clock_adjtime", 2, SC_CLOCK, {
-		{"clk_id", SA_CLOCKID}, {"buf", SA_PTR}}},
-	[SIG_syncfs] = {"syncfs", 1, SC_DESC, {{"fd", SA_FD}}},
+		{"clk_id", SA_CLOCKID, 4}, {"buf", SA_PTR, 8}}},
+	[SIG_syncfs] = {"syncfs", 1, SC_DESC, {{"fd", SA_FD, 4}}},
 	[SIG_sendmmsg] = {"sendmmsg", 4, SC_NETWORK, {
-		{"sockfd", SA_FD}, {"msgvec", SA_PTR}, {"vlen", SA_UINT}, {"flags", SA_HEX}}},
-	[SIG_setns] = {"setns", 2, SC_DESC, {{"fd", SA_FD}, {"nstype", SA_CLONE_FLAGS}}},
-	[SIG_getcpu] = {"getcpu", 3, 0, {{"cpu", SA_PTR}, {"node", SA_PTR}, {"tcache", SA_PTR}}},
+		{"sockfd", SA_FD, 4}, {"msgvec", SA_PTR, 8}, {"vlen", SA_UINT, 4},
+		{"flags", SA_XFLAGS, 4, XL_msg_flags}}},
+	[SIG_setns] = {"setns", 2, SC_DESC, {
+		{"fd", SA_FD, 4}, {"nstype", SA_XFLAGS, 4, XL_setns_types}}},
+	[SIG_getcpu] = {"getcpu", 3, 0, {
+		{"cpu", SA_PTR, 8}, {"node", SA_PTR, 8}, {"tcache", SA_PTR, 8}}},
 	[SIG_process_vm_readv] = {"process_vm_readv", 6, 0, {
-		{"pid", SA_INT}, {"local_iov", SA_PTR}, {"liovcnt", SA_ULONG},
-		{"remote_iov", SA_PTR}, {"riovcnt", SA_ULONG}, {"flags", SA_HEX}}},
+		{"pid", SA_INT, 4}, {"local_iov", SA_PTR, 8}, {"liovcnt", SA_ULONG, 8},
+		{"remote_iov", SA_PTR, 8}, {"riovcnt", SA_ULONG, 8}, {"flags", SA_HEX, 8}}},
 	[SIG_process_vm_writev] = {"process_vm_writev", 6, 0, {
-		{"pid", SA_INT}, {"local_iov", SA_PTR}, {"liovcnt", SA_ULONG},
-		{"remote_iov", SA_PTR}, {"riovcnt", SA_ULONG}, {"flags", SA_HEX}}},
+		{"pid", SA_INT, 4}, {"local_iov", SA_PTR, 8}, {"liovcnt", SA_ULONG, 8},
+		{"remote_iov", SA_PTR, 8}, {"riovcnt", SA_ULONG, 8}, {"flags", SA_HEX, 8}}},
 	[SIG_kcmp] = {"kcmp", 5, 0, {
-		{"pid1", SA_INT}, {"pid2", SA_INT}, {"type", SA_INT}, {"idx1", SA_ULONG},
-		{"idx2", SA_ULONG}}},
+		{"pid1", SA_INT, 4}, {"pid2", SA_INT, 4}, {"type", SA_INT, 4},
+		{"idx1", SA_ULONG, 8}, {"idx2", SA_ULONG, 8}}},
 	[SIG_finit_module] = {"finit_module", 3, SC_DESC, {
-		{"fd", SA_FD}, {"param_values", SA_STR}, {"flags", SA_HEX}}},
+		{"fd", SA_FD, 8}, {"param_values", SA_STR, 8}, {"flags", SA_HEX, 8}}},
 	[SIG_sched_setattr] = {"sched_setattr", 3, 0, {
-		{"pid", SA_INT}, {"attr", SA_PTR}, {"flags", SA_HEX}}},
+		{"pid", SA_INT, 4}, {"attr", SA_PTR, 8}, {"flags", SA_HEX, 4}}},
 	[SIG_sched_getattr] = {"sched_getattr", 4, 0, {
-		{"pid", SA_INT}, {"attr", SA_PTR}, {"size", SA_UINT}, {"flags", SA_HEX}}},
+		{"pid", SA_INT, 4}, {"attr", SA_PTR, 8}, {"size", SA_UINT, 4},
+		{"flags", SA_HEX, 4}}},
 	[SIG_renameat2] = {"renameat2", 5, SC_DESC | SC_FILE, {
-		{"olddirfd", SA_DIRFD}, {"oldpath", SA_PATH}, {"newdirfd", SA_DIRFD},
-		{"newpath", SA_PATH}, {"flags", SA_HEX}}},
+		{"olddirfd", SA_DIRFD, 4}, {"oldpath", SA_PATH, 8}, {"newdirfd", SA_DIRFD, 4},
+		{"newpath", SA_PATH, 8}, {"flags", SA_XFLAGS, 4, XL_renameat2_flags}}},
 	[SIG_seccomp] = {"seccomp", 3, 0, {
-		{"operation", SA_UINT}, {"flags", SA_HEX}, {"args", SA_PTR}}},
+		{"operation", SA_UINT, 4}, {"flags", SA_HEX, 4}, {"args", SA_PTR, 8}}},
 	[SIG_getrandom] = {"getrandom", 3, 0, {
-		{"buf", SA_BUF_OUT}, {"buflen", SA_ULONG}, {"flags", SA_HEX}}},
-	[SIG_memfd_create] = {"memfd_create", 2, SC_DESC, {{"name", SA_STR}, {"flags", SA_HEX}}},
+		{"buf", SA_BUF_OUT, 8}, {"buflen", SA_ULONG, 8},
+		{"flags", SA_XFLAGS, 4, XL_getrandom_flags}}},
+	[SIG_memfd_create] = {"memfd_create", 2, SC_DESC, {
+		{"name", SA_STR, 8}, {"flags", SA_XFLAGS, 4, XL_memfd_create_flags}}},
 	[SIG_kexec_file_load] = {"kexec_file_load", 5, SC_DESC, {
-		{"kernel_fd", SA_FD}, {"initrd_fd", SA_FD}, {"cmdline_len", SA_ULONG},
-		{"cmdline", SA_STR}, {"flags", SA_HEX}}},
-	[SIG_bpf] = {"bpf", 3, SC_DESC, {{"cmd", SA_INT}, {"attr", SA_PTR}, {"size", SA_UINT}}},
+		{"kernel_fd", SA_FD, 8}, {"initrd_fd", SA_FD, 8}, {"cmdline_len", SA_ULONG, 8},
+		{"cmdline", SA_STR, 8}, {"flags", SA_HEX, 8}}},
+	[SIG_bpf] = {"bpf", 3, SC_DESC, {
+		{"cmd", SA_XVAL, 4, XL_bpf_commands}, {"attr", SA_PTR, 8}, {"size", SA_UINT, 4}}},
 	[SIG_execveat] = {"execveat", 5, SC_DESC | SC_FILE | SC_PROCESS, {
-		{"dirfd", SA_DIRFD}, {"pathname", SA_PATH}, {"argv", SA_ARGV}, {"envp", SA_ENVP},
-		{"flags", SA_AT_FLAGS}}},
-	[SIG_userfaultfd] = {"userfaultfd", 1, SC_DESC, {{"flags", SA_HEX}}},
+		{"dirfd", SA_DIRFD, 4}, {"pathname", SA_PATH, 8}, {"argv", SA_ARGV, 8},
+		{"envp", SA_ENVP, 8}, {"flags", SA_AT_FLAGS, 4}}},
+	[SIG_userfaultfd] = {"userfaultfd", 1, SC_DESC, {{"flags", SA_HEX, 4}}},
 	[SIG_membarrier] = {"membarrier", 3, 0, {
-		{"cmd", SA_INT}, {"flags", SA_HEX}, {"cpu_id", SA_INT}}},
+		{"cmd", SA_INT, 4}, {"flags", SA_HEX, 4}, {"cpu_id", SA_INT, 4}}},
 	[SIG_mlock2] = {"mlock2", 3, SC_MEMORY, {
-		{"addr", SA_PTR}, {"len", SA_ULONG}, {"flags", SA_HEX}}},
+		{"addr", SA_PTR, 8}, {"len", SA_ULONG, 8},
+		{"flags", SA_XFLAGS, 4, XL_mlock_flags}}},
 	[SIG_copy_file_range] = {"copy_file_range", 6, SC_DESC, {
-		{"fd_in", SA_FD}, {"off_in", SA_PTR}, {"fd_out", SA_FD}, {"off_out", SA_PTR},
-		{"len", SA_ULONG}, {"flags", SA_HEX}}},
+		{"fd_in", SA_FD, 4}, {"off_in", SA_PTR, 8}, {"fd_out", SA_FD, 4},
+		{"off_out", SA_PTR, 8}, {"len", SA_ULONG, 8}, {"flags", SA_HEX, 4}}},
 	[SIG_preadv2] = {"preadv2", 6, SC_DESC, {
-		{"fd", SA_FD}, {"iov", SA_PTR}, {"iovcnt", SA_INT}, {"offset", SA_LONG},
-		{"offset_high", SA_LONG}, {"flags", SA_HEX}}},
+		{"fd", SA_FD, 8}, {"iov", SA_PTR, 8}, {"iovcnt", SA_ULONG, 8},
+		{"offset", SA_ULONG, 8}, {"offset_high", SA_ULONG, 8}, {"flags", SA_HEX, 4}}},
 	[SIG_pwritev2] = {"pwritev2", 6, SC_DESC, {
-		{"fd", SA_FD}, {"iov", SA_PTR}, {"iovcnt", SA_INT}, {"offset", SA_LONG},
-		{"offset_high", SA_LONG}, {"flags", SA_HEX}}},
+		{"fd", SA_FD, 8}, {"iov", SA_PTR, 8}, {"iovcnt", SA_ULONG, 8},
+		{"offset", SA_ULONG, 8}, {"offset_high", SA_ULONG, 8}, {"flags", SA_HEX, 4}}},
 	[SIG_pkey_mprotect] = {"pkey_mprotect", 4, SC_MEMORY, {
-		{"addr", SA_PTR}, {"len", SA_ULONG}, {"prot", SA_MMAP_PROT}, {"pkey", SA_INT}}},
-	[SIG_pkey_alloc] = {"pkey_alloc", 2, 0, {{"flags", SA_HEX}, {"access_rights", SA_HEX}}},
-	[SIG_pkey_free] = {"pkey_free", 1, 0, {{"pkey", SA_INT}}},
+		{"addr", SA_PTR, 8}, {"len", SA_ULONG, 8}, {"prot", SA_MMAP_PROT, 8},
+		{"pkey", SA_INT, 4}}},
+	[SIG_pkey_alloc] = {"pkey_alloc", 2, 0, {
+		{"flags", SA_HEX, 8}, {"access_rights", SA_HEX, 8}}},
+	[SIG_pkey_free] = {"pkey_free", 1, 0, {{"pkey", SA_INT, 4}}},
 	[SIG_statx] = {"statx", 5, SC_DESC | SC_FILE | SC_FSTAT | SC_STAT_LIKE, {
-		{"dirfd", SA_DIRFD}, {"pathname", SA_PATH}, {"flags", SA_AT_FLAGS},
-		{"mask", SA_HEX}, {"statxbuf", SA_PTR}}},
+		{"dirfd", SA_DIRFD, 4}, {"pathname", SA_PATH, 8}, {"flags", SA_STATX_FLAGS, 4},
+		{"mask", SA_XFLAGS, 4, XL_statx_mask}, {"statxbuf", SA_STRUCT_OUT, 8, ST_statx}}},
 	[SIG_io_pgetevents] = {"io_pgetevents", 6, 0, {
-		{"ctx_id", SA_HEX}, {"min_nr", SA_LONG}, {"nr", SA_LONG}, {"events", SA_PTR},
-		{"timeout", SA_PTR}, {"usig", SA_PTR}}},
+		{"ctx_id", SA_HEX, 8}, {"min_nr", SA_LONG, 8}, {"nr", SA_LONG, 8},
+		{"events", SA_PTR, 8}, {"timeout", SA_PTR, 8}, {"usig", SA_PTR, 8}}},
 	[SIG_rseq] = {"rseq", 4, 0, {
-		{"rseq", SA_PTR}, {"rseq_len", SA_UINT}, {"flags", SA_HEX}, {"sig", SA_HEX}}},
+		{"rseq", SA_PTR, 8}, {"rseq_len", SA_HEX, 4}, {"flags", SA_HEX, 4},
+		{"sig", SA_HEX, 4}}},
 	[SIG_uretprobe] = {"uretprobe", 0, 0, {{0}}},
 	[SIG_uprobe] = {"uprobe", 0, 0, {{0}}},
 	[SIG_pidfd_send_signal] = {"pidfd_send_signal", 4, SC_DESC | SC_SIGNAL | SC_PROCESS, {
-		{"pidfd", SA_FD}, {"sig", SA_SIGNAL}, {"info", SA_PTR}, {"flags", SA_HEX}}},
+		{"pidfd", SA_FD, 4}, {"sig", SA_SIGNAL, 4}, {"info", SA_PTR, 8},
+		{"flags", SA_HEX, 4}}},
 	[SIG_io_uring_setup] = {"io_uring_setup", 2, SC_DESC, {
-		{"entries", SA_UINT}, {"p", SA_PTR}}},
+		{"entries", SA_UINT, 4}, {"p", SA_PTR, 8}}},
 	[SIG_io_uring_enter] = {"io_uring_enter", 6, SC_DESC | SC_SIGNAL, {
-		{"fd", SA_FD}, {"to_submit", SA_UINT}, {"min_complete", SA_UINT}, {"flags", SA_HEX},
-		{"sig", SA_PTR}, {"sz", SA_ULONG}}},
+		{"fd", SA_FD, 4}, {"to_submit", SA_UINT, 4}, {"min_complete", SA_UINT, 4},
+		{"flags", SA_HEX, 4}, {"sig", SA_PTR, 8}, {"sz", SA_ULONG, 8}}},
 	[SIG_io_uring_register] = {"io_uring_register", 4, SC_DESC | SC_MEMORY, {
-		{"fd", SA_FD}, {"opcode", SA_UINT}, {"arg", SA_PTR}, {"nr_args", SA_UINT}}},
+		{"fd", SA_FD, 4}, {"opcode", SA_XVAL, 4, XL_io_uring_register_opcodes},
+		{"arg", SA_PTR, 8}, {"nr_args", SA_UINT, 4}}},
 	[SIG_open_tree] = {"open_tree", 3, SC_DESC | SC_FILE, {
-		{"dirfd", SA_DIRFD}, {"path", SA_PATH}, {"flags", SA_HEX}}},
+		{"dirfd", SA_DIRFD, 4}, {"path", SA_PATH, 8}, {"flags", SA_HEX, 4}}},
 	[SIG_move_mount] = {"move_mount", 5, SC_DESC | SC_FILE, {
-		{"from_dirfd", SA_DIRFD}, {"from_path", SA_PATH}, {"to_dirfd", SA_DIRFD},
-		{"to_path", SA_PATH}, {"flags", SA_HEX}}},
-	[SIG_fsopen] = {"fsopen", 2, SC_DESC, {{"fsname", SA_STR}, {"flags", SA_HEX}}},
+		{"from_dirfd", SA_DIRFD, 4}, {"from_path", SA_PATH, 8}, {"to_dirfd", SA_DIRFD, 4},
+		{"to_path", SA_PATH, 8}, {"flags", SA_HEX, 4}}},
+	[SIG_fsopen] = {"fsopen", 2, SC_DESC, {{"fsname", SA_STR, 8}, {"flags", SA_HEX, 4}}},
 	[SIG_fsconfig] = {"fsconfig", 5, SC_DESC | SC_FILE, {
-		{"fd", SA_FD}, {"cmd", SA_UINT}, {"key", SA_STR}, {"value", SA_PTR},
-		{"aux", SA_INT}}},
+		{"fd", SA_FD, 4}, {"cmd", SA_UINT, 4}, {"key", SA_STR, 8}, {"value", SA_PTR, 8},
+		{"aux", SA_INT, 4}}},
 	[SIG_fsmount] = {"fsmount", 3, SC_DESC, {
-		{"fd", SA_FD}, {"flags", SA_HEX}, {"attr_flags", SA_HEX}}},
+		{"fd", SA_FD, 4}, {"flags", SA_HEX, 4}, {"attr_flags", SA_HEX, 4}}},
 	[SIG_fspick] = {"fspick", 3, SC_DESC | SC_FILE, {
-		{"dirfd", SA_DIRFD}, {"path", SA_PATH}, {"flags", SA_HEX}}},
-	[SIG_pidfd_open] = {"pidfd_open", 2, SC_DESC, {{"pid", SA_INT}, {"flags", SA_HEX}}},
-	[SIG_clone3] = {"clone3", 2, SC_PROCESS, {{"cl_args", SA_PTR}, {"size", SA_ULONG}}},
+		{"dirfd", SA_DIRFD, 4}, {"path", SA_PATH, 8}, {"flags", SA_HEX, 4}}},
+	[SIG_pidfd_open] = {"pidfd_open", 2, SC_DESC, {{"pid", SA_INT, 4}, {"flags", SA_HEX, 4}}},
+	[SIG_clone3] = {"clone3", 2, SC_PROCESS, {{"cl_args", SA_PTR, 8}, {"size", SA_ULONG, 8}}},
 	[SIG_close_range] = {"close_range", 3, 0, {
-		{"first", SA_UINT}, {"last", SA_UINT}, {"flags", SA_HEX}}},
+		{"first", SA_UINT, 4}, {"last", SA_UINT, 4},
+		{"flags", SA_XFLAGS, 4, XL_close_range_flags}}},
 	[SIG_openat2] = {"openat2", 4, SC_DESC | SC_FILE, {
-		{"dirfd", SA_DIRFD}, {"pathname", SA_PATH}, {"how", SA_PTR}, {"size", SA_ULONG}}},
+		{"dirfd", SA_DIRFD, 4}, {"pathname", SA_PATH, 8}, {"how", SA_PTR, 8},
+		{"size", SA_ULONG, 8}}},
 	[SIG_pidfd_getfd] = {"pidfd_getfd", 3, SC_DESC, {
-		{"pidfd", SA_FD}, {"targetfd", SA_INT}, {"flags", SA_HEX}}},
+		{"pidfd", SA_FD, 4}, {"targetfd", SA_INT, 4}, {"flags", SA_HEX, 4}}},
 	[SIG_faccessat2] = {"faccessat2", 4, SC_DESC | SC_FILE, {
-		{"dirfd", SA_DIRFD}, {"pathname", SA_PATH}, {"mode", SA_ACCESS_MODE},
-		{"flags", SA_AT_FLAGS}}},
+		{"dirfd", SA_DIRFD, 4}, {"pathname", SA_PATH, 8}, {"mode", SA_ACCESS_MODE, 4},
+		{"flags", SA_XFLAGS, 4, XL_faccessat_flags}}},
 	[SIG_process_madvise] = {"process_madvise", 5, SC_DESC, {
-		{"pidfd", SA_FD}, {"iovec", SA_PTR}, {"vlen", SA_ULONG}, {"advice", SA_INT},
-		{"flags", SA_HEX}}},
+		{"pidfd", SA_FD, 4}, {"iovec", SA_PTR, 8}, {"vlen", SA_ULONG, 8},
+		{"advice", SA_INT, 4}, {"flags", SA_HEX, 4}}},
 	[SIG_epoll_pwait2] = {"epoll_pwait2", 6, SC_DESC, {
-		{"epfd", SA_FD}, {"events", SA_PTR}, {"maxevents", SA_INT}, {"timeout", SA_PTR},
-		{"sigmask", SA_PTR}, {"sigsetsize", SA_ULONG}}},
+		{"epfd", SA_FD, 4}, {"events", SA_PTR, 8}, {"maxevents", SA_INT, 4},
+		{"timeout", SA_PTR, 8}, {"sigmask", SA_PTR, 8}, {"sigsetsize", SA_ULONG, 8}}},
 	[SIG_mount_setattr] = {"mount_setattr", 5, SC_DESC | SC_FILE, {
-		{"dirfd", SA_DIRFD}, {"pathname", SA_PATH}, {"flags", SA_AT_FLAGS},
-		{"attr", SA_PTR}, {"size", SA_ULONG}}},
+		{"dirfd", SA_DIRFD, 4}, {"pathname", SA_PATH, 8}, {"flags", SA_AT_FLAGS, 4},
+		{"attr", SA_PTR, 8}, {"size", SA_ULONG, 8}}},
 	[SIG_quotactl_fd] = {"quotactl_fd", 4, SC_DESC, {
-		{"fd", SA_FD}, {"cmd", SA_HEX}, {"id", SA_INT}, {"addr", SA_PTR}}},
+		{"fd", SA_FD, 4}, {"cmd", SA_QUOTACTL_CMD, 4}, {"id", SA_UINT, 4},
+		{"addr", SA_PTR, 8}}},
 	[SIG_landlock_create_ruleset] = {"landlock_create_ruleset", 3, SC_DESC, {
-		{"attr", SA_PTR}, {"size", SA_ULONG}, {"flags", SA_HEX}}},
+		{"attr", SA_PTR, 8}, {"size", SA_ULONG, 8}, {"flags", SA_HEX, 4}}},
 	[SIG_landlock_add_rule] = {"landlock_add_rule", 4, SC_DESC, {
-		{"ruleset_fd", SA_FD}, {"rule_type", SA_INT}, {"rule_attr", SA_PTR},
-		{"flags", SA_HEX}}},
+		{"ruleset_fd", SA_FD, 4}, {"rule_type", SA_INT, 4}, {"rule_attr", SA_PTR, 8},
+		{"flags", SA_HEX, 4}}},
 	[SIG_landlock_restrict_self] = {"landlock_restrict_self", 2, SC_DESC, {
-		{"ruleset_fd", SA_FD}, {"flags", SA_HEX}}},
-	[SIG_memfd_secret] = {"memfd_secret", 1, SC_DESC, {{"flags", SA_HEX}}},
+		{"ruleset_fd", SA_FD, 4}, {"flags", SA_HEX, 4}}},
+	[SIG_memfd_secret] = {"memfd_secret", 1, SC_DESC, {{"flags", SA_HEX, 4}}},
 	[SIG_process_mrelease] = {"process_mrelease", 2, SC_DESC, {
-		{"pidfd", SA_FD}, {"flags", SA_HEX}}},
+		{"pidfd", SA_FD, 4}, {"flags", SA_HEX, 4}}},
 	[SIG_futex_waitv] = {"futex_waitv", 5, 0, {
-		{"waiters", SA_PTR}, {"nr_futexes", SA_UINT}, {"flags", SA_HEX},
-		{"timeout", SA_PTR}, {"clockid", SA_CLOCKID}}},
+		{"waiters", SA_PTR, 8}, {"nr_futexes", SA_UINT, 4}, {"flags", SA_HEX, 4},
+		{"timeout", SA_PTR, 8}, {"clockid", SA_CLOCKID, 4}}},
 	[SIG_set_mempolicy_home_node] = {"set_mempolicy_home_node", 4, SC_MEMORY, {
-		{"start", SA_PTR}, {"len", SA_ULONG}, {"home_node", SA_ULONG}, {"flags", SA_HEX}}},
+		{"start", SA_PTR, 8}, {"len", SA_ULONG, 8}, {"home_node", SA_ULONG, 8},
+		{"flags", SA_HEX, 8}}},
 	[SIG_cachestat] = {"cachestat", 4, SC_DESC, {
-		{"fd", SA_FD}, {"cstat_range", SA_PTR}, {"cstat", SA_PTR}, {"flags", SA_HEX}}},
+		{"fd", SA_FD, 4}, {"cstat_range", SA_PTR, 8}, {"cstat", SA_PTR, 8},
+		{"flags", SA_HEX, 4}}},
 	[SIG_fchmodat2] = {"fchmodat2", 4, SC_DESC | SC_FILE, {
-		{"dirfd", SA_DIRFD}, {"pathname", SA_PATH}, {"mode", SA_MODE},
-		{"flags", SA_AT_FLAGS}}},
+		{"dirfd", SA_DIRFD, 4}, {"pathname", SA_PATH, 8}, {"mode", SA_MODE, 2},
+		{"flags", SA_AT_FLAGS, 4}}},
 	[SIG_map_shadow_stack] = {"map_shadow_stack", 3, SC_MEMORY, {
-		{"addr", SA_PTR}, {"size", SA_ULONG}, {"flags", SA_HEX}}},
+		{"addr", SA_PTR, 8}, {"size", SA_ULONG, 8}, {"flags", SA_HEX, 8}}},
 	[SIG_futex_wake] = {"futex_wake", 4, 0, {
-		{"uaddr", SA_PTR}, {"mask", SA_HEX}, {"nr", SA_INT}, {"flags", SA_HEX}}},
+		{"uaddr", SA_PTR, 8}, {"mask", SA_HEX, 8}, {"nr", SA_INT, 4},
+		{"flags", SA_HEX, 4}}},
 	[SIG_futex_wait] = {"futex_wait", 6, 0, {
-		{"uaddr", SA_PTR}, {"val", SA_ULONG}, {"mask", SA_HEX}, {"flags", SA_HEX},
-		{"timeout", SA_PTR}, {"clockid", SA_CLOCKID}}},
+		{"uaddr", SA_PTR, 8}, {"val", SA_ULONG, 8}, {"mask", SA_HEX, 8},
+		{"flags", SA_HEX, 4}, {"timeout", SA_PTR, 8}, {"clockid", SA_CLOCKID, 4}}},
 	[SIG_futex_requeue] = {"futex_requeue", 4, 0, {
-		{"waiters", SA_PTR}, {"flags", SA_HEX}, {"nr_wake", SA_INT},
-		{"nr_requeue", SA_INT}}},
+		{"waiters", SA_PTR, 8}, {"flags", SA_HEX, 4}, {"nr_wake", SA_INT, 4},
+		{"nr_requeue", SA_INT, 4}}},
 	[SIG_statmount] = {"statmount", 4, 0, {
-		{"req", SA_PTR}, {"buf", SA_PTR}, {"bufsize", SA_ULONG}, {"flags", SA_HEX}}},
+		{"req", SA_PTR, 8}, {"buf", SA_PTR, 8}, {"bufsize", SA_ULONG, 8},
+		{"flags", SA_HEX, 4}}},
 	[SIG_listmount] = {"listmount", 4, 0, {
-		{"req", SA_PTR}, {"mnt_ids", SA_PTR}, {"nr_mnt_ids", SA_ULONG}, {"flags", SA_HEX}}},
+		{"req", SA_PTR, 8}, {"mnt_ids", SA_PTR, 8}, {"nr_mnt_ids", SA_ULONG, 8},
+		{"flags", SA_HEX, 4}}},
 	[SIG_lsm_get_self_attr] = {"lsm_get_self_attr", 4, 0, {
-		{"attr", SA_UINT}, {"ctx", SA_PTR}, {"size", SA_PTR}, {"flags", SA_HEX}}},
+		{"attr", SA_UINT, 4}, {"ctx", SA_PTR, 8}, {"size", SA_PTR, 8},
+		{"flags", SA_HEX, 4}}},
 	[SIG_lsm_set_self_attr] = {"lsm_set_self_attr", 4, 0, {
-		{"attr", SA_UINT}, {"ctx", SA_PTR}, {"size", SA_UINT}, {"flags", SA_HEX}}},
+		{"attr", SA_UINT, 4}, {"ctx", SA_PTR, 8}, {"size", SA_UINT, 4},
+		{"flags", SA_HEX, 4}}},
 	[SIG_lsm_list_modules] = {"lsm_list_modules", 3, 0, {
-		{"ids", SA_PTR}, {"size", SA_PTR}, {"flags", SA_HEX}}},
+		{"ids", SA_PTR, 8}, {"size", SA_PTR, 8}, {"flags", SA_HEX, 4}}},
 	[SIG_mseal] = {"mseal", 3, SC_MEMORY, {
-		{"addr", SA_PTR}, {"len", SA_ULONG}, {"flags", SA_HEX}}},
+		{"addr", SA_PTR, 8}, {"len", SA_ULONG, 8}, {"flags", SA_HEX, 8}}},
 	[SIG_setxattrat] = {"setxattrat", 6, SC_DESC | SC_FILE, {
-		{"dirfd", SA_DIRFD}, {"pathname", SA_PATH}, {"at_flags", SA_AT_FLAGS},
-		{"name", SA_STR}, {"args", SA_PTR}, {"size", SA_ULONG}}},
+		{"dirfd", SA_DIRFD, 4}, {"pathname", SA_PATH, 8}, {"at_flags", SA_AT_FLAGS, 4},
+		{"name", SA_STR, 8}, {"args", SA_PTR, 8}, {"size", SA_ULONG, 8}}},
 	[SIG_getxattrat] = {"getxattrat", 6, SC_DESC | SC_FILE, {
-		{"dirfd", SA_DIRFD}, {"pathname", SA_PATH}, {"at_flags", SA_AT_FLAGS},
-		{"name", SA_STR}, {"args", SA_PTR}, {"size", SA_ULONG}}},
+		{"dirfd", SA_DIRFD, 4}, {"pathname", SA_PATH, 8}, {"at_flags", SA_AT_FLAGS, 4},
+		{"name", SA_STR, 8}, {"args", SA_PTR, 8}, {"size", SA_ULONG, 8}}},
 	[SIG_listxattrat] = {"listxattrat", 5, SC_DESC | SC_FILE, {
-		{"dirfd", SA_DIRFD}, {"pathname", SA_PATH}, {"at_flags", SA_AT_FLAGS},
-		{"list", SA_BUF_OUT}, {"size", SA_ULONG}}},
+		{"dirfd", SA_DIRFD, 4}, {"pathname", SA_PATH, 8}, {"at_flags", SA_AT_FLAGS, 4},
+		{"list", SA_BUF_OUT, 8}, {"size", SA_ULONG, 8}}},
 	[SIG_removexattrat] = {"removexattrat", 4, SC_DESC | SC_FILE, {
-		{"dirfd", SA_DIRFD}, {"pathname", SA_PATH}, {"at_flags", SA_AT_FLAGS},
-		{"name", SA_STR}}},
+		{"dirfd", SA_DIRFD, 4}, {"pathname", SA_PATH, 8}, {"at_flags", SA_AT_FLAGS, 4},
+		{"name", SA_STR, 8}}},
 	[SIG_open_tree_attr] = {"open_tree_attr", 5, SC_DESC | SC_FILE, {
-		{"dirfd", SA_DIRFD}, {"path", SA_PATH}, {"flags", SA_HEX}, {"attr", SA_PTR},
-		{"size", SA_ULONG}}},
+		{"dirfd", SA_DIRFD, 4}, {"path", SA_PATH, 8}, {"flags", SA_HEX, 4},
+		{"attr", SA_PTR, 8}, {"size", SA_ULONG, 8}}},
 	[SIG_file_getattr] = {"file_getattr", 5, SC_DESC | SC_FILE, {
-		{"dirfd", SA_DIRFD}, {"pathname", SA_PATH}, {"fattr", SA_PTR}, {"usize", SA_ULONG},
-		{"at_flags", SA_AT_FLAGS}}},
+		{"dirfd", SA_DIRFD, 4}, {"pathname", SA_PATH, 8}, {"fattr", SA_PTR, 8},
+		{"usize", SA_ULONG, 8}, {"at_flags", SA_AT_FLAGS, 4}}},
 	[SIG_file_setattr] = {"file_setattr", 5, SC_DESC | SC_FILE, {
-		{"dirfd", SA_DIRFD}, {"pathname", SA_PATH}, {"fattr", SA_PTR}, {"usize", SA_ULONG},
-		{"at_flags", SA_AT_FLAGS}}},
+		{"dirfd", SA_DIRFD, 4}, {"pathname", SA_PATH, 8}, {"fattr", SA_PTR, 8},
+		{"usize", SA_ULONG, 8}, {"at_flags", SA_AT_FLAGS, 4}}},
 	[SIG_listns] = {"listns", 4, 0, {
-		{"req", SA_PTR}, {"ns_ids", SA_PTR}, {"nr_ns_ids", SA_ULONG}, {"flags", SA_HEX}}},
+		{"req", SA_PTR, 8}, {"ns_ids", SA_PTR, 8}, {"nr_ns_ids", SA_ULONG, 8},
+		{"flags", SA_HEX, 8}}},
 };
 /* clang-format on */
 

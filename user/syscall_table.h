@@ -54,6 +54,20 @@ enum sc_arg_type {
 	SA_FCNTL_CMD,	 /* F_GETFL */
 	SA_SIGHOW,	 /* SIG_BLOCK */
 	SA_CLOCKID,	 /* CLOCK_MONOTONIC */
+	SA_XVAL,	 /* one value named by table sc_arg.xlat: RLIMIT_NOFILE, 0x63 + comment */
+	SA_XFLAGS,	 /* a flag set named by table sc_arg.xlat: MSG_TRUNC|0x1000000 */
+	SA_UID,		 /* uid_t / gid_t: unsigned decimal, (uid_t)-1 as -1 */
+	SA_PATH_OUT,	 /* char * the kernel fills with a path (getcwd): shown on success */
+	SA_STATX_FLAGS,	 /* AT_STATX_SYNC_AS_STAT|AT_SYMLINK_NOFOLLOW */
+	SA_IOCTL_REQ,	 /* TCGETS, or _IOC(_IOC_READ, 0x54, 0x99, 0x4) */
+	SA_QUOTACTL_CMD, /* QCMD(Q_GETQUOTA, USRQUOTA) */
+	SA_IPC_CMD,	 /* IPC_STAT, IPC_64|IPC_STAT (table sc_arg.xlat) */
+	SA_SOCKOPT,	 /* setsockopt/getsockopt optname: by the level in the previous argument */
+	SA_SOCK_PROTO,	 /* socket protocol: by the domain in the first argument */
+	SA_FUTEX_OP,	 /* FUTEX_WAIT_PRIVATE, FUTEX_WAIT_BITSET|FUTEX_CLOCK_REALTIME */
+	SA_STRUCT_IN,	 /* structure given to the kernel (sc_arg.xlat: enum sc_struct), captured */
+	SA_STRUCT_OUT,	 /* structure the kernel fills, shown on success (enum sc_struct) */
+	SA_FCNTL_ARG,	 /* fcntl's third argument, by the command: FD_CLOEXEC, O_NONBLOCK, 3 */
 	SA_TYPE_COUNT
 };
 
@@ -78,9 +92,18 @@ enum sc_class {
 	SC_PURE = 1u << 16,	   /* %pure: no args, always succeed (getpid...) */
 };
 
+/*
+ * One argument. `csize` is the size in bytes of the C type in the kernel's signature (2 for
+ * umode_t, 4 for int and unsigned int, 8 for longs and pointers; 0 means 8): the kernel reads
+ * only that many low bytes of the register, so the decoder looks at no more. `xlat` is the
+ * table (enum xlat_id) of SA_XVAL, SA_XFLAGS and SA_IPC_CMD, or the structure (enum sc_struct,
+ * structfmt.h) of SA_STRUCT_IN and SA_STRUCT_OUT.
+ */
 struct sc_arg {
 	const char *name;
 	enum sc_arg_type type;
+	unsigned char csize;
+	unsigned short xlat;
 };
 
 struct sc_desc {

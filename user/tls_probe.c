@@ -2,6 +2,7 @@
 /* tls_probe.c - the TLS uprobes' lifecycle and where they are attached. */
 #include <errno.h>
 #include <glob.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/syscall.h>
@@ -18,6 +19,7 @@
 
 #include "agtrace.h"
 #include "elfsym.h"
+#include "symcache.h"
 
 /* From linux/bpf.h of 6.6+, which this build's headers (Debian 12) predate. */
 #define ATTACH_UPROBE_MULTI 48
@@ -117,14 +119,36 @@ fail:
 	return NULL;
 }
 
+static void *destroy_link(void *arg)
+{
+	struct probe_link *l = arg;
+
+	if (l->link)
+		bpf_link__destroy(l->link);
+	else
+		close(l->fd);
+	return NULL;
+}
+
+/*
+ * Removing a uprobe link waits for a grace period (~60 ms here); links removed at the same time
+ * share one, so each is closed on a thread of its own: 4 links (libssl and node, entry and
+ * return) held the tracer's exit ~240 ms one after the other, ~60 ms together.
+ */
 static void destroy_links(struct probe_link *links, size_t n)
 {
+	pthread_t th[16];
+	size_t k = 0;
+
 	for (size_t i = 0; i < n; i++) {
-		if (links[i].link)
-			bpf_link__destroy(links[i].link);
+		if (n > 1 && k < sizeof(th) / sizeof(th[0]) &&
+		    !pthread_create(&th[k], NULL, destroy_link, &links[i]))
+			k++;
 		else
-			close(links[i].fd);
+			destroy_link(&links[i]);
 	}
+	while (k)
+		pthread_join(th[--k], NULL);
 }
 
 static bool is_link_fd(const struct probe_link *links, size_t n, int fd)
@@ -288,7 +312,13 @@ int tls_probe_attach_file(struct tls_probe *t, const char *path)
 
 	if (stat(path, &st) || !S_ISREG(st.st_mode) || !first_look(t, &st))
 		return 0;
-	if (elfsym_offsets(path, funcs, NFUNCS, off) <= 0 || !off[F_WRITE] || !off[F_READ])
+	/* node's symbol scan is 10-20 ms of every start-up: remembered per file version */
+	if (!symcache_get("ssl1", &st, NFUNCS, off)) {
+		if (elfsym_offsets(path, funcs, NFUNCS, off) < 0)
+			return 0;
+		symcache_put("ssl1", &st, NFUNCS, off);
+	}
+	if (!off[F_WRITE] || !off[F_READ])
 		return 0;
 	for (int f = 0; f < NFUNCS; f++) {
 		if (!off[f])

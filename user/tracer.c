@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,17 +245,102 @@ static void tls_rescan(struct agtrace_bpf *skel, struct tls_probe *tls)
 	for_each_tracked(skel, rescan_one, tls);
 }
 
-/* TLS capture is best effort: without it the syscall trace still runs, and says so. */
-static void tls_setup(struct agtrace_bpf *skel, struct consumer *c, const struct opts *o)
+/* AGTRACE_TIMING=1: where start-up time goes, one stderr line per phase (ms since main). */
+static void startup_mark(const char *phase)
 {
-	char err[256];
+	static unsigned long long t0;
+	static int on = -1;
+	struct timespec ts;
 
+	if (on < 0)
+		on = getenv("AGTRACE_TIMING") != NULL;
+	if (!on)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (!t0)
+		t0 = ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	fprintf(stderr, "agtrace-bpf: startup %7.1f ms %s\n",
+		(ts.tv_sec * 1000000000ull + ts.tv_nsec - t0) / 1e6, phase);
+}
+
+/*
+ * Loading the TLS object and attaching its uprobes to the system's libssl and node (an ELF scan
+ * of a 100 MB binary) takes about as long as the syscall programs' verification, and neither
+ * needs the other: they run side by side, the TLS part on a thread of its own, and are joined
+ * before the command is let go, so no SSL call can come before its probes.
+ */
+struct tls_job {
+	pthread_t thread;
+	bool running;
+	int tracked_fd;
+	uint64_t max_bytes;
+	struct tls_probe *tls;
+	char err[256];
+};
+
+static void *tls_job_run(void *arg)
+{
+	struct tls_job *j = arg;
+
+	j->tls = tls_probe__new(j->tracked_fd, j->max_bytes, j->err, sizeof(j->err));
+	startup_mark("tls: object loaded");
+	if (j->tls)
+		tls_probe_attach_system(j->tls);
+	startup_mark("tls: libssl and node probes attached");
+	return NULL;
+}
+
+/*
+ * Starts the TLS setup; the syscall object's `tracked` map is created here, ahead of its load,
+ * because the TLS programs share it. On any failure the setup runs later, in tls_job_finish().
+ */
+static void tls_job_start(struct tls_job *j, struct agtrace_bpf *skel, const struct opts *o)
+{
+	struct bpf_map *m = skel->maps.tracked;
+	LIBBPF_OPTS(bpf_map_create_opts, mo, .map_flags = bpf_map__map_flags(m));
+	int fd;
+
+	memset(j, 0, sizeof(*j));
+	j->tracked_fd = -1;
+	j->max_bytes = o->tls_max_bytes;
+	if (o->no_tls || getenv("AGTRACE_TLS_SERIAL"))
+		return;
+	fd = bpf_map_create(bpf_map__type(m), "tracked", bpf_map__key_size(m),
+			    bpf_map__value_size(m), bpf_map__max_entries(m), &mo);
+	if (fd < 0)
+		return;
+	if (bpf_map__reuse_fd(m, fd)) { /* it keeps a duplicate of fd */
+		close(fd);
+		return;
+	}
+	close(fd);
+	j->tracked_fd = bpf_map__fd(m);
+	j->running = !pthread_create(&j->thread, NULL, tls_job_run, j);
+}
+
+/* Waits for the TLS setup (or runs it now, if it never started). */
+static void tls_job_finish(struct tls_job *j, struct agtrace_bpf *skel)
+{
+	if (j->running) {
+		pthread_join(j->thread, NULL);
+		j->running = false;
+		return;
+	}
+	j->tracked_fd = bpf_map__fd(skel->maps.tracked);
+	tls_job_run(j);
+}
+
+/* TLS capture is best effort: without it the syscall trace still runs, and says so. */
+static void tls_setup(struct agtrace_bpf *skel, struct consumer *c, const struct opts *o,
+		      struct tls_job *j)
+{
 	if (o->no_tls)
 		return;
-	c->tls =
-	    tls_probe__new(bpf_map__fd(skel->maps.tracked), o->tls_max_bytes, err, sizeof(err));
+	tls_job_finish(j, skel);
+	c->tls = j->tls;
+	j->tls = NULL;
 	if (!c->tls) {
-		fprintf(stderr, "agtrace-bpf: TLS capture off: %s\n", err);
+		fprintf(stderr, "agtrace-bpf: TLS capture off: %s\n", j->err);
 		return;
 	}
 	c->llm.pr = &c->pr;
@@ -266,7 +352,6 @@ static void tls_setup(struct agtrace_bpf *skel, struct consumer *c, const struct
 		c->tls = NULL;
 		return;
 	}
-	tls_probe_attach_system(c->tls);
 	for (int i = 0; i < o->npids; i++)
 		tls_probe_scan_pid(c->tls, o->pids[i]);
 }
@@ -278,19 +363,16 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
-/* tp_btf needs BPF_PROG_TYPE_TRACING and task storage; otherwise fall back to raw_tp. */
+/*
+ * tp_btf needs BPF_PROG_TYPE_TRACING and task storage; otherwise fall back to raw_tp. Task
+ * storage (5.11) comes after BTF raw tracepoints (5.5), so with the kernel's BTF present it is
+ * the one test: parsing the 5 MB of vmlinux BTF to look for btf_trace_sys_enter cost ~50 ms of
+ * start-up, and libbpf parses it again for the load anyway.
+ */
 static bool can_use_btf(void)
 {
-	struct btf *vmlinux = btf__load_vmlinux_btf();
-	bool ok;
-
-	if (!vmlinux)
-		return false;
-	/* The typedef exists where the kernel exposes raw tracepoints to BTF (5.5+). */
-	ok = btf__find_by_name_kind(vmlinux, "btf_trace_sys_enter", BTF_KIND_TYPEDEF) > 0 &&
-	     libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1;
-	btf__free(vmlinux);
-	return ok;
+	return access("/sys/kernel/btf/vmlinux", R_OK) == 0 &&
+	       libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1;
 }
 
 /*
@@ -819,7 +901,9 @@ int tracer_run(const struct opts *o, struct launch *l)
 	int ncpu = libbpf_num_possible_cpus(), outfd = -1, ret = 1, err, status;
 	bool root_reaped = false, use_btf, cut = false, rec_failed = false;
 	int exit_code = 0;
+	struct tls_job tls_job = {0};
 
+	startup_mark("start");
 	libbpf_set_print(libbpf_quiet);
 	c = calloc(1, sizeof(*c));
 	if (!c || ncpu <= 0) {
@@ -835,7 +919,10 @@ int tracer_run(const struct opts *o, struct launch *l)
 	select_flavour(skel, use_btf, getenv("AGTRACE_FLOOR") != NULL);
 	configure(skel, o);
 	configure_floor(skel, getenv("AGTRACE_FLOOR"));
+	startup_mark("opened, tp_btf checked");
+	tls_job_start(&tls_job, skel, o);
 	err = agtrace_bpf__load(skel);
+	startup_mark("syscall programs loaded (verifier)");
 	if (err) {
 		fprintf(stderr, "agtrace-bpf: cannot load BPF programs: %s%s\n", strerror(-err),
 			err == -EPERM ? " (need root or CAP_BPF+CAP_PERFMON)" : "");
@@ -862,7 +949,9 @@ int tracer_run(const struct opts *o, struct launch *l)
 		fprintf(stderr, "agtrace-bpf: cannot attach BPF programs: %s\n", strerror(-err));
 		goto cleanup;
 	}
-	tls_setup(skel, c, o);
+	startup_mark("syscall programs attached");
+	tls_setup(skel, c, o, &tls_job);
+	startup_mark("tls joined");
 
 	outfd = open_output(o);
 	if (outfd < 0)
@@ -933,6 +1022,7 @@ int tracer_run(const struct opts *o, struct launch *l)
 				fprintf(stderr, "agtrace-bpf: Process %d attached (%s)\n",
 					o->pids[i], use_btf ? "tp_btf" : "raw_tp");
 	}
+	startup_mark("command released");
 	if (l && launch_release(l)) {
 		fprintf(stderr, "agtrace-bpf: cannot start %s: %s\n", o->cmd[0], strerror(errno));
 		goto cleanup;
@@ -1022,6 +1112,10 @@ map_error:
 	fprintf(stderr, "agtrace-bpf: cannot add process to the tracked map: %s\n",
 		strerror(errno));
 cleanup:
+	if (tls_job.running) { /* an early error: the thread still uses the skeleton's map */
+		pthread_join(tls_job.thread, NULL);
+		tls_probe__free(tls_job.tls);
+	}
 	ring_buffer__free(rb);
 	outbuf__free(ob);
 	if (outfd > STDOUT_FILENO)

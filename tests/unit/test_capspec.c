@@ -5,6 +5,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -152,15 +153,31 @@ static void test_capspec_fill(void **state)
 	assert_int_equal(spec[59], NIB(0, AGT_CAP_STR_ENTRY) | NIB(1, AGT_CAP_ARGV));
 	assert_int_equal(spec[0], NIB(1, AGT_CAP_BUF_RET));
 	assert_int_equal(spec[110], 0);
+	/* fstat's struct stat (144 bytes), prlimit64's two rlimits (16 bytes): size in the top byte
+	 */
+	assert_int_equal(spec[5], NIB(1, AGT_CAP_FIXED) | (144 / 4) << AGT_CAP_FIXED_SHIFT);
+	assert_int_equal(spec[302], NIB(2, AGT_CAP_FIXED) | NIB(3, AGT_CAP_FIXED) |
+					(16 / 4) << AGT_CAP_FIXED_SHIFT);
+	/* newfstatat: its path and its stat */
+	assert_int_equal(spec[262], NIB(1, AGT_CAP_STR) | NIB(2, AGT_CAP_FIXED) |
+					(144 / 4) << AGT_CAP_FIXED_SHIFT);
 #endif
 	/* never more than AGT_CAP_MAX nibbles set */
 	for (int nr = 0; nr < AGT_NR_MAX; nr++) {
 		int items = 0;
+		bool fixed = false;
 
-		for (int a = 0; a < AGT_NARGS; a++)
+		for (int a = 0; a < AGT_NARGS; a++) {
 			items += ((spec[nr] >> (4 * a)) & 0xf) != 0;
+			fixed |= ((spec[nr] >> (4 * a)) & 0xf) == AGT_CAP_FIXED;
+		}
 		assert_true(items <= AGT_CAP_MAX);
-		assert_int_equal(spec[nr] >> (4 * AGT_NARGS), 0);
+		/* above the nibbles, only the size of a structure capture */
+		if (!fixed)
+			assert_int_equal(spec[nr] >> (4 * AGT_NARGS), 0);
+		else
+			assert_true(AGT_CAP_FIXED_SIZE(spec[nr]) > 0 &&
+				    AGT_CAP_FIXED_SIZE(spec[nr]) <= AGT_CAP_BYTES);
 	}
 	/* a shorter fill leaves the rest alone */
 	for (int i = 0; i <= AGT_NR_MAX; i++)

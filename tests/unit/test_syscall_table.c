@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "syscall_table.h"
+#include "xlat_gen.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -25,14 +26,19 @@
 
 static const enum sc_arch arches[] = {SC_ARCH_X86_64, SC_ARCH_AARCH64};
 
-/* A full signature, checked field by field. */
+/* A full signature, checked field by field (C sizes and tables: test_syscall_table_ctypes). */
+struct want_arg {
+	const char *name;
+	enum sc_arg_type type;
+};
+
 struct sig_case {
 	enum sc_arch arch;
 	int nr;
 	const char *name;
 	int nargs;
 	unsigned int classes;
-	struct sc_arg args[6];
+	struct want_arg args[6];
 };
 
 static const struct sig_case sig_cases[] = {
@@ -68,7 +74,7 @@ static const struct sig_case sig_cases[] = {
      "connect",
      3,
      SC_NETWORK, /* strace: TN only, connect is not in %desc */
-     {{"sockfd", SA_FD}, {"addr", SA_SOCKADDR_IN}, {"addrlen", SA_UINT}}},
+     {{"sockfd", SA_FD}, {"addr", SA_SOCKADDR_IN}, {"addrlen", SA_INT}}},
     {SC_ARCH_X86_64,
      43,
      "accept",
@@ -80,7 +86,7 @@ static const struct sig_case sig_cases[] = {
      "socket",
      3,
      SC_NETWORK,
-     {{"domain", SA_SOCK_DOMAIN}, {"type", SA_SOCK_TYPE}, {"protocol", SA_INT}}},
+     {{"domain", SA_SOCK_DOMAIN}, {"type", SA_SOCK_TYPE}, {"protocol", SA_SOCK_PROTO}}},
     {SC_ARCH_X86_64,
      44,
      "sendto",
@@ -89,9 +95,9 @@ static const struct sig_case sig_cases[] = {
      {{"sockfd", SA_FD},
       {"buf", SA_BUF_IN},
       {"len", SA_ULONG},
-      {"flags", SA_HEX},
+      {"flags", SA_XFLAGS},
       {"dest_addr", SA_SOCKADDR_IN},
-      {"addrlen", SA_UINT}}},
+      {"addrlen", SA_INT}}},
     {SC_ARCH_X86_64,
      45,
      "recvfrom",
@@ -100,7 +106,7 @@ static const struct sig_case sig_cases[] = {
      {{"sockfd", SA_FD},
       {"buf", SA_BUF_OUT},
       {"len", SA_ULONG},
-      {"flags", SA_HEX},
+      {"flags", SA_XFLAGS},
       {"src_addr", SA_SOCKADDR_OUT},
       {"addrlen", SA_PTR}}},
     {SC_ARCH_X86_64,
@@ -129,13 +135,19 @@ static const struct sig_case sig_cases[] = {
      "rt_sigaction",
      4,
      SC_SIGNAL,
-     {{"signum", SA_SIGNAL}, {"act", SA_PTR}, {"oldact", SA_PTR}, {"sigsetsize", SA_ULONG}}},
+     {{"signum", SA_SIGNAL},
+      {"act", SA_STRUCT_IN},
+      {"oldact", SA_STRUCT_OUT},
+      {"sigsetsize", SA_ULONG}}},
     {SC_ARCH_X86_64,
      14,
      "rt_sigprocmask",
      4,
      SC_SIGNAL,
-     {{"how", SA_SIGHOW}, {"set", SA_PTR}, {"oldset", SA_PTR}, {"sigsetsize", SA_ULONG}}},
+     {{"how", SA_SIGHOW},
+      {"set", SA_STRUCT_IN},
+      {"oldset", SA_STRUCT_OUT},
+      {"sigsetsize", SA_ULONG}}},
     {SC_ARCH_X86_64, 62, "kill", 2, SC_SIGNAL | SC_PROCESS, {{"pid", SA_INT}, {"sig", SA_SIGNAL}}},
     {SC_ARCH_X86_64,
      8,
@@ -148,34 +160,42 @@ static const struct sig_case sig_cases[] = {
      "fcntl",
      3,
      SC_DESC,
-     {{"fd", SA_FD}, {"cmd", SA_FCNTL_CMD}, {"arg", SA_HEX}}},
-    {SC_ARCH_X86_64, 95, "umask", 1, 0, {{"mask", SA_OCT}}},
+     {{"fd", SA_FD}, {"cmd", SA_FCNTL_CMD}, {"arg", SA_FCNTL_ARG}}},
+    {SC_ARCH_X86_64, 95, "umask", 1, 0, {{"mask", SA_MODE}}},
     {SC_ARCH_X86_64, 21, "access", 2, SC_FILE, {{"pathname", SA_PATH}, {"mode", SA_ACCESS_MODE}}},
-    {SC_ARCH_X86_64, 228, "clock_gettime", 2, SC_CLOCK, {{"clockid", SA_CLOCKID}, {"tp", SA_PTR}}},
+    {SC_ARCH_X86_64,
+     228,
+     "clock_gettime",
+     2,
+     SC_CLOCK,
+     {{"clockid", SA_CLOCKID}, {"tp", SA_STRUCT_OUT}}},
     {SC_ARCH_X86_64,
      4,
      "stat",
      2,
      SC_FILE | SC_STAT | SC_STAT_LIKE,
-     {{"pathname", SA_PATH}, {"statbuf", SA_PTR}}},
+     {{"pathname", SA_PATH}, {"statbuf", SA_STRUCT_OUT}}},
     {SC_ARCH_X86_64,
      5,
      "fstat",
      2,
      SC_DESC | SC_FSTAT | SC_STAT_LIKE,
-     {{"fd", SA_FD}, {"statbuf", SA_PTR}}},
+     {{"fd", SA_FD}, {"statbuf", SA_STRUCT_OUT}}},
     {SC_ARCH_X86_64,
      6,
      "lstat",
      2,
      SC_FILE | SC_LSTAT | SC_STAT_LIKE,
-     {{"pathname", SA_PATH}, {"statbuf", SA_PTR}}},
+     {{"pathname", SA_PATH}, {"statbuf", SA_STRUCT_OUT}}},
     {SC_ARCH_X86_64,
      262,
      "newfstatat",
      4,
      SC_DESC | SC_FILE | SC_FSTAT | SC_STAT_LIKE,
-     {{"dirfd", SA_DIRFD}, {"pathname", SA_PATH}, {"statbuf", SA_PTR}, {"flags", SA_AT_FLAGS}}},
+     {{"dirfd", SA_DIRFD},
+      {"pathname", SA_PATH},
+      {"statbuf", SA_STRUCT_OUT},
+      {"flags", SA_AT_FLAGS}}},
     {SC_ARCH_X86_64,
      137,
      "statfs",
@@ -194,7 +214,7 @@ static const struct sig_case sig_cases[] = {
      4,
      SC_DESC | SC_FILE,
      {{"olddirfd", SA_DIRFD}, {"oldpath", SA_PATH}, {"newdirfd", SA_DIRFD}, {"newpath", SA_PATH}}},
-    {SC_ARCH_X86_64, 319, "memfd_create", 2, SC_DESC, {{"name", SA_STR}, {"flags", SA_HEX}}},
+    {SC_ARCH_X86_64, 319, "memfd_create", 2, SC_DESC, {{"name", SA_STR}, {"flags", SA_XFLAGS}}},
     {SC_ARCH_X86_64, 335, "uretprobe", 0, 0, {{0}}},
     {SC_ARCH_X86_64, 336, "uprobe", 0, 0, {{0}}},
     {SC_ARCH_X86_64,
@@ -267,13 +287,16 @@ static const struct sig_case sig_cases[] = {
      "newfstatat",
      4,
      SC_DESC | SC_FILE | SC_FSTAT | SC_STAT_LIKE,
-     {{"dirfd", SA_DIRFD}, {"pathname", SA_PATH}, {"statbuf", SA_PTR}, {"flags", SA_AT_FLAGS}}},
+     {{"dirfd", SA_DIRFD},
+      {"pathname", SA_PATH},
+      {"statbuf", SA_STRUCT_OUT},
+      {"flags", SA_AT_FLAGS}}},
     {SC_ARCH_AARCH64,
      203,
      "connect",
      3,
      SC_NETWORK,
-     {{"sockfd", SA_FD}, {"addr", SA_SOCKADDR_IN}, {"addrlen", SA_UINT}}},
+     {{"sockfd", SA_FD}, {"addr", SA_SOCKADDR_IN}, {"addrlen", SA_INT}}},
     {SC_ARCH_AARCH64, 435, "clone3", 2, SC_PROCESS, {{"cl_args", SA_PTR}, {"size", SA_ULONG}}},
     {SC_ARCH_AARCH64,
      453,
@@ -478,43 +501,79 @@ static const struct {
 	const char *name;
 	int arg;
 } path_cases[] = {
-    {"open", 0},	  {"openat", 1},
-    {"openat2", 1},	  {"creat", 0},
-    {"stat", 0},	  {"lstat", 0},
-    {"newfstatat", 1},	  {"statx", 1},
-    {"access", 0},	  {"faccessat", 1},
-    {"faccessat2", 1},	  {"unlink", 0},
-    {"unlinkat", 1},	  {"rename", 0},
-    {"rename", 1},	  {"renameat", 1},
-    {"renameat", 3},	  {"renameat2", 1},
-    {"renameat2", 3},	  {"mkdir", 0},
-    {"mkdirat", 1},	  {"rmdir", 0},
-    {"chdir", 0},	  {"getcwd", 0},
-    {"chroot", 0},	  {"chmod", 0},
-    {"fchmodat", 1},	  {"fchmodat2", 1},
-    {"chown", 0},	  {"lchown", 0},
-    {"fchownat", 1},	  {"readlink", 0},
-    {"readlinkat", 1},	  {"truncate", 0},
-    {"execve", 0},	  {"execveat", 1},
-    {"mount", 0},	  {"mount", 1},
-    {"umount2", 0},	  {"symlink", 0},
-    {"symlink", 1},	  {"symlinkat", 0},
-    {"symlinkat", 2},	  {"link", 0},
-    {"link", 1},	  {"linkat", 1},
-    {"linkat", 3},	  {"mknod", 0},
-    {"mknodat", 1},	  {"utime", 0},
-    {"utimes", 0},	  {"utimensat", 1},
-    {"futimesat", 1},	  {"statfs", 0},
-    {"swapon", 0},	  {"swapoff", 0},
-    {"acct", 0},	  {"pivot_root", 0},
-    {"pivot_root", 1},	  {"setxattr", 0},
-    {"getxattr", 0},	  {"listxattr", 0},
-    {"removexattr", 0},	  {"inotify_add_watch", 1},
-    {"fanotify_mark", 4}, {"name_to_handle_at", 1},
-    {"open_tree", 1},	  {"move_mount", 1},
-    {"move_mount", 3},	  {"fspick", 1},
-    {"mount_setattr", 1}, {"quotactl", 1},
-    {"getxattrat", 1},	  {"file_getattr", 1},
+    {"open", 0},
+    {"openat", 1},
+    {"openat2", 1},
+    {"creat", 0},
+    {"stat", 0},
+    {"lstat", 0},
+    {"newfstatat", 1},
+    {"statx", 1},
+    {"access", 0},
+    {"faccessat", 1},
+    {"faccessat2", 1},
+    {"unlink", 0},
+    {"unlinkat", 1},
+    {"rename", 0},
+    {"rename", 1},
+    {"renameat", 1},
+    {"renameat", 3},
+    {"renameat2", 1},
+    {"renameat2", 3},
+    {"mkdir", 0},
+    {"mkdirat", 1},
+    {"rmdir", 0},
+    {"chdir", 0},
+    {"chroot", 0},
+    {"chmod", 0},
+    {"fchmodat", 1},
+    {"fchmodat2", 1},
+    {"chown", 0},
+    {"lchown", 0},
+    {"fchownat", 1},
+    {"readlink", 0},
+    {"readlinkat", 1},
+    {"truncate", 0},
+    {"execve", 0},
+    {"execveat", 1},
+    {"mount", 0},
+    {"mount", 1},
+    {"umount2", 0},
+    {"symlink", 0},
+    {"symlink", 1},
+    {"symlinkat", 0},
+    {"symlinkat", 2},
+    {"link", 0},
+    {"link", 1},
+    {"linkat", 1},
+    {"linkat", 3},
+    {"mknod", 0},
+    {"mknodat", 1},
+    {"utime", 0},
+    {"utimes", 0},
+    {"utimensat", 1},
+    {"futimesat", 1},
+    {"statfs", 0},
+    {"swapon", 0},
+    {"swapoff", 0},
+    {"acct", 0},
+    {"pivot_root", 0},
+    {"pivot_root", 1},
+    {"setxattr", 0},
+    {"getxattr", 0},
+    {"listxattr", 0},
+    {"removexattr", 0},
+    {"inotify_add_watch", 1},
+    {"fanotify_mark", 4},
+    {"name_to_handle_at", 1},
+    {"open_tree", 1},
+    {"move_mount", 1},
+    {"move_mount", 3},
+    {"fspick", 1},
+    {"mount_setattr", 1},
+    {"quotactl", 1},
+    {"getxattrat", 1},
+    {"file_getattr", 1},
 };
 
 /* And non-path strings SA_STR. */
@@ -774,10 +833,68 @@ static void test_syscall_table_consistency(void **state)
 	}
 }
 
+/*
+ * The C type of arguments, from the kernel's signatures: the size the decoder truncates a
+ * register to and, for plain numbers, the sign; and the constants table of named arguments.
+ */
+static const struct {
+	const char *name;
+	int arg;
+	enum sc_arg_type type;
+	unsigned char csize;
+	unsigned short xlat;
+} ctype_cases[] = {
+    {"dup3", 0, SA_FD, 4, XL_NONE},
+    {"dup3", 2, SA_XFLAGS, 4, XL_o_cloexec_flags},
+    {"umask", 0, SA_MODE, 4, XL_NONE},
+    {"open", 2, SA_MODE, 2, XL_NONE},
+    {"read", 2, SA_ULONG, 8, XL_NONE},
+    {"lseek", 1, SA_LONG, 8, XL_NONE},
+    {"setsockopt", 1, SA_XVAL, 4, XL_socket_levels},
+    {"setsockopt", 4, SA_INT, 4, XL_NONE},
+    {"setuid", 0, SA_UID, 4, XL_NONE},
+    {"chown", 1, SA_UID, 4, XL_NONE},
+    {"kill", 0, SA_INT, 4, XL_NONE},
+    {"unshare", 0, SA_XFLAGS, 8, XL_unshare_flags},
+    {"setns", 1, SA_XFLAGS, 4, XL_setns_types},
+    {"faccessat2", 3, SA_XFLAGS, 4, XL_faccessat_flags},
+    {"statx", 2, SA_STATX_FLAGS, 4, XL_NONE},
+    {"unlinkat", 2, SA_AT_FLAGS, 4, XL_NONE},
+    {"getcwd", 0, SA_PATH_OUT, 8, XL_NONE},
+    {"prctl", 0, SA_XVAL, 4, XL_prctl_options},
+    {"arch_prctl", 0, SA_XVAL, 4, XL_arch_prctl_codes},
+    {"prlimit64", 1, SA_XVAL, 4, XL_rlimit_resources},
+    {"getrandom", 2, SA_XFLAGS, 4, XL_getrandom_flags},
+    {"recvfrom", 3, SA_XFLAGS, 4, XL_msg_flags},
+    {"ioctl", 1, SA_IOCTL_REQ, 4, XL_NONE},
+    {"bpf", 0, SA_XVAL, 4, XL_bpf_commands},
+    {"msgctl", 1, SA_IPC_CMD, 4, XL_msgctl_commands},
+    {"quotactl", 0, SA_QUOTACTL_CMD, 4, XL_NONE},
+    {"setitimer", 0, SA_XVAL, 4, XL_itimer_which},
+};
+
+static void test_syscall_table_ctypes(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(ctype_cases); i++) {
+		int nr = sc_by_name_arch(SC_ARCH_X86_64, ctype_cases[i].name);
+		const struct sc_desc *d = sc_lookup_arch(SC_ARCH_X86_64, nr);
+		const struct sc_arg *a;
+
+		assert_non_null(d);
+		a = &d->args[ctype_cases[i].arg];
+		if (a->type != ctype_cases[i].type || a->csize != ctype_cases[i].csize ||
+		    a->xlat != ctype_cases[i].xlat)
+			fail_msg("%s arg %d: type %d size %d xlat %d", ctype_cases[i].name,
+				 ctype_cases[i].arg, a->type, a->csize, a->xlat);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_syscall_table_signatures),
+	    cmocka_unit_test(test_syscall_table_ctypes),
 	    cmocka_unit_test(test_syscall_table_by_name),
 	    cmocka_unit_test(test_syscall_table_unknown),
 	    cmocka_unit_test(test_syscall_table_counts),
