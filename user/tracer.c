@@ -292,8 +292,8 @@ static void tls_setup(struct agtrace_bpf *skel, struct consumer *c, const struct
 
 	if (o->no_tls)
 		return;
-	c->tls =
-	    tls_probe__new(bpf_map__fd(skel->maps.tracked), o->tls_max_bytes, err, sizeof(err));
+	c->tls = tls_probe__new(bpf_map__fd(skel->maps.tracked), o->tls_max_bytes, o->quiet, err,
+				sizeof(err));
 	if (!c->tls) {
 		fprintf(stderr, "agtrace-bpf: TLS capture off: %s\n", err);
 		return;
@@ -469,6 +469,19 @@ static void flush_batches(struct agtrace_bpf *skel, int ncpu, int tries)
 			usleep(1000);
 		}
 	}
+}
+
+/*
+ * The tp_btf flavour's batches leave only through flush_cpu run on each CPU: prove that runs
+ * (BPF_PROG_TEST_RUN on a chosen CPU) before relying on it.
+ */
+static bool flush_works(struct agtrace_bpf *skel)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = 0);
+	int fd = bpf_program__fd(skel->progs.flush_cpu);
+
+	return fd < 0 ||
+	       !bpf_prog_test_run_opts(fd, &opts); /* fd < 0: not loaded, nothing to flush */
 }
 
 /*
@@ -787,41 +800,72 @@ int tracer_run(const struct opts *o, struct launch *l)
 		fprintf(stderr, "agtrace-bpf: out of memory\n");
 		goto cleanup;
 	}
-	skel = agtrace_bpf__open();
-	if (!skel) {
-		fprintf(stderr, "agtrace-bpf: cannot open BPF object: %s\n", strerror(errno));
-		goto cleanup;
-	}
+	/*
+	 * tp_btf where it can be loaded and attached, else raw_tp: decided by doing both, since a
+	 * kernel may accept a program it then cannot attach.
+	 */
 	use_btf = !o->force_raw_tp && can_use_btf();
-	select_flavour(skel, use_btf, getenv("AGTRACE_FLOOR") != NULL);
-	configure(skel, o);
-	configure_floor(skel, getenv("AGTRACE_FLOOR"));
-	err = agtrace_bpf__load(skel);
-	if (err) {
-		fprintf(stderr, "agtrace-bpf: cannot load BPF programs: %s%s\n", strerror(-err),
-			err == -EPERM ? " (need root or CAP_BPF+CAP_PERFMON)" : "");
-		goto cleanup;
-	}
+	for (;;) {
+		const char *fail = NULL;
 
-	/* the time origin precedes tracking: with -p, records flow from the first track() on */
-	t_start = now_ns();
-	if (l) {
-		if (track(skel, l->pid, AGT_TRACK_PENDING))
-			goto map_error;
-	} else {
-		for (int i = 0; i < o->npids; i++)
-			pidset_add(&c->targets, o->pids[i]);
-		if (o->follow)
-			proctree_add_descendants(&c->targets, "/proc");
-		for (unsigned i = 0; i < c->targets.cap; i++)
-			if (c->targets.slot[i] > 0 &&
-			    track(skel, c->targets.slot[i], AGT_TRACK_ACTIVE))
+		skel = agtrace_bpf__open();
+		if (!skel) {
+			fprintf(stderr, "agtrace-bpf: cannot open BPF object: %s\n",
+				strerror(errno));
+			goto cleanup;
+		}
+		select_flavour(skel, use_btf, getenv("AGTRACE_FLOOR") != NULL);
+		configure(skel, o);
+		configure_floor(skel, getenv("AGTRACE_FLOOR"));
+		err = agtrace_bpf__load(skel);
+		if (err && err == -EPERM) {
+			fprintf(stderr, "agtrace-bpf: cannot load BPF programs: %s%s\n",
+				strerror(-err), " (need root or CAP_BPF+CAP_PERFMON)");
+			goto cleanup;
+		}
+		if (err)
+			fail = "load";
+
+		/* the time origin precedes tracking: with -p, records flow from the first track()
+		 * on */
+		t_start = now_ns();
+		if (!err && l) {
+			if (track(skel, l->pid, AGT_TRACK_PENDING))
 				goto map_error;
-	}
-	err = agtrace_bpf__attach(skel);
-	if (err) {
-		fprintf(stderr, "agtrace-bpf: cannot attach BPF programs: %s\n", strerror(-err));
-		goto cleanup;
+		} else if (!err) {
+			for (int i = 0; i < o->npids; i++)
+				pidset_add(&c->targets, o->pids[i]);
+			if (o->follow)
+				proctree_add_descendants(&c->targets, "/proc");
+			for (unsigned i = 0; i < c->targets.cap; i++)
+				if (c->targets.slot[i] > 0 &&
+				    track(skel, c->targets.slot[i], AGT_TRACK_ACTIVE))
+					goto map_error;
+		}
+		if (!err) {
+			err = agtrace_bpf__attach(skel);
+			fail = err ? "attach" : NULL;
+		}
+		if (!err && use_btf && !flush_works(skel)) {
+			err = -EOPNOTSUPP;
+			fail = "per-CPU flush";
+		}
+		if (!err)
+			break;
+		if (!use_btf) {
+			fprintf(stderr, "agtrace-bpf: cannot %s BPF programs: %s\n", fail,
+				strerror(-err));
+			goto cleanup;
+		}
+		if (!o->quiet)
+			fprintf(stderr,
+				"agtrace-bpf: tp_btf programs unavailable (%s: %s): raw_tp instead "
+				"(no record batching: slower; a non-leader thread's execve loses "
+				"its entry state)\n",
+				fail, strerror(-err));
+		agtrace_bpf__destroy(skel);
+		skel = NULL;
+		use_btf = false;
 	}
 	tls_setup(skel, c, o);
 
@@ -884,13 +928,17 @@ int tracer_run(const struct opts *o, struct launch *l)
 	if (o->duration > 0)
 		deadline = t_start + (unsigned long long)(o->duration * 1e9);
 	if (!o->quiet) {
+		char how[96];
+
+		snprintf(how, sizeof(how), "%s, TLS %s", use_btf ? "tp_btf" : "raw_tp",
+			 c->tls ? tls_probe_mode(c->tls) : "off");
 		if (l)
 			fprintf(stderr, "agtrace-bpf: tracing %s (pid %d) with %s\n", o->cmd[0],
-				l->pid, use_btf ? "tp_btf" : "raw_tp");
+				l->pid, how);
 		else
 			for (int i = 0; i < o->npids; i++)
 				fprintf(stderr, "agtrace-bpf: Process %d attached (%s)\n",
-					o->pids[i], use_btf ? "tp_btf" : "raw_tp");
+					o->pids[i], how);
 	}
 	if (l && launch_release(l)) {
 		fprintf(stderr, "agtrace-bpf: cannot start %s: %s\n", o->cmd[0], strerror(errno));
