@@ -480,7 +480,7 @@ test_rec_status_transitions() {
 	rm -f "$b/go"
 	$WL wait "$b/go" 100 >"$b/wait.out" &
 	local wpid=$!
-	for _ in $(seq 100); do grep -q ready "$b/wait.out" 2>/dev/null && break; sleep 0.02; done
+	for _ in $(seq $((100 * TS))); do grep -q ready "$b/wait.out" 2>/dev/null && break; sleep 0.02; done
 	$AGT record --output-dir "$b/int" -- $WL sleep 3 >/dev/null 2>"$b/int.err" &
 	local a1=$!
 	$AGT record --output-dir "$b/term" -- $WL sleep 3 >/dev/null 2>"$b/term.err" &
@@ -552,7 +552,7 @@ test_rec_sigkill() {
 for _ in range(4000):
     os.getppid(); time.sleep(0.001)' >/dev/null 2>"$b.err" &
 	local a=$!
-	for _ in $(seq 150); do grep -q tracing "$b.err" 2>/dev/null && break; sleep 0.02; done
+	for _ in $(seq $((150 * TS))); do grep -q tracing "$b.err" 2>/dev/null && break; sleep 0.02; done
 	sleep 2.5
 	kill -KILL $a
 	wait $a 2>/dev/null
