@@ -319,19 +319,35 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
-/* tp_btf needs BPF_PROG_TYPE_TRACING and task storage; otherwise fall back to raw_tp. */
-static bool can_use_btf(void)
+/*
+ * What the tp_btf flavour needs and this kernel lacks, or NULL: BTF for raw tracepoints and task
+ * storage (5.11+; creating the map is the test). Whether the programs then load and attach is
+ * found out by doing it (tracer_run).
+ */
+static const char *btf_missing(void)
 {
 	struct btf *vmlinux = btf__load_vmlinux_btf();
-	bool ok;
+	const char *why = NULL;
 
 	if (!vmlinux)
-		return false;
+		return "no kernel BTF";
 	/* The typedef exists where the kernel exposes raw tracepoints to BTF (5.5+). */
-	ok = btf__find_by_name_kind(vmlinux, "btf_trace_sys_enter", BTF_KIND_TYPEDEF) > 0 &&
-	     libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1;
+	if (btf__find_by_name_kind(vmlinux, "btf_trace_sys_enter", BTF_KIND_TYPEDEF) <= 0)
+		why = "no BTF for raw tracepoints";
+	else if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) != 1)
+		why = "no task storage maps";
 	btf__free(vmlinux);
-	return ok;
+	return why;
+}
+
+/* The one line a fallback to raw_tp prints: what it costs. */
+static void note_raw_tp(const struct opts *o, const char *why)
+{
+	if (!o->quiet)
+		fprintf(stderr,
+			"agtrace-bpf: tp_btf programs unavailable (%s): raw_tp instead (no record "
+			"batching: slower; a non-leader thread's execve loses its entry state)\n",
+			why);
 }
 
 /*
@@ -804,9 +820,14 @@ int tracer_run(const struct opts *o, struct launch *l)
 	 * tp_btf where it can be loaded and attached, else raw_tp: decided by doing both, since a
 	 * kernel may accept a program it then cannot attach.
 	 */
-	use_btf = !o->force_raw_tp && can_use_btf();
+	use_btf = !o->force_raw_tp;
+	if (use_btf && btf_missing()) {
+		note_raw_tp(o, btf_missing());
+		use_btf = false;
+	}
 	for (;;) {
 		const char *fail = NULL;
+		char why[128];
 
 		skel = agtrace_bpf__open();
 		if (!skel) {
@@ -857,12 +878,8 @@ int tracer_run(const struct opts *o, struct launch *l)
 				strerror(-err));
 			goto cleanup;
 		}
-		if (!o->quiet)
-			fprintf(stderr,
-				"agtrace-bpf: tp_btf programs unavailable (%s: %s): raw_tp instead "
-				"(no record batching: slower; a non-leader thread's execve loses "
-				"its entry state)\n",
-				fail, strerror(-err));
+		snprintf(why, sizeof(why), "%s: %s", fail, strerror(-err));
+		note_raw_tp(o, why);
 		agtrace_bpf__destroy(skel);
 		skel = NULL;
 		use_btf = false;

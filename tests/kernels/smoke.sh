@@ -38,10 +38,10 @@ test_modes() {
 	local fallbacks
 	fallbacks=$(grep -c 'unavailable' "$TMP/m.err")
 	local want_fallbacks=0
+	[ "$want_flavour" = raw_tp ] && want_fallbacks=1
 	[ "$want_tls" != "uprobe_multi+bpf_loop" ] && want_fallbacks=$((want_fallbacks + 1))
 	[ "$want_tls" = "perf uprobes+tail calls" ] && want_fallbacks=$((want_fallbacks + 1))
 	sed -n 's/^agtrace-bpf: \(.*unavailable.*\)$/# \1/p' "$TMP/m.err" # what the log shows
-	# tp_btf is decided before trying when the kernel has no task storage: no line for it
 	[ "$got" = "$want_flavour, TLS $want_tls" ] && [ "$fallbacks" = "$want_fallbacks" ] &&
 		[ ! -s "$TMP/q.err" ]
 	check "kernel $kver: $want_flavour, TLS $want_tls, $want_fallbacks fallback line(s), none with -q" $? \
