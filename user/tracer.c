@@ -488,6 +488,23 @@ static void flush_batches(struct agtrace_bpf *skel, int ncpu, int tries)
 }
 
 /*
+ * The exit program goes in before the entry program: a syscall in flight at attach is then
+ * always reported as resumed (`<?>`), and none is seen entering without its exit program there
+ * (on a slow machine the programs attach milliseconds apart). The skeleton's attach keeps a link
+ * set here.
+ */
+static int attach_exit_first(struct agtrace_bpf *skel, bool btf)
+{
+	struct bpf_program *p = btf ? skel->progs.sys_exit_btf : skel->progs.sys_exit_raw;
+	struct bpf_link **l = btf ? &skel->links.sys_exit_btf : &skel->links.sys_exit_raw;
+
+	if (!bpf_program__autoload(p))
+		return 0; /* AGTRACE_FLOOR */
+	*l = bpf_program__attach(p);
+	return *l ? 0 : -errno;
+}
+
+/*
  * The tp_btf flavour's batches leave only through flush_cpu run on each CPU: prove that runs
  * (BPF_PROG_TEST_RUN on a chosen CPU) before relying on it.
  */
@@ -864,7 +881,8 @@ int tracer_run(const struct opts *o, struct launch *l)
 					goto map_error;
 		}
 		if (!err) {
-			err = agtrace_bpf__attach(skel);
+			err = attach_exit_first(skel, use_btf);
+			err = err ?: agtrace_bpf__attach(skel);
 			fail = err ? "attach" : NULL;
 		}
 		if (!err && use_btf && !flush_works(skel)) {

@@ -54,10 +54,13 @@ for k in $kernels; do
 		continue
 	fi
 	script=$runs/guest-$k.sh
+	# the guests run a copy of the tracer: a rebuild during the (long) run cannot change it
+	cp agtrace-bpf "$runs/agtrace-bpf"
 	# the guest gets the host's PATH (its root is the host's) and slower timing limits
 	cat >"$script" <<-EOS
 		export PATH='$PATH'
 		export AGT_TIME_SCALE=${AGT_TIME_SCALE:-10}
+		export AGT=$runs/agtrace-bpf
 		exec bash $suite
 	EOS
 	start=$SECONDS

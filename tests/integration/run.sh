@@ -4,7 +4,7 @@
 # Prints one line per test and, last, "integration: N passed, N failed[, N not run]".
 set -u
 cd "$(dirname "$0")/../.."
-AGT=./agtrace-bpf
+AGT=${AGT:-./agtrace-bpf} # test-kernels: a copy, so a rebuild cannot change it mid-run
 WL=./.output/workloads/workload
 TMP=$(mktemp -d /tmp/agtrace-it.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT

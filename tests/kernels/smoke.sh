@@ -6,7 +6,7 @@
 # Last line: "smoke KERNEL: N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
-AGT=./agtrace-bpf
+AGT=${AGT:-./agtrace-bpf} # test-kernels: a copy, so a rebuild cannot change it mid-run
 WL=./.output/workloads/workload
 TMP=$(mktemp -d /tmp/agtrace-smoke.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
