@@ -21,7 +21,7 @@ if [ "${AGT_KVM:-0}" = 1 ]; then
 	accel="-accel kvm -cpu host"
 fi
 # shellcheck disable=SC2086
-timeout --foreground -k 10 "$timeout" nice -n 10 qemu-system-x86_64 $accel -smp 2 -m 3G \
+timeout --foreground -k 10 "$timeout" nice -n 10 qemu-system-x86_64 $accel -smp 2 -m "${AGT_GUEST_MEM:-3G}" \
 	-nographic -no-reboot -nodefaults -serial stdio \
 	-kernel "$kdir/vmlinuz" -initrd "$kdir/initramfs.gz" \
 	-append "console=ttyS0 quiet loglevel=4 panic=-1 softlockup_panic=1 nokaslr agt_cmd=$script agt_proj=$proj" \

@@ -303,9 +303,10 @@ test_duration_and_sigint() {
 	$AGT -q -d 0.5 -- $WL sleep 3 >/dev/null 2>&1
 	t1=$(date +%s%N)
 	local ms=$(((t1 - t0) / 1000000))
-	$AGT -q -c -o "$TMP/i.txt" -- $WL sleep 3 >/dev/null 2>&1 &
+	$AGT -c -o "$TMP/i.txt" -- $WL sleep 3 >/dev/null 2>"$TMP/i.err" &
 	local apid=$!
-	sleep 0.5
+	# once it runs: before, SIGINT is ignored (a background job of a script), not handled
+	for _ in $(seq $((100 * TS))); do grep -q tracing "$TMP/i.err" 2>/dev/null && break; sleep 0.05; done
 	kill -INT $apid
 	wait $apid
 	rc=$?
