@@ -80,6 +80,35 @@ test_summary() {
 	check "-c summary: getppid calls = $n" $? "$(cat "$TMP/c.txt")"
 }
 
+# The tail-call chain (forced here on kernels that have bpf_loop) copies at most 33 programs x 16
+# chunks x 16 KiB = 8650752 bytes of one call: a 10 MiB request is cut there, says so at start,
+# and the rest is counted as lost to the byte.
+test_chain_cap() {
+	local d="tail-call chain: a 10 MiB SSL_write is captured up to 8650752 bytes, the rest counted"
+	llm_start chain || { bad "$d" "mock server did not start"; return; }
+	AGTRACE_TLS_CHAIN=1 $AGT --json --http --tls-max-bytes 16M -o "$LT/t.jsonl" -- \
+		$LLM_PY tests/llm/clients/py_big.py --lines 320000 --base "$LLM_BASE" --ca "$LLM_CA" \
+		>"$LT/t.out" 2>"$LT/t.err"
+	grep -qx 'ok 1' "$LT/t.out" &&
+		grep -q 'tracing .* TLS perf uprobes+tail calls$' "$LT/t.err" &&
+		grep -q 'tls-max-bytes 16777216 exceeds .* beyond 8650752 bytes a call is cut' "$LT/t.err" &&
+		$LLM_PY - "$LT/t.jsonl" "$LT/log/0001/request_body" "$LT/t.err" <<'PY' >"$LT/t.check" 2>&1
+import json, re, sys
+body = open(sys.argv[2], "rb").read()
+h = [e["http"] for e in map(json.loads, open(sys.argv[1])) if e["type"] == "http"]
+assert len(h) == 1, len(h)
+got, lost = h[0]["request_bytes"], h[0]["request_lost"]
+# one SSL_write: the headers, then the body; 8650752 bytes of it are captured
+assert got + lost == len(body) > 10 << 20, (got, lost, len(body))
+assert 0 <= 8650752 - got < 1024, got  # less what headers sent in the same call took
+assert body.startswith(h[0]["request_body"].encode()), "captured part differs"
+m = re.search(r"(\d+) bytes of TLS plaintext not captured", open(sys.argv[3]).read())
+assert m and int(m.group(1)) == lost, (m and m.group(1), lost)
+PY
+	check "$d" $? "$(head -c 800 "$LT/t.check"; tail -c 300 "$LT/t.err")"
+	llm_stop
+}
+
 # shellcheck source=tests/integration/llm_tests.sh
 . tests/integration/llm_tests.sh
 
@@ -90,5 +119,6 @@ test_summary
 test_llm_curl_plain
 test_llm_py_urllib
 test_llm_py_big
+test_chain_cap
 echo "smoke $kver: $pass passed, $fail failed"
 [ $fail = 0 ]
