@@ -481,15 +481,16 @@ test_rec_status_transitions() {
 	$WL wait "$b/go" 100 >"$b/wait.out" &
 	local wpid=$!
 	for _ in $(seq $((100 * TS))); do grep -q ready "$b/wait.out" 2>/dev/null && break; sleep 0.02; done
-	$AGT record --output-dir "$b/int" -- $WL sleep 3 >/dev/null 2>"$b/int.err" &
+	# the commands must outlive four tracers' start-up, ~10x slower in emulated guests
+	$AGT record --output-dir "$b/int" -- $WL sleep $((3 * TS)) >/dev/null 2>"$b/int.err" &
 	local a1=$!
-	$AGT record --output-dir "$b/term" -- $WL sleep 3 >/dev/null 2>"$b/term.err" &
+	$AGT record --output-dir "$b/term" -- $WL sleep $((3 * TS)) >/dev/null 2>"$b/term.err" &
 	local a2=$!
-	$AGT record -d 1 --output-dir "$b/dur" -- $WL sleep 3 >/dev/null 2>"$b/dur.err" &
+	$AGT record -d 1 --output-dir "$b/dur" -- $WL sleep $((3 * TS)) >/dev/null 2>"$b/dur.err" &
 	local a3=$!
 	$AGT record --output-dir "$b/pid" -p $wpid >/dev/null 2>"$b/pid.err" &
 	local a4=$!
-	for _ in $(seq 150); do
+	for _ in $(seq $((150 * TS))); do
 		grep -q tracing "$b/int.err" 2>/dev/null && grep -q tracing "$b/term.err" 2>/dev/null &&
 			grep -q attached "$b/pid.err" 2>/dev/null && break
 		sleep 0.02
@@ -536,7 +537,7 @@ assert m["intent"] == "%s wait %s/go 100" % (wl, b), m["intent"]
 gp = [e for e in evs if e["type"] == "syscall" and e["syscall"]["syscall"] == "getppid"]
 assert len(gp) == 100, len(gp)
 PY
-	for x in $(awk '$1 == "int" || $1 == "term" || $1 == "dur" { print $2 }' "$b/check"); do rec_reap "$x" "$WL sleep 3"; done
+	for x in $(awk '$1 == "int" || $1 == "term" || $1 == "dur" { print $2 }' "$b/check"); do rec_reap "$x" "$WL sleep $((3 * TS))"; done
 	[ $r1 = 130 ] && [ $r2 = 143 ] && [ $r4 = 0 ] || { ok=1; why="$why rc int=$r1 term=$r2 -p=$r4"; }
 	check "$d" $ok "$why"
 }
