@@ -26,15 +26,17 @@ while time.time() < end:
 '
 hog_py='
 import time
+def free_mb():
+    for line in open("/proc/meminfo"):
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1]) // 1024
 end = time.time() + 6
 blocks = []
 while time.time() < end:
-    try:
-        blocks.append(b"\x01" * (16 << 20))  # written, so resident
-    except MemoryError:
-        blocks = blocks[len(blocks) // 2:]
-    if len(blocks) * 16 > int(open("/proc/meminfo").read().split()[4]) // 1024 // 2:
-        blocks = blocks[len(blocks) // 2:]
+    if free_mb() > 96:  # near the watermarks, where allocations wake kswapd
+        blocks.append(b"\x01" * (8 << 20))  # written, so resident
+    else:
+        del blocks[: len(blocks) // 4]
 '
 for r in $(seq "$ROUNDS"); do
 	python3 -c "$hog_py" &
@@ -44,14 +46,14 @@ for r in $(seq "$ROUNDS"); do
 	$AGT -q -o /dev/null -- python3 -c "$threads_py" &
 	b=$!
 	AGTRACE_NO_UPROBE_MULTI=1 $AGT -q -o /dev/null -- python3 -c 'import ssl, time
-for _ in range(200):
+for _ in range(50):
     ssl.create_default_context(); time.sleep(0.01)' &
 	c=$!
 	sleep 3
 	kill -KILL $b 2>/dev/null
 	wait $a $c $hog 2>/dev/null
 	wait $b 2>/dev/null
-	echo "round $r: $(grep -E 'MemFree' /proc/meminfo | tr -s ' ')"
+	echo "round $r: $(grep -E 'MemAvailable' /proc/meminfo | tr -s ' ')"
 done
 rm -rf "$TMP"
 echo "lockup: $ROUNDS rounds, no lockup"
