@@ -484,8 +484,10 @@ struct tls_probe *tls_probe__new(int tracked_fd, uint64_t max_bytes, bool quiet,
 		e = canary_check(t);
 		if (!e)
 			break;
-		snprintf(why[mode], sizeof(why[mode]), "%s",
-			 e == -ENOEXEC ? "probe never fired" : strerror(-e));
+		if (e == -ENOEXEC)
+			snprintf(why[mode], sizeof(why[mode]), "a test probe never fired");
+		else
+			snprintf(why[mode], sizeof(why[mode]), "cannot attach: %s", strerror(-e));
 		destroy_links(t->links, t->nlinks);
 		t->nlinks = 0;
 	}

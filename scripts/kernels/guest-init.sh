@@ -53,6 +53,7 @@ export HOME=/tmp
 ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
 hostname agtrace-guest
 
+echo # the console has the firmware's escape codes on the current line
 chroot $r /bin/sh -c "cd '$proj' && exec /bin/sh '$cmd'" </dev/console >/dev/console 2>&1
 status=$?
 echo "$status" >"$r$cmd.status"
