@@ -414,12 +414,25 @@ static int canary_check(struct tls_probe *t)
 	return canary_hits(t) ? 0 : -ENOEXEC; /* attached but silent */
 }
 
-/* Loads the programs of `mode`; 0 or -errno. */
+/* The TLS_CHAIN programs: loaded only in that mode, the others only outside it. */
+static void set_chain_autoload(struct tls_bpf *sk, bool chain)
+{
+	struct bpf_program *progs[] = {
+	    sk->progs.tls_chain_c,    sk->progs.tls_write_c,   sk->progs.tls_read_c,
+	    sk->progs.tls_write_ex_c, sk->progs.tls_read_ex_c, sk->progs.tls_free_c,
+	    sk->progs.tls_new_c,      sk->progs.tls_return_c,  sk->progs.tls_canary_c};
+
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+		bpf_program__set_autoload(progs[i], chain);
+	bpf_program__set_autoload(sk->progs.tls_enter, !chain);
+	bpf_program__set_autoload(sk->progs.tls_return, !chain);
+}
+
+/* Opens and loads the programs of `mode` (after any earlier attempt's); 0 or -errno. */
 static int load_mode(struct tls_probe *t, enum tls_mode mode, int tracked_fd, uint64_t max_bytes,
 		     unsigned long ring)
 {
 	struct tls_bpf *sk;
-	bool c = mode == TLS_CHAIN;
 	int err, zero = 0, fd;
 
 	tls_bpf__destroy(t->skel);
@@ -427,19 +440,12 @@ static int load_mode(struct tls_probe *t, enum tls_mode mode, int tracked_fd, ui
 	if (!sk)
 		return -errno;
 	t->mode = mode;
+	t->chain_max = (uint64_t)CHAIN_LINKS * CHAIN_CHUNKS * AGT_TLS_CHUNK;
 	sk->rodata->targ_tls_max = max_bytes;
 	sk->rodata->targ_wakeup_bytes = ring / 4;
-	t->chain_max = (uint64_t)CHAIN_LINKS * CHAIN_CHUNKS * AGT_TLS_CHUNK;
 	sk->rodata->targ_chain_max = t->chain_max;
 	bpf_map__set_max_entries(sk->maps.tls_events, ring);
-	bpf_program__set_autoload(sk->progs.tls_enter, !c);
-	bpf_program__set_autoload(sk->progs.tls_return, !c);
-	struct bpf_program *cprogs[] = {
-	    sk->progs.tls_chain_c,    sk->progs.tls_write_c,   sk->progs.tls_read_c,
-	    sk->progs.tls_write_ex_c, sk->progs.tls_read_ex_c, sk->progs.tls_free_c,
-	    sk->progs.tls_new_c,      sk->progs.tls_return_c,  sk->progs.tls_canary_c};
-	for (size_t i = 0; i < sizeof(cprogs) / sizeof(cprogs[0]); i++)
-		bpf_program__set_autoload(cprogs[i], c);
+	set_chain_autoload(sk, mode == TLS_CHAIN);
 	if (mode == TLS_MULTI) {
 		bpf_program__set_expected_attach_type(sk->progs.tls_enter, ATTACH_UPROBE_MULTI);
 		bpf_program__set_expected_attach_type(sk->progs.tls_return, ATTACH_UPROBE_MULTI);
@@ -449,7 +455,7 @@ static int load_mode(struct tls_probe *t, enum tls_mode mode, int tracked_fd, ui
 		err = tls_bpf__load(sk);
 	if (err)
 		return err;
-	if (c) {
+	if (mode == TLS_CHAIN) { /* the chain's next link is itself */
 		fd = bpf_program__fd(sk->progs.tls_chain_c);
 		if (bpf_map_update_elem(bpf_map__fd(sk->maps.tls_chain), &zero, &fd, BPF_ANY))
 			return -errno;
