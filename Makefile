@@ -37,7 +37,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean deps vmlinux unit integration test bench format demo fuzz strace-compare
+.PHONY: all clean deps vmlinux unit integration test bench format demo fuzz strace-compare test-kernels
 
 all: agtrace-bpf
 
@@ -130,6 +130,11 @@ strace-compare: agtrace-bpf $(WORKLOADS)
 test: deps
 	$(Q)$(MAKE) --no-print-directory agtrace-bpf $(UNIT_BINS) $(WORKLOADS)
 	$(Q)./tests/run_all.sh $(UNIT_BINS)
+
+# The smoke set on the host and on Debian's 5.10, 6.1 and 6.12 kernels booted under qemu
+# (scripts/kernels/); KERNELS_FULL=1 runs the whole integration suite in each guest instead.
+test-kernels: deps agtrace-bpf $(WORKLOADS)
+	$(Q)./scripts/kernels/test.sh
 
 bench: deps agtrace-bpf $(WORKLOADS) $(OUTPUT)/bench_rec_io
 	$(Q)./scripts/bench.sh

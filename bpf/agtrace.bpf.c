@@ -929,6 +929,14 @@ int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long id)
 		s->task = (__u64)t;
 		s->gen = gen;
 		s->traced = traced;
+		/*
+		 * The task storage that switch_btf moves the slot into is created here, in process
+		 * context, never in sched_switch: there the runqueue lock is held, and before 6.5
+		 * creating it is a GFP_ATOMIC kmalloc, which may wake kswapd and so take that same
+		 * lock (a deadlock). Once per task and CPU change of the slot, not per syscall.
+		 */
+		if (traced)
+			bpf_task_storage_get(&start, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	}
 	if (!s->traced)
 		return 0;
@@ -991,9 +999,10 @@ int BPF_PROG(switch_btf, bool preempt, struct task_struct *prev, struct task_str
 	s->e.inflight = 0;
 	if (prev->flags & 0x4 /* PF_EXITING: exit_group, nothing will return */)
 		return 0;
-	e = bpf_task_storage_get(&start, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	/* no F_CREATE: no allocation under the runqueue lock (sys_enter_btf made it) */
+	e = bpf_task_storage_get(&start, prev, 0, 0);
 	if (!e)
-		return 0;
+		return 0; /* it could not be made: the exit shows as resumed, `<?>` */
 	e->ts = s->e.ts;
 	e->nr = s->e.nr;
 	e->stash = s->e.stash;

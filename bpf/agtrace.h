@@ -154,6 +154,7 @@ enum agt_tls_fn {
 	AGT_TLS_FN_READ_EX = 4,
 	AGT_TLS_FN_NEW = 5,
 	AGT_TLS_FN_FREE = 6,
+	AGT_TLS_FN_CANARY = 7, /* the tracer's own probe test (tls_probe.c) */
 };
 
 enum agt_tls_event {

@@ -14,6 +14,13 @@
  * an open-coded loop over a 4 MiB write exceeds the verifier's instruction budget. Records are
  * reserved in four size classes because bpf_ringbuf_reserve needs a constant size and a per-CPU
  * staging buffer is not safe where uprobe programs can be preempted.
+ *
+ * Kernels before 5.17 have no bpf_loop, and before 5.15 no attach cookies: there the `_c`
+ * programs take over (one program per function, so no cookie), and a call is copied by a chain
+ * of tail calls, each program copying up to CHAIN_CHUNKS chunks (unrolled: the verifier sees
+ * straight-line code) with the progress kept in the call's own tls_calls entry (per thread, so
+ * preemption cannot mix two calls). A chain is at most 33 programs long (MAX_TAIL_CALL_CNT), so
+ * one call copies at most targ_chain_max bytes there; the rest is marked truncated and counted.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -25,6 +32,10 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 const volatile __u64 targ_tls_max = 4 << 20;	  /* bytes captured per call (--tls-max-bytes) */
 const volatile __u64 targ_wakeup_bytes = 4 << 20; /* a quarter of the ring */
+/* the tail-call chain (`_c` programs): what one call can have copied, set by userspace */
+const volatile __u64 targ_chain_max = 0;
+
+#define CHAIN_CHUNKS 16 /* chunks one program of the chain copies */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -37,6 +48,11 @@ struct tls_call {
 	__u64 countp; /* _ex: size_t * the byte count is written to; else 0 */
 	__u32 op;
 	__u32 _pad;
+	/* the tail-call chain's progress, from the return on */
+	__u64 ts;
+	__u64 call_len;
+	__u64 cap;
+	__u64 off;
 };
 
 /* Calls in flight, by pid_tgid: entry to return of one SSL_read/SSL_write. */
@@ -46,6 +62,22 @@ struct {
 	__type(key, __u64);
 	__type(value, struct tls_call);
 } tls_calls SEC(".maps");
+
+/* The `_c` chain: slot 0 is tls_chain_c, set by userspace after the load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} tls_chain SEC(".maps");
+
+/* Hits of the canary probe userspace attaches to its own function to prove uprobes fire. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} tls_canary SEC(".maps");
 
 /* Records the ring had no room for, and calls whose entry state could not be saved. */
 struct {
@@ -144,16 +176,13 @@ EMIT_CLASS(8192)
 EMIT_CLASS(16448)
 _Static_assert(CLASS_XL == 16448, "EMIT_CLASS(16448) must match the largest record");
 
-static long emit_chunk(__u32 i, void *arg)
+/* The chunk of x's call at `off`, in the smallest size class it fits. */
+static __always_inline void emit_at(struct chunk_ctx *x, __u64 off)
 {
-	struct chunk_ctx *x = arg;
-	__u64 off = (__u64)i * AGT_TLS_CHUNK;
 	__u64 len;
 	__u8 flags = 0;
 	int err;
 
-	if (off >= x->cap)
-		return 1;
 	len = x->cap - off > AGT_TLS_CHUNK ? AGT_TLS_CHUNK : x->cap - off;
 	if (!off)
 		flags |= AGT_TLS_FIRST;
@@ -172,7 +201,33 @@ static long emit_chunk(__u32 i, void *arg)
 		err = emit_16448(x, off, len, flags);
 	if (err)
 		count_drop(); /* the consumer sees the gap in the offsets and counts the bytes */
+}
+
+static long emit_chunk(__u32 i, void *arg)
+{
+	struct chunk_ctx *x = arg;
+	__u64 off = (__u64)i * AGT_TLS_CHUNK;
+
+	if (off >= x->cap)
+		return 1;
+	emit_at(x, off);
 	return 0;
+}
+
+/*
+ * The byte count of the call that returned `ret`, from its saved entry state; 0 when it moved
+ * nothing (or failed).
+ */
+static __always_inline __u64 call_bytes(const struct tls_call *c, long ret)
+{
+	__u64 n;
+
+	if (c->countp) { /* _ex: 1 on success, the count behind the pointer */
+		if (ret != 1 || bpf_probe_read_user(&n, sizeof(n), (void *)c->countp))
+			return 0;
+		return n;
+	}
+	return ret > 0 ? ret : 0;
 }
 
 static __always_inline int call_return(long ret)
@@ -187,14 +242,7 @@ static __always_inline int call_return(long ret)
 		return 0;
 	x.c = *c;
 	bpf_map_delete_elem(&tls_calls, &x.id);
-	if (x.c.countp) { /* _ex: 1 on success, the count behind the pointer */
-		if (ret != 1 || bpf_probe_read_user(&n, sizeof(n), (void *)x.c.countp))
-			return 0;
-	} else {
-		if (ret <= 0)
-			return 0;
-		n = ret;
-	}
+	n = call_bytes(&x.c, ret);
 	if (!n)
 		return 0;
 	x.ts = bpf_ktime_get_ns();
@@ -224,6 +272,16 @@ static __always_inline int conn_event(__u64 ssl, __u32 event)
 	return 0;
 }
 
+static __always_inline int canary_hit(void)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&tls_canary, &zero);
+
+	if (n)
+		__sync_fetch_and_add(n, 1);
+	return 0;
+}
+
 /*
  * One entry and one return program for all six functions: the attach cookie says which function
  * fired. With uprobe_multi links that makes two links per binary, and removing a link costs one
@@ -247,6 +305,8 @@ int tls_enter(struct pt_regs *ctx)
 				  AGT_TLS_READ);
 	case AGT_TLS_FN_FREE:
 		return conn_event(PT_REGS_PARM1(ctx), AGT_TLS_FREE);
+	case AGT_TLS_FN_CANARY:
+		return canary_hit();
 	}
 	return 0;
 }
@@ -257,4 +317,127 @@ int tls_return(struct pt_regs *ctx)
 	if (bpf_get_attach_cookie(ctx) == AGT_TLS_FN_NEW)
 		return conn_event(PT_REGS_RC(ctx), AGT_TLS_NEW);
 	return call_return((int)PT_REGS_RC(ctx)); /* SSL_read/SSL_write and _ex return int */
+}
+
+/*
+ * One link of the copy chain (kernels without bpf_loop): copies up to CHAIN_CHUNKS chunks of the
+ * calling thread's call from where the previous link stopped, then tail-calls the next link.
+ * Full chunks go out as one size class and only the last one picks its class, so the unrolled
+ * code has few paths for the verifier to walk.
+ */
+static __always_inline int chain_step(void *ctx)
+{
+	struct chunk_ctx x = {};
+	struct tls_call *c;
+	__u64 off;
+
+	x.id = bpf_get_current_pid_tgid();
+	c = bpf_map_lookup_elem(&tls_calls, &x.id);
+	if (!c)
+		return 0;
+	x.c = *c;
+	x.ts = c->ts;
+	x.call_len = c->call_len;
+	x.cap = c->cap;
+	off = c->off;
+#pragma clang loop unroll(full)
+	for (int i = 0; i < CHAIN_CHUNKS; i++) {
+		if (off >= x.cap)
+			break;
+		if (x.cap - off > AGT_TLS_CHUNK) {
+			if (emit_16448(&x, off, AGT_TLS_CHUNK, off ? 0 : AGT_TLS_FIRST))
+				count_drop();
+			off += AGT_TLS_CHUNK;
+		} else {
+			emit_at(&x, off);
+			off = x.cap;
+		}
+	}
+	if (off < x.cap) {
+		c->off = off;
+		bpf_tail_call(ctx, &tls_chain, 0);
+		count_drop(); /* the chain was cut short: the consumer counts the missing bytes */
+	}
+	bpf_map_delete_elem(&tls_calls, &x.id);
+	return 0;
+}
+
+/* Where the chain starts: the call's byte count and capture limit go into its entry. */
+static __always_inline int chain_return(void *ctx, long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct tls_call *c;
+	__u64 n, cap;
+
+	c = bpf_map_lookup_elem(&tls_calls, &id);
+	if (!c)
+		return 0;
+	n = call_bytes(c, ret);
+	if (!n) {
+		bpf_map_delete_elem(&tls_calls, &id);
+		return 0;
+	}
+	cap = n < targ_tls_max ? n : targ_tls_max;
+	if (cap > targ_chain_max)
+		cap = targ_chain_max;
+	c->ts = bpf_ktime_get_ns();
+	c->call_len = n;
+	c->cap = cap;
+	c->off = 0;
+	return chain_step(ctx);
+}
+
+SEC("uprobe")
+int tls_chain_c(struct pt_regs *ctx)
+{
+	return chain_step(ctx);
+}
+
+SEC("uprobe")
+int tls_write_c(struct pt_regs *ctx)
+{
+	return call_enter(PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), 0, AGT_TLS_WRITE);
+}
+
+SEC("uprobe")
+int tls_read_c(struct pt_regs *ctx)
+{
+	return call_enter(PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), 0, AGT_TLS_READ);
+}
+
+SEC("uprobe")
+int tls_write_ex_c(struct pt_regs *ctx)
+{
+	return call_enter(PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), PT_REGS_PARM4(ctx),
+			  AGT_TLS_WRITE);
+}
+
+SEC("uprobe")
+int tls_read_ex_c(struct pt_regs *ctx)
+{
+	return call_enter(PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), PT_REGS_PARM4(ctx), AGT_TLS_READ);
+}
+
+SEC("uprobe")
+int tls_free_c(struct pt_regs *ctx)
+{
+	return conn_event(PT_REGS_PARM1(ctx), AGT_TLS_FREE);
+}
+
+SEC("uretprobe")
+int tls_new_c(struct pt_regs *ctx)
+{
+	return conn_event(PT_REGS_RC(ctx), AGT_TLS_NEW);
+}
+
+SEC("uretprobe")
+int tls_return_c(struct pt_regs *ctx)
+{
+	return chain_return(ctx, (int)PT_REGS_RC(ctx));
+}
+
+SEC("uprobe")
+int tls_canary_c(struct pt_regs *ctx)
+{
+	return canary_hit();
 }

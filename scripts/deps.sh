@@ -1,12 +1,14 @@
 #!/bin/sh
-# Install every build, test and benchmark dependency with apt-get. Idempotent: packages that are
+# Install every build, test and benchmark dependency with apt-get (qemu, busybox, cpio, kmod,
+# xz/zstd: `make test-kernels`, which boots Debian's kernels in guests). Idempotent: packages that are
 # already present are not touched, so a second run costs one dpkg query.
 set -eu
 
 PKGS="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev libcjson-dev libcmocka-dev
 bpftool strace linux-perf bpftrace python3 procps
 libnghttp2-dev libbrotli-dev curl openssl ca-certificates python3-httpx python3-h2
-libzstd-dev zstd python3-zstandard"
+libzstd-dev zstd python3-zstandard
+qemu-system-x86 busybox-static cpio kmod xz-utils"
 
 missing=""
 for p in $PKGS; do

@@ -48,6 +48,16 @@ enum { F_WRITE, F_READ, F_WRITE_EX, F_READ_EX, F_NEW, F_FREE, NFUNCS };
 static const char *const funcs[NFUNCS] = {"SSL_write",	 "SSL_read", "SSL_write_ex",
 					  "SSL_read_ex", "SSL_new",  "SSL_free"};
 
+/*
+ * How the programs reach OpenSSL, best first; each is tried by doing it (tls_probe__new):
+ * MULTI  uprobe_multi links (6.6+), attach cookies, bpf_loop copy;
+ * PERF   one perf-event uprobe per function, attach cookies (5.15+), bpf_loop copy (5.17+);
+ * CHAIN  one perf-event uprobe per function with a program each, tail-call copy chain (5.10+).
+ */
+enum tls_mode { TLS_MULTI, TLS_PERF, TLS_CHAIN, NMODES };
+static const char *const mode_names[NMODES] = {"uprobe_multi+bpf_loop", "perf uprobes+bpf_loop",
+					       "perf uprobes+tail calls"};
+
 /* A uprobe_multi link (fd, libbpf 1.1 cannot create them) or a perf-event one (link). */
 struct probe_link {
 	struct bpf_link *link;
@@ -56,7 +66,8 @@ struct probe_link {
 
 struct tls_probe {
 	struct tls_bpf *skel;
-	bool multi; /* uprobe_multi links (6.6+), else one perf-event uprobe per function */
+	enum tls_mode mode;
+	uint64_t chain_max; /* TLS_CHAIN: bytes one call can have copied */
 	struct probe_link *links;
 	size_t nlinks, caplinks;
 	struct seen {
@@ -66,57 +77,20 @@ struct tls_probe {
 	size_t nseen, capseen;
 };
 
-struct tls_probe *tls_probe__new(int tracked_fd, uint64_t max_bytes, char *err, size_t errlen)
-{
-	struct tls_probe *t = calloc(1, sizeof(*t));
-	unsigned long ring = 16ul << 20;
-	int e;
+/*
+ * The chain's links: the return program and up to 32 tail calls (MAX_TAIL_CALL_CNT on every
+ * kernel it serves), each copying CHAIN_CHUNKS (tls.bpf.c) chunks.
+ */
+#define CHAIN_LINKS  33
+#define CHAIN_CHUNKS 16
 
-	if (!t) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_loop, NULL) != 1) {
-		snprintf(err, errlen, "the kernel lacks bpf_loop (5.17+)");
-		goto fail;
-	}
-	/* room for a few whole maximal calls while the consumer is busy elsewhere */
-	while (ring < 4 * max_bytes && ring < (1ul << 30))
-		ring <<= 1;
-	/* uprobe_multi first; a kernel that does not know the attach type refuses the load */
-	for (int multi = !getenv("AGTRACE_NO_UPROBE_MULTI"); multi >= 0; multi--) {
-		tls_bpf__destroy(t->skel);
-		t->skel = tls_bpf__open();
-		if (!t->skel) {
-			snprintf(err, errlen, "cannot open the TLS BPF object: %s",
-				 strerror(errno));
-			goto fail;
-		}
-		t->skel->rodata->targ_tls_max = max_bytes;
-		t->skel->rodata->targ_wakeup_bytes = ring / 4;
-		bpf_map__set_max_entries(t->skel->maps.tls_events, ring);
-		if (multi) {
-			bpf_program__set_expected_attach_type(t->skel->progs.tls_enter,
-							      ATTACH_UPROBE_MULTI);
-			bpf_program__set_expected_attach_type(t->skel->progs.tls_return,
-							      ATTACH_UPROBE_MULTI);
-		}
-		e = bpf_map__reuse_fd(t->skel->maps.tracked, tracked_fd);
-		if (!e)
-			e = tls_bpf__load(t->skel);
-		if (!e) {
-			t->multi = multi;
-			break;
-		}
-	}
-	if (e) {
-		snprintf(err, errlen, "cannot load the TLS BPF programs: %s", strerror(-e));
-		goto fail;
-	}
-	return t;
-fail:
-	tls_probe__free(t);
-	return NULL;
+/*
+ * What the canary probe sits on: a function of the tracer itself that nothing else calls. The
+ * empty asm keeps it from being folded away or inlined.
+ */
+__attribute__((noinline)) void agt_tls_canary(void)
+{
+	asm volatile("" ::: "memory");
 }
 
 static void *destroy_link(void *arg)
@@ -257,17 +231,22 @@ static int attach_multi(struct tls_probe *t, struct bpf_program *prog, const cha
 	return add_link(t, NULL, fd);
 }
 
-/* The same as perf-event uprobes, one per function, for kernels before 6.6. */
-static int attach_perf(struct tls_probe *t, struct bpf_program *prog, const char *path,
+/*
+ * The same as perf-event uprobes, one per function, for kernels before 6.6: progs[i] on offs[i],
+ * with cookies[i] where the kernel has attach cookies (cookies NULL: TLS_CHAIN, where each
+ * function has its own program instead).
+ */
+static int attach_perf(struct tls_probe *t, struct bpf_program *const *progs, const char *path,
 		       const unsigned long *offs, const __u64 *cookies, unsigned n, bool ret)
 {
 	for (unsigned i = 0; i < n; i++) {
-		LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = ret, .bpf_cookie = cookies[i]);
+		LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = ret,
+			    .bpf_cookie = cookies ? cookies[i] : 0);
 		struct bpf_link *l;
 		int err;
 
 		/* pid -1: every process, children included; the program filters by `tracked` */
-		l = bpf_program__attach_uprobe_opts(prog, -1, path, offs[i], &opts);
+		l = bpf_program__attach_uprobe_opts(progs[i], -1, path, offs[i], &opts);
 		if (!l)
 			return -errno;
 		err = add_link(t, l, -1);
@@ -298,15 +277,82 @@ static bool first_look(struct tls_probe *t, const struct stat *st)
 	return true;
 }
 
+/* The TLS_CHAIN program of function f at its entry or return (NULL: no probe there). */
+static struct bpf_program *chain_prog(const struct tls_bpf *skel, int f, bool ret)
+{
+	static const int slot[NFUNCS][2] = {
+	    [F_WRITE] = {0, 6},	  [F_READ] = {1, 6}, [F_WRITE_EX] = {2, 6},
+	    [F_READ_EX] = {3, 6}, [F_NEW] = {-1, 5}, [F_FREE] = {4, -1},
+	};
+	struct bpf_program *const progs[] = {skel->progs.tls_write_c,	 skel->progs.tls_read_c,
+					     skel->progs.tls_write_ex_c, skel->progs.tls_read_ex_c,
+					     skel->progs.tls_free_c,	 skel->progs.tls_new_c,
+					     skel->progs.tls_return_c};
+	int i = slot[f][ret];
+
+	return i < 0 ? NULL : progs[i];
+}
+
+/*
+ * Probes on `nfn` functions of `path` at offs[] (fns[]: which F_*): entries and returns, in the
+ * probe's mode. Returns 0 or -errno (what is attached stays in t->links, closed at the end).
+ */
+static int attach_funcs(struct tls_probe *t, const char *path, const int *fns, const size_t *offs,
+			unsigned nfn)
+{
+	static const __u64 fn_of[NFUNCS + 1] = {
+	    AGT_TLS_FN_WRITE, AGT_TLS_FN_READ, AGT_TLS_FN_WRITE_EX, AGT_TLS_FN_READ_EX,
+	    AGT_TLS_FN_NEW,   AGT_TLS_FN_FREE, AGT_TLS_FN_CANARY};
+	struct bpf_program *eprog[NFUNCS + 1], *rprog[NFUNCS + 1];
+	unsigned long eoff[NFUNCS + 1] = {0}, roff[NFUNCS + 1] = {0};
+	__u64 ecookie[NFUNCS + 1] = {0}, rcookie[NFUNCS + 1] = {0};
+	unsigned ne = 0, nr = 0;
+	struct tls_bpf *sk = t->skel;
+	int err;
+
+	for (unsigned i = 0; i < nfn; i++) {
+		int f = fns[i];
+
+		if (f == NFUNCS) { /* the canary: entry only */
+			eprog[ne] =
+			    t->mode == TLS_CHAIN ? sk->progs.tls_canary_c : sk->progs.tls_enter;
+			eoff[ne] = offs[i];
+			ecookie[ne++] = fn_of[f];
+			continue;
+		}
+		if (f != F_NEW) { /* entry: the arguments; SSL_free: the end of a connection */
+			eprog[ne] =
+			    t->mode == TLS_CHAIN ? chain_prog(sk, f, false) : sk->progs.tls_enter;
+			eoff[ne] = offs[i];
+			ecookie[ne++] = fn_of[f];
+		}
+		if (f != F_FREE) { /* return: the byte count; SSL_new: the new SSL* */
+			rprog[nr] =
+			    t->mode == TLS_CHAIN ? chain_prog(sk, f, true) : sk->progs.tls_return;
+			roff[nr] = offs[i];
+			rcookie[nr++] = fn_of[f];
+		}
+	}
+	switch (t->mode) {
+	case TLS_MULTI:
+		err = attach_multi(t, sk->progs.tls_enter, path, eoff, ecookie, ne, false);
+		if (!err && nr)
+			err = attach_multi(t, sk->progs.tls_return, path, roff, rcookie, nr, true);
+		return err;
+	case TLS_PERF:
+		err = attach_perf(t, eprog, path, eoff, ecookie, ne, false);
+		return err ?: attach_perf(t, rprog, path, roff, rcookie, nr, true);
+	default:
+		err = attach_perf(t, eprog, path, eoff, NULL, ne, false);
+		return err ?: attach_perf(t, rprog, path, roff, NULL, nr, true);
+	}
+}
+
 int tls_probe_attach_file(struct tls_probe *t, const char *path)
 {
-	static const __u64 fn_of[NFUNCS] = {AGT_TLS_FN_WRITE,	 AGT_TLS_FN_READ,
-					    AGT_TLS_FN_WRITE_EX, AGT_TLS_FN_READ_EX,
-					    AGT_TLS_FN_NEW,	 AGT_TLS_FN_FREE};
-	unsigned long eoff[NFUNCS], roff[NFUNCS];
-	__u64 ecookie[NFUNCS], rcookie[NFUNCS];
-	unsigned ne = 0, nr = 0;
-	size_t off[NFUNCS];
+	size_t off[NFUNCS], offs[NFUNCS];
+	int fns[NFUNCS];
+	unsigned n = 0;
 	struct stat st;
 	int err;
 
@@ -321,36 +367,197 @@ int tls_probe_attach_file(struct tls_probe *t, const char *path)
 	if (!off[F_WRITE] || !off[F_READ])
 		return 0;
 	for (int f = 0; f < NFUNCS; f++) {
-		if (!off[f])
-			continue;
-		if (f != F_NEW) { /* entry: the arguments; SSL_free: the end of a connection */
-			eoff[ne] = off[f];
-			ecookie[ne++] = fn_of[f];
-		}
-		if (f != F_FREE) { /* return: the byte count; SSL_new: the new SSL* */
-			roff[nr] = off[f];
-			rcookie[nr++] = fn_of[f];
+		if (off[f]) {
+			fns[n] = f;
+			offs[n++] = off[f];
 		}
 	}
-	if (t->multi) {
-		err = attach_multi(t, t->skel->progs.tls_enter, path, eoff, ecookie, ne, false);
-		err = err
-			  ?: attach_multi(t, t->skel->progs.tls_return, path, roff, rcookie, nr,
-					  true);
-	} else {
-		err = attach_perf(t, t->skel->progs.tls_enter, path, eoff, ecookie, ne, false);
-		err =
-		    err ?: attach_perf(t, t->skel->progs.tls_return, path, roff, rcookie, nr, true);
-	}
+	err = attach_funcs(t, path, fns, offs, n);
 	if (err) {
 		fprintf(stderr, "agtrace-bpf: cannot attach TLS uprobes to %s: %s\n", path,
 			strerror(-err));
 		return err;
 	}
 	if (getenv("AGTRACE_DEBUG"))
-		fprintf(stderr, "agtrace-bpf: TLS uprobes on %s (%s)\n", path,
-			t->multi ? "uprobe_multi" : "perf uprobes");
+		fprintf(stderr, "agtrace-bpf: TLS uprobes on %s (%s)\n", path, mode_names[t->mode]);
 	return 1;
+}
+
+/*
+ * The file and offset of the code at `addr` in this process, from /proc/self/maps: works on a
+ * stripped tracer too. Returns 0 or -errno.
+ */
+static int self_code_offset(const void *addr, char *path, size_t pathlen, size_t *off)
+{
+	unsigned long a = (unsigned long)addr, lo, hi, pgoff;
+	char line[4096 + 128];
+	int ret = -ENOENT;
+	FILE *f = fopen("/proc/self/maps", "re");
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		int n = 0;
+
+		if (sscanf(line, "%lx-%lx %*s %lx %*s %*s %n", &lo, &hi, &pgoff, &n) < 3 || !n ||
+		    a < lo || a >= hi || line[n] != '/')
+			continue;
+		line[n + strcspn(line + n, "\n")] = '\0';
+		snprintf(path, pathlen, "%s", line + n);
+		*off = a - lo + pgoff;
+		ret = 0;
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+static __u64 canary_hits(const struct tls_probe *t)
+{
+	__u32 zero = 0;
+	__u64 n = 0;
+
+	bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.tls_canary), &zero, &n);
+	return n;
+}
+
+/*
+ * Proves the mode works by doing what tracing will do: a probe on the tracer's own canary
+ * function, attached as the OpenSSL probes will be, must fire when the function runs. A
+ * program that loads proves nothing (6.1 loads uprobe_multi programs and refuses their links).
+ * The link stays with the others: removing a uprobe costs a grace period. 0 or -errno.
+ */
+static int canary_check(struct tls_probe *t)
+{
+	int fn = NFUNCS; /* the canary */
+	char path[4096];
+	size_t off;
+	int err;
+
+	err = self_code_offset((const void *)agt_tls_canary, path, sizeof(path), &off);
+	if (err)
+		return err;
+	err = attach_funcs(t, path, &fn, &off, 1);
+	if (err)
+		return err;
+	agt_tls_canary();
+	return canary_hits(t) ? 0 : -ENOEXEC; /* attached but silent */
+}
+
+/* The TLS_CHAIN programs: loaded only in that mode, the others only outside it. */
+static void set_chain_autoload(struct tls_bpf *sk, bool chain)
+{
+	struct bpf_program *progs[] = {
+	    sk->progs.tls_chain_c,    sk->progs.tls_write_c,   sk->progs.tls_read_c,
+	    sk->progs.tls_write_ex_c, sk->progs.tls_read_ex_c, sk->progs.tls_free_c,
+	    sk->progs.tls_new_c,      sk->progs.tls_return_c,  sk->progs.tls_canary_c};
+
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+		bpf_program__set_autoload(progs[i], chain);
+	bpf_program__set_autoload(sk->progs.tls_enter, !chain);
+	bpf_program__set_autoload(sk->progs.tls_return, !chain);
+}
+
+/* Opens and loads the programs of `mode` (after any earlier attempt's); 0 or -errno. */
+static int load_mode(struct tls_probe *t, enum tls_mode mode, int tracked_fd, uint64_t max_bytes,
+		     unsigned long ring)
+{
+	struct tls_bpf *sk;
+	int err, zero = 0, fd;
+
+	tls_bpf__destroy(t->skel);
+	t->skel = sk = tls_bpf__open();
+	if (!sk)
+		return -errno;
+	t->mode = mode;
+	t->chain_max = (uint64_t)CHAIN_LINKS * CHAIN_CHUNKS * AGT_TLS_CHUNK;
+	sk->rodata->targ_tls_max = max_bytes;
+	sk->rodata->targ_wakeup_bytes = ring / 4;
+	sk->rodata->targ_chain_max = t->chain_max;
+	bpf_map__set_max_entries(sk->maps.tls_events, ring);
+	set_chain_autoload(sk, mode == TLS_CHAIN);
+	if (mode == TLS_MULTI) {
+		bpf_program__set_expected_attach_type(sk->progs.tls_enter, ATTACH_UPROBE_MULTI);
+		bpf_program__set_expected_attach_type(sk->progs.tls_return, ATTACH_UPROBE_MULTI);
+	}
+	err = bpf_map__reuse_fd(sk->maps.tracked, tracked_fd);
+	if (!err)
+		err = tls_bpf__load(sk);
+	if (err)
+		return err;
+	if (mode == TLS_CHAIN) { /* the chain's next link is itself */
+		fd = bpf_program__fd(sk->progs.tls_chain_c);
+		if (bpf_map_update_elem(bpf_map__fd(sk->maps.tls_chain), &zero, &fd, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+struct tls_probe *tls_probe__new(int tracked_fd, uint64_t max_bytes, bool quiet, char *err,
+				 size_t errlen)
+{
+	struct tls_probe *t = calloc(1, sizeof(*t));
+	unsigned long ring = 16ul << 20;
+	char why[NMODES][160] = {{0}};
+	int first = getenv("AGTRACE_NO_UPROBE_MULTI") ? TLS_PERF : TLS_MULTI;
+	int mode, e;
+
+	if (!t) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (getenv("AGTRACE_TLS_CHAIN")) /* tests: the old kernels' path on this one */
+		first = TLS_CHAIN;
+	/* room for a few whole maximal calls while the consumer is busy elsewhere */
+	while (ring < 4 * max_bytes && ring < (1ul << 30))
+		ring <<= 1;
+	for (mode = first; mode < NMODES; mode++) {
+		e = load_mode(t, mode, tracked_fd, max_bytes, ring);
+		if (e) {
+			snprintf(why[mode], sizeof(why[mode]), "cannot load: %s", strerror(-e));
+			continue;
+		}
+		e = canary_check(t);
+		if (!e)
+			break;
+		if (e == -ENOEXEC)
+			snprintf(why[mode], sizeof(why[mode]), "a test probe never fired");
+		else
+			snprintf(why[mode], sizeof(why[mode]), "cannot attach: %s", strerror(-e));
+		destroy_links(t->links, t->nlinks);
+		t->nlinks = 0;
+	}
+	if (mode == NMODES) {
+		snprintf(err, errlen, "no uprobe mode works here (%s: %s; %s: %s; %s: %s)",
+			 mode_names[TLS_MULTI], why[TLS_MULTI][0] ? why[TLS_MULTI] : "skipped",
+			 mode_names[TLS_PERF], why[TLS_PERF][0] ? why[TLS_PERF] : "skipped",
+			 mode_names[TLS_CHAIN], why[TLS_CHAIN]);
+		tls_probe__free(t);
+		return NULL;
+	}
+	/* one line per fallback, naming what it costs */
+	if (!quiet && first == TLS_MULTI && mode > TLS_MULTI)
+		fprintf(stderr,
+			"agtrace-bpf: uprobe_multi unavailable (%s): one perf-event uprobe per "
+			"OpenSSL function instead (slower attach and detach)\n",
+			why[TLS_MULTI]);
+	if (!quiet && first <= TLS_PERF && mode == TLS_CHAIN)
+		fprintf(stderr,
+			"agtrace-bpf: bpf_loop or attach cookies unavailable (%s): TLS data copied "
+			"by a tail-call chain, at most %llu bytes per SSL call\n",
+			why[TLS_PERF], (unsigned long long)t->chain_max);
+	if (!quiet && mode == TLS_CHAIN && max_bytes > t->chain_max)
+		fprintf(
+		    stderr,
+		    "agtrace-bpf: --tls-max-bytes %llu exceeds what this kernel copies per call: "
+		    "beyond %llu bytes a call is cut (counted as lost)\n",
+		    (unsigned long long)max_bytes, (unsigned long long)t->chain_max);
+	return t;
+}
+
+const char *tls_probe_mode(const struct tls_probe *t)
+{
+	return mode_names[t->mode];
 }
 
 void tls_probe_attach_system(struct tls_probe *t)

@@ -7,6 +7,7 @@
 #ifndef AGT_TLS_PROBE_H
 #define AGT_TLS_PROBE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -14,10 +15,15 @@ struct tls_probe;
 struct ring_buffer;
 
 /*
- * Opens and loads the TLS programs sharing the tracer's `tracked` map (fd). Returns NULL with a
- * reason in err (e.g. the kernel lacks bpf_loop) - the caller goes on without TLS capture.
+ * Opens and loads the TLS programs sharing the tracer's `tracked` map (fd), in the best mode
+ * this kernel runs - proven by a probe on the tracer's own code that must fire - and says on
+ * stderr what each fallback costs (unless quiet). Returns NULL with a reason in err when no mode
+ * works - the caller goes on without TLS capture.
  */
-struct tls_probe *tls_probe__new(int tracked_fd, uint64_t max_bytes, char *err, size_t errlen);
+struct tls_probe *tls_probe__new(int tracked_fd, uint64_t max_bytes, bool quiet, char *err,
+				 size_t errlen);
+/* How the probes are attached and the data copied, e.g. "uprobe_multi+bpf_loop". */
+const char *tls_probe_mode(const struct tls_probe *t);
 void tls_probe__free(struct tls_probe *t); /* NULL is a no-op */
 int tls_probe_ring_fd(const struct tls_probe *t);
 /* Attaches to `path` if it defines SSL_write/SSL_read; 1 attached, 0 not OpenSSL or already done.

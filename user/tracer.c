@@ -271,7 +271,10 @@ static void startup_mark(const char *phase)
  */
 struct tls_job {
 	pthread_t thread;
+	bool started; /* tls_job_start ran (once, whatever the flavour retries) */
 	bool running;
+	bool quiet;
+	int map_fd; /* the `tracked` map, ours: the skeleton may be replaced by a raw_tp retry */
 	int tracked_fd;
 	uint64_t max_bytes;
 	struct tls_probe *tls;
@@ -282,7 +285,7 @@ static void *tls_job_run(void *arg)
 {
 	struct tls_job *j = arg;
 
-	j->tls = tls_probe__new(j->tracked_fd, j->max_bytes, j->err, sizeof(j->err));
+	j->tls = tls_probe__new(j->tracked_fd, j->max_bytes, j->quiet, j->err, sizeof(j->err));
 	startup_mark("tls: object loaded");
 	if (j->tls)
 		tls_probe_attach_system(j->tls);
@@ -301,20 +304,21 @@ static void tls_job_start(struct tls_job *j, struct agtrace_bpf *skel, const str
 	int fd;
 
 	memset(j, 0, sizeof(*j));
-	j->tracked_fd = -1;
+	j->started = true;
+	j->map_fd = j->tracked_fd = -1;
 	j->max_bytes = o->tls_max_bytes;
+	j->quiet = o->quiet;
 	if (o->no_tls || getenv("AGTRACE_TLS_SERIAL"))
 		return;
 	fd = bpf_map_create(bpf_map__type(m), "tracked", bpf_map__key_size(m),
 			    bpf_map__value_size(m), bpf_map__max_entries(m), &mo);
 	if (fd < 0)
 		return;
-	if (bpf_map__reuse_fd(m, fd)) { /* it keeps a duplicate of fd */
+	if (bpf_map__reuse_fd(m, fd)) { /* libbpf keeps a duplicate of fd */
 		close(fd);
 		return;
 	}
-	close(fd);
-	j->tracked_fd = bpf_map__fd(m);
+	j->map_fd = j->tracked_fd = fd;
 	j->running = !pthread_create(&j->thread, NULL, tls_job_run, j);
 }
 
@@ -364,15 +368,29 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list 
 }
 
 /*
- * tp_btf needs BPF_PROG_TYPE_TRACING and task storage; otherwise fall back to raw_tp. Task
- * storage (5.11) comes after BTF raw tracepoints (5.5), so with the kernel's BTF present it is
- * the one test: parsing the 5 MB of vmlinux BTF to look for btf_trace_sys_enter cost ~50 ms of
- * start-up, and libbpf parses it again for the load anyway.
+ * What the tp_btf flavour needs and this kernel lacks, or NULL: the kernel's BTF and task
+ * storage (5.11+; creating the map is the test). Whether the programs then load and attach is
+ * found out by doing it (tracer_run). No parse of the 5 MB of vmlinux BTF here: it cost ~50 ms
+ * of start-up, libbpf parses it for the load anyway, and a kernel without BTF for raw
+ * tracepoints fails that load and falls back with the reason.
  */
-static bool can_use_btf(void)
+static const char *btf_missing(void)
 {
-	return access("/sys/kernel/btf/vmlinux", R_OK) == 0 &&
-	       libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1;
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		return "no kernel BTF";
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) != 1)
+		return "no task storage maps";
+	return NULL;
+}
+
+/* The one line a fallback to raw_tp prints: what it costs. */
+static void note_raw_tp(const struct opts *o, const char *why)
+{
+	if (!o->quiet)
+		fprintf(stderr,
+			"agtrace-bpf: tp_btf programs unavailable (%s): raw_tp instead (no record "
+			"batching: slower; a non-leader thread's execve loses its entry state)\n",
+			why);
 }
 
 /*
@@ -510,6 +528,36 @@ static void flush_batches(struct agtrace_bpf *skel, int ncpu, int tries)
 			usleep(1000);
 		}
 	}
+}
+
+/*
+ * The exit program goes in before the entry program: a syscall in flight at attach is then
+ * always reported as resumed (`<?>`), and none is seen entering without its exit program there
+ * (on a slow machine the programs attach milliseconds apart). The skeleton's attach keeps a link
+ * set here.
+ */
+static int attach_exit_first(struct agtrace_bpf *skel, bool btf)
+{
+	struct bpf_program *p = btf ? skel->progs.sys_exit_btf : skel->progs.sys_exit_raw;
+	struct bpf_link **l = btf ? &skel->links.sys_exit_btf : &skel->links.sys_exit_raw;
+
+	if (!bpf_program__autoload(p))
+		return 0; /* AGTRACE_FLOOR */
+	*l = bpf_program__attach(p);
+	return *l ? 0 : -errno;
+}
+
+/*
+ * The tp_btf flavour's batches leave only through flush_cpu run on each CPU: prove that runs
+ * (BPF_PROG_TEST_RUN on a chosen CPU) before relying on it.
+ */
+static bool flush_works(struct agtrace_bpf *skel)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = 0);
+	int fd = bpf_program__fd(skel->progs.flush_cpu);
+
+	return fd < 0 ||
+	       !bpf_prog_test_run_opts(fd, &opts); /* fd < 0: not loaded, nothing to flush */
 }
 
 /*
@@ -901,7 +949,8 @@ int tracer_run(const struct opts *o, struct launch *l)
 	int ncpu = libbpf_num_possible_cpus(), outfd = -1, ret = 1, err, status;
 	bool root_reaped = false, use_btf, cut = false, rec_failed = false;
 	int exit_code = 0;
-	struct tls_job tls_job = {0};
+	struct tls_job tls_job = {.map_fd = -1};
+	const char *why_not_btf;
 
 	startup_mark("start");
 	libbpf_set_print(libbpf_quiet);
@@ -910,44 +959,82 @@ int tracer_run(const struct opts *o, struct launch *l)
 		fprintf(stderr, "agtrace-bpf: out of memory\n");
 		goto cleanup;
 	}
-	skel = agtrace_bpf__open();
-	if (!skel) {
-		fprintf(stderr, "agtrace-bpf: cannot open BPF object: %s\n", strerror(errno));
-		goto cleanup;
+	/*
+	 * tp_btf where it can be loaded and attached, else raw_tp: decided by doing both, since a
+	 * kernel may accept a program it then cannot attach.
+	 */
+	use_btf = !o->force_raw_tp;
+	if (use_btf && (why_not_btf = btf_missing())) {
+		note_raw_tp(o, why_not_btf);
+		use_btf = false;
 	}
-	use_btf = !o->force_raw_tp && can_use_btf();
-	select_flavour(skel, use_btf, getenv("AGTRACE_FLOOR") != NULL);
-	configure(skel, o);
-	configure_floor(skel, getenv("AGTRACE_FLOOR"));
-	startup_mark("opened, tp_btf checked");
-	tls_job_start(&tls_job, skel, o);
-	err = agtrace_bpf__load(skel);
-	startup_mark("syscall programs loaded (verifier)");
-	if (err) {
-		fprintf(stderr, "agtrace-bpf: cannot load BPF programs: %s%s\n", strerror(-err),
-			err == -EPERM ? " (need root or CAP_BPF+CAP_PERFMON)" : "");
-		goto cleanup;
-	}
+	for (;;) {
+		const char *fail = NULL;
+		char why[128];
 
-	/* the time origin precedes tracking: with -p, records flow from the first track() on */
-	t_start = now_ns();
-	if (l) {
-		if (track(skel, l->pid, AGT_TRACK_PENDING))
-			goto map_error;
-	} else {
-		for (int i = 0; i < o->npids; i++)
-			pidset_add(&c->targets, o->pids[i]);
-		if (o->follow)
-			proctree_add_descendants(&c->targets, "/proc");
-		for (unsigned i = 0; i < c->targets.cap; i++)
-			if (c->targets.slot[i] > 0 &&
-			    track(skel, c->targets.slot[i], AGT_TRACK_ACTIVE))
+		skel = agtrace_bpf__open();
+		if (!skel) {
+			fprintf(stderr, "agtrace-bpf: cannot open BPF object: %s\n",
+				strerror(errno));
+			goto cleanup;
+		}
+		select_flavour(skel, use_btf, getenv("AGTRACE_FLOOR") != NULL);
+		configure(skel, o);
+		configure_floor(skel, getenv("AGTRACE_FLOOR"));
+		startup_mark("opened");
+		/* the TLS setup runs beside the load; a raw_tp retry shares its `tracked` map */
+		if (!tls_job.started)
+			tls_job_start(&tls_job, skel, o);
+		else if (tls_job.map_fd >= 0 && bpf_map__reuse_fd(skel->maps.tracked, tls_job.map_fd))
+			fprintf(stderr, "agtrace-bpf: cannot share the tracked map: %s\n",
+				strerror(errno));
+		err = agtrace_bpf__load(skel);
+		startup_mark("syscall programs loaded (verifier)");
+		if (err && err == -EPERM) {
+			fprintf(stderr, "agtrace-bpf: cannot load BPF programs: %s%s\n",
+				strerror(-err), " (need root or CAP_BPF+CAP_PERFMON)");
+			goto cleanup;
+		}
+		if (err)
+			fail = "load";
+
+		/* the time origin precedes tracking: with -p, records flow from the first track()
+		 * on */
+		t_start = now_ns();
+		if (!err && l) {
+			if (track(skel, l->pid, AGT_TRACK_PENDING))
 				goto map_error;
-	}
-	err = agtrace_bpf__attach(skel);
-	if (err) {
-		fprintf(stderr, "agtrace-bpf: cannot attach BPF programs: %s\n", strerror(-err));
-		goto cleanup;
+		} else if (!err) {
+			for (int i = 0; i < o->npids; i++)
+				pidset_add(&c->targets, o->pids[i]);
+			if (o->follow)
+				proctree_add_descendants(&c->targets, "/proc");
+			for (unsigned i = 0; i < c->targets.cap; i++)
+				if (c->targets.slot[i] > 0 &&
+				    track(skel, c->targets.slot[i], AGT_TRACK_ACTIVE))
+					goto map_error;
+		}
+		if (!err) {
+			err = attach_exit_first(skel, use_btf);
+			err = err ?: agtrace_bpf__attach(skel);
+			fail = err ? "attach" : NULL;
+		}
+		if (!err && use_btf && !flush_works(skel)) {
+			err = -EOPNOTSUPP;
+			fail = "per-CPU flush";
+		}
+		if (!err)
+			break;
+		if (!use_btf) {
+			fprintf(stderr, "agtrace-bpf: cannot %s BPF programs: %s\n", fail,
+				strerror(-err));
+			goto cleanup;
+		}
+		snprintf(why, sizeof(why), "%s: %s", fail, strerror(-err));
+		note_raw_tp(o, why);
+		agtrace_bpf__destroy(skel);
+		skel = NULL;
+		use_btf = false;
 	}
 	startup_mark("syscall programs attached");
 	tls_setup(skel, c, o, &tls_job);
@@ -1014,13 +1101,17 @@ int tracer_run(const struct opts *o, struct launch *l)
 	if (o->duration > 0)
 		deadline = t_start + (unsigned long long)(o->duration * 1e9);
 	if (!o->quiet) {
+		char how[96];
+
+		snprintf(how, sizeof(how), "%s, TLS %s", use_btf ? "tp_btf" : "raw_tp",
+			 c->tls ? tls_probe_mode(c->tls) : "off");
 		if (l)
 			fprintf(stderr, "agtrace-bpf: tracing %s (pid %d) with %s\n", o->cmd[0],
-				l->pid, use_btf ? "tp_btf" : "raw_tp");
+				l->pid, how);
 		else
 			for (int i = 0; i < o->npids; i++)
 				fprintf(stderr, "agtrace-bpf: Process %d attached (%s)\n",
-					o->pids[i], use_btf ? "tp_btf" : "raw_tp");
+					o->pids[i], how);
 	}
 	startup_mark("command released");
 	if (l && launch_release(l)) {
@@ -1132,6 +1223,8 @@ cleanup:
 		free(c->pr.pend);
 	}
 	agtrace_bpf__destroy(skel);
+	if (tls_job.map_fd >= 0)
+		close(tls_job.map_fd);
 	if (c) {
 		pidset_release(&c->targets);
 		free(c->held);

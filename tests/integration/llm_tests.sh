@@ -48,7 +48,7 @@ llm_start() {
 		--ready "$LT/port" 2>"$LT/server.err" &
 	llm_srv=$!
 	local _
-	for _ in $(seq 200); do
+	for _ in $(seq $((200 * ${TS:-1}))); do
 		[ -s "$LT/port" ] && break
 		sleep 0.05
 	done
@@ -275,10 +275,10 @@ test_llm_keepalive_attach() {
 	llm_start keep || { bad "$d" "mock server did not start"; return; }
 	$LLM_PY tests/llm/clients/py_keepalive.py --base "$LLM_BASE" --ca "$LLM_CA" --go "$LT/go" >"$LT/c.out" 2>&1 &
 	local cpid=$! _
-	for _ in $(seq 200); do grep -q 'req1 done' "$LT/c.out" 2>/dev/null && break; sleep 0.05; done
+	for _ in $(seq $((200 * ${TS:-1}))); do grep -q 'req1 done' "$LT/c.out" 2>/dev/null && break; sleep 0.05; done
 	$AGT --json --http -o "$LT/c.jsonl" -p $cpid 2>"$LT/c.err" &
 	local apid=$!
-	for _ in $(seq 200); do grep -q attached "$LT/c.err" 2>/dev/null && break; sleep 0.05; done
+	for _ in $(seq $((200 * ${TS:-1}))); do grep -q attached "$LT/c.err" 2>/dev/null && break; sleep 0.05; done
 	touch "$LT/go"
 	wait $cpid
 	local crc=$?

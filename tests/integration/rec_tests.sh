@@ -496,16 +496,17 @@ test_rec_status_transitions() {
 	rm -f "$b/go"
 	$WL wait "$b/go" 100 >"$b/wait.out" &
 	local wpid=$!
-	for _ in $(seq 100); do grep -q ready "$b/wait.out" 2>/dev/null && break; sleep 0.02; done
-	$AGT record --output-dir "$b/int" -- $WL sleep 3 >/dev/null 2>"$b/int.err" &
+	for _ in $(seq $((100 * TS))); do grep -q ready "$b/wait.out" 2>/dev/null && break; sleep 0.02; done
+	# the commands must outlive four tracers' start-up, ~10x slower in emulated guests
+	$AGT record --output-dir "$b/int" -- $WL sleep $((3 * TS)) >/dev/null 2>"$b/int.err" &
 	local a1=$!
-	$AGT record --output-dir "$b/term" -- $WL sleep 3 >/dev/null 2>"$b/term.err" &
+	$AGT record --output-dir "$b/term" -- $WL sleep $((3 * TS)) >/dev/null 2>"$b/term.err" &
 	local a2=$!
-	$AGT record -d 1 --output-dir "$b/dur" -- $WL sleep 3 >/dev/null 2>"$b/dur.err" &
+	$AGT record -d 1 --output-dir "$b/dur" -- $WL sleep $((3 * TS)) >/dev/null 2>"$b/dur.err" &
 	local a3=$!
 	$AGT record --output-dir "$b/pid" -p $wpid >/dev/null 2>"$b/pid.err" &
 	local a4=$!
-	for _ in $(seq 150); do
+	for _ in $(seq $((150 * TS))); do
 		grep -q tracing "$b/int.err" 2>/dev/null && grep -q tracing "$b/term.err" 2>/dev/null &&
 			grep -q attached "$b/pid.err" 2>/dev/null && break
 		sleep 0.02
@@ -553,7 +554,7 @@ assert m["intent"] == "%s wait %s/go 100" % (wl, b), m["intent"]
 gp = [e for e in evs if e["type"] == "syscall" and e["syscall"]["syscall"] == "getppid"]
 assert len(gp) == 100, len(gp)
 PY
-	for x in $(awk '$1 == "int" || $1 == "term" || $1 == "dur" { print $2 }' "$b/check"); do rec_reap "$x" "$WL sleep 3"; done
+	for x in $(awk '$1 == "int" || $1 == "term" || $1 == "dur" { print $2 }' "$b/check"); do rec_reap "$x" "$WL sleep $((3 * TS))"; done
 	[ $r1 = 130 ] && [ $r2 = 143 ] && [ $r4 = 0 ] || { ok=1; why="$why rc int=$r1 term=$r2 -p=$r4"; }
 	check "$d" $ok "$why"
 }
@@ -569,7 +570,7 @@ test_rec_sigkill() {
 for _ in range(4000):
     os.getppid(); time.sleep(0.001)' >/dev/null 2>"$b.err" &
 	local a=$!
-	for _ in $(seq 150); do grep -q tracing "$b.err" 2>/dev/null && break; sleep 0.02; done
+	for _ in $(seq $((150 * TS))); do grep -q tracing "$b.err" 2>/dev/null && break; sleep 0.02; done
 	sleep 2.5
 	kill -KILL $a
 	wait $a 2>/dev/null
@@ -716,23 +717,26 @@ test_rec_attach_existing_children() {
 	local d="record -p: children that existed at attach get spans under the parent's" b="$TMP/recx"
 	rm -rf "$b"
 	mkdir -p "$b"
-	sh -c 'sleep 1.5 & sleep 1.5; wait' &
+	# the children must still run once the tracer is up: ~10x slower in emulated guests
+	local z
+	z=$(awk -v t="$TS" 'BEGIN { print 1.5 * t }')
+	sh -c "sleep $z & sleep $z; wait" &
 	local sh=$!
-	sleep 0.3
+	sleep "$(awk -v t="$TS" 'BEGIN { print 0.3 * t }')"
 	$AGT record -q --output-dir "$b" -p $sh >/dev/null 2>"$b/err"
 	wait $sh 2>/dev/null
-	python3 - "$b" "$sh" <<'PY' >"$b/check" 2>&1
+	python3 - "$b" "$sh" "$z" <<'PY' >"$b/check" 2>&1
 import glob, json, sys
-b, sh = sys.argv[1], int(sys.argv[2])
+b, sh, z = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 spans = [json.loads(l) for l in open(glob.glob(b + "/*/spans.jsonl")[0])]
 root = [s for s in spans if s["pid"] == sh]
 kids = [s for s in spans if s["pid"] != sh]
 assert len(root) == 1 and root[0]["parent_span_id"] is None, root
-assert root[0]["name"] == "sh -c sleep 1.5 & sleep 1.5; wait", root[0]["name"]
+assert root[0]["name"] == "sh -c sleep %s & sleep %s; wait" % (z, z), root[0]["name"]
 assert len(kids) == 2, kids
 for k in kids:
     assert k["parent_span_id"] == root[0]["span_id"], k
-    assert k["name"] == "sleep 1.5" and k["status"] == "OK", k
+    assert k["name"] == "sleep " + z and k["status"] == "OK", k
     assert k["syscall_count"] >= 1, k
 PY
 	check "$d" $? "$(cat "$b/check" "$b/err" | head -c 600)"

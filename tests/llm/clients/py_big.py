@@ -5,9 +5,9 @@ import urllib.request
 
 from common import MODEL, args, body, ctx, expect, headers
 
-a = args()
-text = "".join("line %06d of a very long prompt.\n" % i for i in range(36000))  # 1.2 MiB
-assert len(text) > 1200000
+a = args(lambda ap: ap.add_argument("--lines", type=int, default=36000))  # 36000: 1.2 MiB
+text = "".join("line %06d of a very long prompt.\n" % i for i in range(a.lines))
+assert len(text) >= a.lines * 33
 data = body(model=MODEL, messages=[{"role": "user", "content": text}])
 req = urllib.request.Request(a.base + "/v1/chat/completions", data, headers())
 with urllib.request.urlopen(req, context=ctx(a.ca)) as r:
