@@ -6,8 +6,9 @@
 # guest never ran it (boot failure, kernel panic: the console says which).
 #
 # TCG by default: this machine's nested /dev/kvm stops stock kernels in their decompressor with
-# "KVM internal error ... emulation failure" (a BMI2 instruction), so KVM is opt-in (AGT_KVM=1). softlockup_panic=1 and
-# panic=-1 turn a soft lockup into an immediate exit instead of a hang until the timeout.
+# "KVM internal error ... emulation failure" (a BMI2 instruction), so KVM is opt-in (AGT_KVM=1).
+# softlockup_panic=1 and panic=-1 turn a soft lockup into an immediate exit instead of a hang
+# until the timeout, with every CPU's backtrace on the console.
 set -eu
 kdir=$(cd "$1" && pwd)
 script=$(realpath "$2")
@@ -24,7 +25,7 @@ fi
 timeout --foreground -k 10 "$timeout" nice -n 10 qemu-system-x86_64 $accel -smp 2 -m "${AGT_GUEST_MEM:-3G}" \
 	-nographic -no-reboot -nodefaults -serial stdio \
 	-kernel "$kdir/vmlinuz" -initrd "$kdir/initramfs.gz" \
-	-append "console=ttyS0 quiet loglevel=4 panic=-1 softlockup_panic=1 nokaslr agt_cmd=$script agt_proj=$proj" \
+	-append "console=ttyS0 quiet loglevel=4 panic=-1 softlockup_panic=1 softlockup_all_cpu_backtrace=1 nokaslr agt_cmd=$script agt_proj=$proj" \
 	-fsdev local,id=hostroot,path=/,security_model=passthrough,readonly=on,multidevs=remap \
 	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
 	-fsdev local,id=project,path="$proj",security_model=passthrough,multidevs=remap \
