@@ -755,6 +755,7 @@ int llm_response_parse(enum llm_api api, const struct http_msg *resp, struct llm
 		} else if (ok_status) {
 			err = -EINVAL;
 		}
+		out->first_token_off = SIZE_MAX; /* Gemini's chunks marked one: not a stream here */
 	}
 	usage_put(&a.u, out);
 	out->content = lbuf_take(&a.content);

@@ -18,11 +18,12 @@ HTTP exchanges (events with "type":"http"):
     non-empty PREFIX of the logged one when everything after it is whitespace (space, tab, CR,
     LF): e.g. the blank line after `data: [DONE]`.  Anything else missing is a failure.
   * request_lost == 0, response_lost == 0, complete is true; method, path (with query) and
-    status equal the logged ones; version equals meta http_version ("1.1" or "2");
+    status equal the logged ones (a ?key=/&key= query value of 16+ key characters as
+    [REDACTED]); version equals meta http_version ("1.1" or "2");
     request_bytes, when present, equals the length of the logged request body.
   * an http event that pairs with no logged request fails the check (unless --allow-extra), except
     those whose request_body is a logged request left out by --from/--only-seq.
-LLM calls (logged api openai.chat / openai.responses / anthropic.messages):
+LLM calls (logged api openai.chat / openai.responses / anthropic.messages / gemini.generate):
   * the number of llm_response events equals the number of selected logged LLM requests (or N of
     --expect-requests).
   * each logged LLM request is paired with one llm_response of equal status, request_tokens and
@@ -31,7 +32,8 @@ LLM calls (logged api openai.chat / openai.responses / anthropic.messages):
     unless --basic: equal model, stream flag, complete true, tool_calls [(name, arguments)]
     equal to the logged ones, content equal to the logged answer text for a 200 text answer
     (for an error: the logged error message must occur in "content" or "error"), finish_reason
-    equal for openai.chat ("stop"/"tool_calls") and anthropic.messages ("end_turn"/"tool_use").
+    equal for openai.chat ("stop"/"tool_calls"), anthropic.messages ("end_turn"/"tool_use") and
+    gemini.generate ("STOP").
 Secrets: no --secret string occurs (raw bytes) anywhere in TRACE.jsonl nor in any --scan FILE
 (syscall buffers and argv included); no --secret-llm string occurs in an http, context_snapshot
 or llm_response event (the TLS capture's own output).
@@ -42,9 +44,10 @@ per problem (at most 20) and exit 1.  --print-matches also prints, per paired ex
 import argparse
 import json
 import os
+import re
 import sys
 
-LLM_APIS = ("openai.chat", "openai.responses", "anthropic.messages")
+LLM_APIS = ("openai.chat", "openai.responses", "anthropic.messages", "gemini.generate")
 WS = b" \t\r\n"
 
 
@@ -83,6 +86,11 @@ def load_trace(path, fails):
             except ValueError as e:
                 fails.append("%s line %d is not JSON: %s" % (path, i, e))
     return events
+
+
+def redacted_path(p):
+    """The logged path as the tracer shows it: a ?key= / &key= query parameter redacted."""
+    return re.sub(r"([?&]key=)[A-Za-z0-9_-]{16,}", r"\1[REDACTED]", p)
 
 
 def body_ok(logged, got, stream):
@@ -127,7 +135,7 @@ def check_http(log, https, fails, allow_extra, matches):
                 errs.append("%s=%r" % (k, h.get(k)))
         if h.get("complete") is not True:
             errs.append("complete=%r" % h.get("complete"))
-        for k, want in (("method", m["method"]), ("path", m["path"]), ("status", m["status"]),
+        for k, want in (("method", m["method"]), ("path", redacted_path(m["path"])), ("status", m["status"]),
                         ("version", m["http_version"])):
             if h.get(k) != want:
                 errs.append("%s=%r, logged %r" % (k, h.get(k), want))
@@ -167,7 +175,8 @@ def llm_detail(e, r):
             errs.append("tool_calls=%r, logged %r" % (got, want))
         if m["content"] is not None and r.get("content") != m["content"]:
             errs.append("content=%r, logged %r" % (r.get("content"), m["content"]))
-        if m["api"] in ("openai.chat", "anthropic.messages") and r.get("finish_reason") != m["finish_reason"]:
+        if m["api"] in ("openai.chat", "anthropic.messages", "gemini.generate") and \
+                r.get("finish_reason") != m["finish_reason"]:
             errs.append("finish_reason=%r, logged %r" % (r.get("finish_reason"), m["finish_reason"]))
     elif m.get("content"):
         text = json.dumps([r.get("content"), r.get("error")], ensure_ascii=False)
