@@ -245,7 +245,8 @@ static bool gemini_model_span(const char *path, size_t len, size_t *off, size_t 
 	if (colon == seg || colon == len || seg < 8 || memcmp(path + seg - 8, "/models/", 8))
 		return false;
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
-		if (len - colon != strlen(methods[i]) || memcmp(path + colon, methods[i], len - colon))
+		if (len - colon != strlen(methods[i]) ||
+		    memcmp(path + colon, methods[i], len - colon))
 			continue;
 		if (off) {
 			*off = seg;
@@ -580,30 +581,19 @@ static const char *gemini_blob(const cJSON *part)
 	return "[file]";
 }
 
-/*
- * The text of a turn's parts. Text parts are pieces of one text (a streamed answer the client
- * sends back keeps its chunks as parts; the SDKs' .text concatenates them), so they join with
- * nothing between them; data placeholders stand on lines of their own.
- */
+/* The text of a turn's parts, joined with "\n" as the other APIs' content parts are. */
 static int gemini_text(struct lbuf *b, const cJSON *parts)
 {
-	bool prev_text = false;
 	const cJSON *part;
+	const char *s;
 
 	cJSON_ArrayForEach(part, parts)
 	{
-		const char *s = llm_gem_text(part);
-		bool is_text = s != NULL;
-
-		if (!s && !(s = gemini_blob(part)))
-			continue;
-		if (!*s)
-			continue;
-		if (b->len && !(prev_text && is_text) && lbuf_adds(b, "\n"))
+		s = llm_gem_text(part);
+		if (!s)
+			s = gemini_blob(part);
+		if (s && *s && lbuf_join(b, "\n", s))
 			return -ENOMEM;
-		if (lbuf_adds(b, s))
-			return -ENOMEM;
-		prev_text = is_text;
 	}
 	return 0;
 }
@@ -704,7 +694,8 @@ static int gemini_tools(struct llm_request *r, const cJSON *body)
 
 	cJSON_ArrayForEach(t, llm_jarr(body, "tools"))
 	{
-		const cJSON *decls = llm_gem_get(t, "functionDeclarations", "function_declarations");
+		const cJSON *decls =
+		    llm_gem_get(t, "functionDeclarations", "function_declarations");
 
 		if (!cJSON_IsArray(decls)) {
 			cJSON_ArrayForEach(d, (cJSON_IsObject(t) ? t : NULL))

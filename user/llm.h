@@ -8,9 +8,9 @@
  * as server-sent events (chat: `choices[].delta` incl. tool-call argument deltas and the usage
  * chunk; responses: `response.*` events, usage from `response.completed`; Anthropic:
  * message_start, content_block_*, message_delta; Gemini: every event a whole
- * GenerateContentResponse, the last usageMetadata wins). The request becomes a `context_snapshot` event (system prompt,
- * messages, tool definitions by name); the response an `llm_response` event (model, tokens from
- * `usage`, latency, time to first token, status, finish reason, tool calls).
+ * GenerateContentResponse, the last usageMetadata wins). The request becomes a `context_snapshot`
+ * event (system prompt, messages, tool definitions by name); the response an `llm_response` event
+ * (model, tokens from `usage`, latency, time to first token, status, finish reason, tool calls).
  * Every string that leaves this module has been through redact_secrets().
  */
 #ifndef AGT_LLM_H
@@ -27,15 +27,15 @@ struct cJSON;
 enum llm_api { LLM_NONE = 0, LLM_OPENAI_CHAT, LLM_OPENAI_RESPONSES, LLM_ANTHROPIC, LLM_GEMINI };
 
 struct llm_tool_call {
-	char *id;	 /* "call_abc" / "toolu_..."; Gemini: functionCall.id, else the name; may be NULL */
+	char *id;	 /* "call_abc" / "toolu_..." / Gemini's (see tool_call_id); may be NULL */
 	char *name;	 /* "run_shell" */
 	char *arguments; /* the JSON text the model produced, assembled from deltas */
 };
 
 /* One context message, flattened: content parts joined with "\n"; tool results as role "tool". */
 struct llm_msg {
-	char *role;			  /* "system", "developer", "user", "assistant", "tool" */
-	char *content;			  /* text; never NULL ("" if none) */
+	char *role;	    /* "system", "developer", "user", "assistant", "tool" */
+	char *content;	    /* text; never NULL ("" if none) */
 	char *tool_call_id; /* tool results: the call they answer; else NULL. Gemini has no call ids
 			       (functionResponse.id only where the server sent functionCall.id):
 			       the function's name stands in, on both sides, so a result still pairs
@@ -46,8 +46,8 @@ struct llm_msg {
 
 struct llm_request {
 	enum llm_api api;
-	char *model; /* Gemini: from the path (models/MODEL:...); may be NULL */
-	bool stream; /* Gemini: the path says :streamGenerateContent */
+	char *model;	     /* Gemini: from the path (models/MODEL:...); may be NULL */
+	bool stream;	     /* Gemini: the path says :streamGenerateContent */
 	char *system_prompt; /* chat: the system/developer messages joined; responses: instructions;
 				anthropic: system; Gemini: systemInstruction; NULL if none */
 	struct llm_msg *msgs; /* the conversation without the system prompt */

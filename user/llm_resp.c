@@ -100,8 +100,9 @@ static void usage_put(const struct usage *u, struct llm_response *out)
 	if (in >= 0 && u->cache_read > 0)
 		in += u->cache_read;
 	/*
-	 * Gemini counts a thinking model's reasoning apart from candidatesTokenCount, where OpenAI's
-	 * output tokens include it: the sum is what the model generated (and is billed as output).
+	 * Gemini counts a thinking model's reasoning apart from candidatesTokenCount, where
+	 * OpenAI's output tokens include it: the sum is what the model generated (and is billed as
+	 * output).
 	 */
 	if (u->thoughts > 0)
 		resp = resp >= 0 ? resp + u->thoughts : u->thoughts;
@@ -392,8 +393,8 @@ static int gemini_chunk(struct resp_acc *a, const cJSON *j)
 		if (!args)
 			return -ENOMEM;
 		mark_token(a);
-		err = llm_call_push(&a->out->tool_calls, &a->out->ntool_calls,
-				    llm_gem_call_id(fn), llm_jstr(fn, "name"), args);
+		err = llm_call_push(&a->out->tool_calls, &a->out->ntool_calls, llm_gem_call_id(fn),
+				    llm_jstr(fn, "name"), args);
 		free(args);
 		if (err)
 			return err;
@@ -401,8 +402,8 @@ static int gemini_chunk(struct resp_acc *a, const cJSON *j)
 	reason = llm_jstr(cand, "finishReason");
 	/* a prompt blocked by the safety filters has no candidate, only promptFeedback */
 	if (!reason && !cand)
-		reason = llm_jstr(cJSON_GetObjectItemCaseSensitive(j, "promptFeedback"),
-				  "blockReason");
+		reason =
+		    llm_jstr(cJSON_GetObjectItemCaseSensitive(j, "promptFeedback"), "blockReason");
 	return take_reason(a->out, reason);
 }
 

@@ -6,7 +6,7 @@
 
 #include "redact.h"
 
-#define KEY_MIN	    16 /* characters after "sk-" (real keys have 40+) */
+#define KEY_MIN	       16 /* characters after "sk-" (real keys have 40+) */
 #define GOOGLE_KEY_MIN 30 /* characters after "AIza" (Google API keys have 35) */
 
 static const char *const secret_headers[] = {
