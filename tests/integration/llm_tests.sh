@@ -91,7 +91,8 @@ llm_req() { # file json
 
 llm_need_node() { # test description
 	if [ ! -x /usr/bin/node ] || [ ! -f tests/llm/node/node_modules/openai/package.json ] ||
-		[ ! -f tests/llm/node/node_modules/@openai/agents/package.json ]; then
+		[ ! -f tests/llm/node/node_modules/@openai/agents/package.json ] ||
+		[ ! -f tests/llm/node/node_modules/@google/genai/package.json ]; then
 		bad "$1" "node or tests/llm/node/node_modules missing: run scripts/deps.sh (npm ci)"
 		return 1
 	fi
@@ -422,6 +423,31 @@ r = [e["llm"] for e in map(json.loads, open(sys.argv[1])) if e["type"] == "llm_r
 assert len(r) == 2, r
 assert r[0]["finish_reason"] == "tool_calls" and [t["name"] for t in r[0]["tool_calls"]] == ["run_shell"], r[0]
 assert r[1]["finish_reason"] == "stop" and not r[1].get("tool_calls"), r[1]
+PY
+	check "$d" $? "$(llm_why c)"
+	llm_stop
+}
+
+t test_llm_node_genai
+test_llm_node_genai() {
+	local d="node @google/genai: a two-step function-calling loop (streamed functionCall, then plain text)"
+	llm_need_node "$d" || return
+	llm_start nodegem || { bad "$d" "mock server did not start"; return; }
+	NODE_EXTRA_CA_CERTS="$LLM_CA" llm_trace c /usr/bin/node tests/llm/node/node_genai.mjs \
+		--base "$LLM_BASE" --ca "$LLM_CA" &&
+		grep -qx 'ok 2' "$LT/c.out" && llm_check c --expect-requests 2 --secret "$LLM_SECRET" &&
+		$LLM_PY - "$LT/c.jsonl" <<'PY' >>"$LT/c.check" 2>&1
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+r = [e["llm"] for e in ev if e["type"] == "llm_response"]
+ctx = [e["context"] for e in ev if e["type"] == "context_snapshot"]
+assert [x["api"] for x in r] == ["gemini.generate"] * 2, r
+assert r[0]["stream"] is True and [t["name"] for t in r[0]["tool_calls"]] == ["run_shell"], r[0]
+assert r[1]["stream"] is False and r[1]["finish_reason"] == "STOP" and not r[1]["tool_calls"], r[1]
+assert ctx[1]["system_prompt"] == "Use the tool, then answer." and ctx[1]["tools"] == ["run_shell"], ctx[1]
+assert [(m["role"], m.get("tool_call_id")) for m in ctx[1]["messages"]] == [
+    ("user", None), ("assistant", None), ("tool", "run_shell")], ctx[1]["messages"]
+assert ctx[1]["messages"][2]["content"] == '{"output":"hi\\n"}', ctx[1]["messages"][2]
 PY
 	check "$d" $? "$(llm_why c)"
 	llm_stop
