@@ -433,7 +433,7 @@ test_llm_node_genai() {
 	local d="node @google/genai: a two-step function-calling loop (streamed functionCall, then plain text)"
 	llm_need_node "$d" || return
 	llm_start nodegem || { bad "$d" "mock server did not start"; return; }
-	NODE_EXTRA_CA_CERTS="$LLM_CA" llm_trace c /usr/bin/node tests/llm/node/node_genai.mjs \
+	NODE_EXTRA_CA_CERTS="$LLM_CA" llm_trace c /usr/bin/node tests/llm/clients/node_genai.mjs \
 		--base "$LLM_BASE" --ca "$LLM_CA" &&
 		grep -qx 'ok 2' "$LT/c.out" && llm_check c --expect-requests 2 --secret "$LLM_SECRET" &&
 		$LLM_PY - "$LT/c.jsonl" <<'PY' >>"$LT/c.check" 2>&1
