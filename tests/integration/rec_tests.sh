@@ -488,7 +488,7 @@ PY
 
 # fork --as-request of a Gemini step: the recorded contents (functionCall, functionResponse) come
 # back as the agent sent them, with its systemInstruction, tools and generationConfig; posted to
-# the mock's :generateContent it gets a 200 text answer.
+# the mock's :generateContent it gets a 200 text answer. The span tree holds the tool run.
 t test_rec_gemini_fork
 test_rec_gemini_fork() {
 	local d="Gemini recording (@google/genai): fork --as-request of step 2 equals the logged request, re-runs (200); no key on disk"
@@ -521,6 +521,10 @@ p = subprocess.run(["curl", "-sS", "--cacert", ca, "-o", lt + "/fork.resp", "-w"
 assert p.stdout == "200", (p.stdout, p.stderr)
 parts = json.load(open(lt + "/fork.resp"))["candidates"][0]["content"]["parts"]
 assert parts[0]["text"].startswith("Mock answer"), parts
+# the name standing in for Gemini's missing call ids links the call, its tool run and its result
+tree = subprocess.run([agt, "tree", R], capture_output=True, text=True).stdout.split("\n")
+names = [l.lstrip("│├└─ ").split("  ")[0] for l in tree[2:] if l.strip()]
+assert names == ["llm gemini-mock-1", "execute_tool run_shell", "sh -c echo hi", "llm gemini-mock-1"], tree
 # the key (sent as x-goog-api-key) is nowhere in the recording
 for f in sorted(os.listdir(R)):
     data = open(R + "/" + f, "rb").read()
