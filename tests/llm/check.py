@@ -388,9 +388,13 @@ def selftest():
              **{"x-mock-compress": "gzip"})
         post("/v1/responses", {"model": "m2", "input": "bad key"}, **{"x-mock-status": "401"})
         post("/v1/chat/completions", {"model": "m1", "messages": msgs})  # same body as 0001
+        # Gemini: the model in the path, the key as ?key= (the trace shows it redacted)
+        post("/v1beta/models/g1:streamGenerateContent?alt=sse&key=" + secret,
+             {"contents": [{"parts": [{"text": "selftest"}]}],
+              "tools": [{"functionDeclarations": [{"name": "t1"}]}]})
         logd = tmp + "/log"
         log = load_log(logd)
-        assert len(log) == 7, len(log)
+        assert len(log) == 8, len(log)
         good = synth(log)
         tr = tmp + "/t.jsonl"
 
@@ -398,6 +402,9 @@ def selftest():
             with open(tr, "w", encoding="utf-8") as f:
                 f.write("\n".join(lines) + "\n")
             return tr
+        write(good)
+        # the perfect trace redacts the ?key= of the Gemini path, as the tracer does
+        good = [x.replace("key=" + secret, "key=[REDACTED]") for x in good]
         write(good)
         expect("perfect trace passes", 0, [tr, logd, "--secret", secret])
 
@@ -431,6 +438,12 @@ def selftest():
         write(mutate(idx["0002"] + 1, lambda ev: ev["llm"].update(tool_calls=[])))
         expect("missing tool call fails", 1, [tr, logd])
         expect("... but passes with --basic", 0, [tr, logd, "--basic"])
+        write(mutate(idx["0008"] + 1, lambda ev: ev["llm"].update(tool_calls=[dict(ev["llm"]["tool_calls"][0], arguments="{}")])))
+        expect("gemini: wrong functionCall args fails", 1, [tr, logd])
+        write(mutate(idx["0008"] + 1, lambda ev: ev["llm"].update(finish_reason="stop")))
+        expect("gemini: finish_reason other than STOP fails", 1, [tr, logd])
+        write(mutate(idx["0008"], lambda ev: ev["http"].update(path=ev["http"]["path"].replace("[REDACTED]", "x" * 20))))
+        expect("gemini: a path with another key= fails", 1, [tr, logd])
         write(mutate(idx["0006"] + 1, lambda ev: ev["llm"].update(status=200)))
         expect("401 reported as 200 fails", 1, [tr, logd])
         write([x for i, x in enumerate(good) if i != idx["0003"]])
@@ -439,7 +452,7 @@ def selftest():
         expect("a duplicated exchange fails", 1, [tr, logd])
         write(good + [good[idx["0007"] + 1]])
         expect("an extra llm_response fails", 1, [tr, logd])
-        expect("--expect-requests 6 fails on 7", 1, [tr.replace("t.jsonl", "t.jsonl"), logd, "--expect-requests", "6"])
+        expect("--expect-requests 7 fails on 8", 1, [tr.replace("t.jsonl", "t.jsonl"), logd, "--expect-requests", "7"])
         write(mutate(idx["0001"], lambda ev: ev["http"]["request_headers"].append(["Authorization", "Bearer " + secret])))
         expect("secret in the trace fails", 1, [tr, logd, "--secret", secret])
         expect("... and with --secret-llm", 1, [tr, logd, "--secret-llm", secret])
@@ -457,7 +470,7 @@ def selftest():
         expect("--from 5 restricts the oracle", 0, [tr, logd, "--from", "5"])
         expect("... and without it the missing ones fail", 1, [tr, logd])
         expect("--only-seq 5 6 with 0007 in the trace: extra fails", 1, [tr, logd, "--only-seq", "5", "6"])
-        expect("--only-seq 5 6 7", 0, [tr, logd, "--only-seq", "5", "6", "7"])
+        expect("--only-seq 5 6 7 8", 0, [tr, logd, "--only-seq", "5", "6", "7", "8"])
         write(good + ["{not json"])
         expect("a line that is not JSON fails", 1, [tr, logd])
         # compressed exchanges were really compressed, and the h2 path is not covered here
@@ -465,6 +478,8 @@ def selftest():
         assert metas["0003"]["compressed"] == "gzip" and metas["0005"]["compressed"] == "gzip", metas
         assert metas["0001"]["compressed"] is None
         assert metas["0006"]["status"] == 401 and metas["0006"]["usage"] is None
+        assert (metas["0008"]["api"], metas["0008"]["model"], metas["0008"]["stream"]) == ("gemini.generate", "g1", True)
+        assert metas["0008"]["tool_calls"] == [{"id": "t1", "name": "t1", "arguments": '{"cmd":"echo hi"}'}]
     finally:
         srv.terminate()
         srv.wait()
