@@ -213,11 +213,15 @@ const char *llm_gem_text(const cJSON *part)
 	return llm_jstr(part, "text");
 }
 
+/*
+ * Not functionCall.id / functionResponse.id: the API sends none, and where a request carries them
+ * the client made them up (gemini-cli numbers its calls, "read_file_1796195775864_0"), so the id
+ * of a response's call would never equal the id of the next request's result. The name pairs
+ * them (llm.h).
+ */
 const char *llm_gem_call_id(const cJSON *fn)
 {
-	const char *id = llm_jstr(fn, "id");
-
-	return id && *id ? id : llm_jstr(fn, "name");
+	return llm_jstr(fn, "name");
 }
 
 static bool ends_with(const char *s, size_t len, const char *suffix)

@@ -27,19 +27,20 @@ struct cJSON;
 enum llm_api { LLM_NONE = 0, LLM_OPENAI_CHAT, LLM_OPENAI_RESPONSES, LLM_ANTHROPIC, LLM_GEMINI };
 
 struct llm_tool_call {
-	char *id;	 /* "call_abc" / "toolu_..." / Gemini's (see tool_call_id); may be NULL */
-	char *name;	 /* "run_shell" */
+	char *id;   /* "call_abc" / "toolu_..."; Gemini: the name (see tool_call_id); may be NULL */
+	char *name; /* "run_shell" */
 	char *arguments; /* the JSON text the model produced, assembled from deltas */
 };
 
 /* One context message, flattened: content parts joined with "\n"; tool results as role "tool". */
 struct llm_msg {
-	char *role;	    /* "system", "developer", "user", "assistant", "tool" */
-	char *content;	    /* text; never NULL ("" if none) */
-	char *tool_call_id; /* tool results: the call they answer; else NULL. Gemini has no call ids
-			       (functionResponse.id only where the server sent functionCall.id):
-			       the function's name stands in, on both sides, so a result still pairs
-			       with its call unless one turn calls the same function twice */
+	char *role;    /* "system", "developer", "user", "assistant", "tool" */
+	char *content; /* text; never NULL ("" if none) */
+	char
+	    *tool_call_id; /* tool results: the call they answer; else NULL. Gemini has no call ids
+			      (the server sends none; gemini-cli makes up its own, which no
+			      response carries): the function's name stands in, on both sides, so
+			      a result pairs with its call unless one turn calls a function twice */
 	struct llm_tool_call *tool_calls; /* assistant messages that requested tools */
 	size_t ntool_calls;
 };

@@ -52,7 +52,7 @@ void llm_calls_free(struct llm_tool_call *v, size_t n);
 const cJSON *llm_gem_get(const cJSON *obj, const char *camel, const char *snake);
 /* Gemini: a part's text, or NULL when it has none or is a thought (reasoning, not the answer). */
 const char *llm_gem_text(const cJSON *part);
-/* Gemini: the id of a functionCall/functionResponse, else its name (llm.h: tool_call_id). */
+/* Gemini: what stands for the id of a functionCall/functionResponse: its name (llm.h). */
 const char *llm_gem_call_id(const cJSON *fn);
 
 /* Flattens OpenAI/Anthropic message content (string, null, or an array of parts) into b. */

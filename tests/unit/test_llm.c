@@ -1031,12 +1031,12 @@ static void test_llm_gemini_request(void **state)
 	assert_int_equal(r.nmsgs, 7);
 	msg_eq(&r.msgs[0], "user", "What is in this picture?\n[image]\n And list the files.", NULL,
 	       0);
-	/* the thought part is left out; no call ids: the name stands in, unless one was sent */
+	/* the thought part is left out; no call ids: the name stands in, even where one was sent */
 	msg_eq(&r.msgs[1], "assistant", "Listing.", NULL, 2);
 	call_eq(&r.msgs[1].tool_calls[0], "run_shell", "run_shell", "{\"cmd\":\"ls\"}");
 	call_eq(&r.msgs[1].tool_calls[1], "read_file", "read_file", "{\"path\":\"/etc/hosts\"}");
 	msg_eq(&r.msgs[2], "tool", "{\"output\":\"a.txt\\nb.txt\"}", "run_shell", 0);
-	msg_eq(&r.msgs[3], "tool", "{\"output\":\"127.0.0.1 localhost\"}", "call-7", 0);
+	msg_eq(&r.msgs[3], "tool", "{\"output\":\"127.0.0.1 localhost\"}", "read_file", 0);
 	msg_eq(&r.msgs[4], "assistant", "Two files\n, and hosts.", NULL, 0);
 	/* a turn without a role is the user's; its functionResponse goes first */
 	msg_eq(&r.msgs[5], "tool", "{\"output\":\"c.txt\"}", "run_shell", 0);
@@ -1165,7 +1165,8 @@ static void test_llm_gemini_stream_text(void **state)
 	free(body);
 }
 
-/* Whole functionCall parts, one with an id; an empty-text last chunk carries the final usage. */
+/* Whole functionCall parts (an id is not taken: see llm.h); an empty-text last chunk carries the
+ * final usage. */
 static void test_llm_gemini_stream_tools(void **state)
 {
 	struct llm_response r;
@@ -1182,7 +1183,7 @@ static void test_llm_gemini_stream_tools(void **state)
 	str_eq(r.finish_reason, "STOP");
 	assert_int_equal(r.ntool_calls, 2);
 	call_eq(&r.tool_calls[0], "run_shell", "run_shell", "{\"cmd\":\"ls -l\"}");
-	call_eq(&r.tool_calls[1], "fc-2", "read_file", "{\"path\":\"a.txt\"}");
+	call_eq(&r.tool_calls[1], "read_file", "read_file", "{\"path\":\"a.txt\"}");
 	assert_int_equal(r.request_tokens, 310);
 	assert_int_equal(r.response_tokens, 31);
 	assert_int_equal(r.total_tokens, 341);
