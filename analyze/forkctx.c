@@ -547,10 +547,19 @@ static char *joined_system(const struct forkctx *fc)
 
 static bool copy_fields(const cJSON *orig, cJSON *o)
 {
-	static const char *const skip[] = {
-	    "model",  "messages",	"input",    "instructions",	 "system",
-	    "stream", "stream_options", "contents", "systemInstruction", "system_instruction",
-	    NULL};
+	/* session_id: Code Assist's, inside its "request"; the public API rejects it */
+	static const char *const skip[] = {"model",
+					   "messages",
+					   "input",
+					   "instructions",
+					   "system",
+					   "stream",
+					   "stream_options",
+					   "contents",
+					   "systemInstruction",
+					   "system_instruction",
+					   "session_id",
+					   NULL};
 	const cJSON *f;
 
 	cJSON_ArrayForEach(f, orig)
@@ -580,6 +589,7 @@ static bool copy_fields(const cJSON *orig, cJSON *o)
 int forkctx_request(const struct forkctx *fc, cJSON **out, struct rec_err *err)
 {
 	const char *api = fc->api ? fc->api : "";
+	const cJSON *orig = fc->orig_body, *v;
 	cJSON *o = NULL, *arr;
 	char *sys = NULL;
 	bool ok;
@@ -596,6 +606,12 @@ int forkctx_request(const struct forkctx *fc, cJSON **out, struct rec_err *err)
 	ok = o && (!strcmp(api, "gemini.generate") || add_str(o, "model", fc->model));
 	if (!strcmp(api, "gemini.generate")) {
 		cJSON *si, *parts;
+
+		/* gemini-cli's Code Assist request wraps the generateContent one: that is the body
+		 */
+		v = cJSON_GetObjectItemCaseSensitive(orig, "request");
+		if (cJSON_IsObject(v) && !cJSON_GetObjectItemCaseSensitive(orig, "contents"))
+			orig = v;
 
 		ok =
 		    ok && (arr = cJSON_AddArrayToObject(o, "contents")) && gemini_contents(fc, arr);
@@ -618,7 +634,7 @@ int forkctx_request(const struct forkctx *fc, cJSON **out, struct rec_err *err)
 		ok = ok && (arr = cJSON_AddArrayToObject(o, "messages")) &&
 		     anthropic_messages(fc, arr);
 	}
-	ok = ok && (!fc->orig_body || copy_fields(fc->orig_body, o));
+	ok = ok && (!orig || copy_fields(orig, o));
 	free(sys);
 	if (!ok) {
 		cJSON_Delete(o);

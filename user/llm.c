@@ -235,7 +235,9 @@ static bool ends_with(const char *s, size_t len, const char *suffix)
  * Gemini puts the model and the method in the last path segment, "models/MODEL:METHOD": true for
  * the two content-generating methods (countTokens, embedContent... are not LLM calls), with the
  * model's offset and length in *off and *n when off is not NULL. The prefix before "/models/" is
- * anything: /v1beta, /v1, Vertex's /v1/projects/P/locations/L/publishers/google.
+ * anything: /v1beta, /v1, Vertex's /v1/projects/P/locations/L/publishers/google. Also the Code
+ * Assist API that gemini-cli calls when logged in with a Google account (/v1internal:METHOD at
+ * cloudcode-pa.googleapis.com): no model in the path (*n is 0), it is in the body.
  */
 static bool gemini_model_span(const char *path, size_t len, size_t *off, size_t *n)
 {
@@ -246,7 +248,11 @@ static bool gemini_model_span(const char *path, size_t len, size_t *off, size_t 
 		seg--;
 	for (colon = seg; colon < len && path[colon] != ':'; colon++)
 		;
-	if (colon == seg || colon == len || seg < 8 || memcmp(path + seg - 8, "/models/", 8))
+	if (colon == len)
+		return false;
+	if (colon - seg == 10 && !memcmp(path + seg, "v1internal", 10) && seg)
+		seg = colon; /* Code Assist: an empty model */
+	else if (colon == seg || seg < 8 || memcmp(path + seg - 8, "/models/", 8))
 		return false;
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
 		if (len - colon != strlen(methods[i]) ||
@@ -718,8 +724,11 @@ static int gemini_tools(struct llm_request *r, const cJSON *body)
 	return 0;
 }
 
-/* The model and the stream flag of a Gemini call are in its path, not its body. */
-static int gemini_path(struct llm_request *r, const char *path)
+/*
+ * The model and the stream flag of a Gemini call are in its path, not its body; Code Assist's
+ * model is the body's "model".
+ */
+static int gemini_path(struct llm_request *r, const char *path, const cJSON *body)
 {
 	size_t len = strcspn(path, "?#"), off, n;
 	char *model;
@@ -728,6 +737,8 @@ static int gemini_path(struct llm_request *r, const char *path)
 	if (!gemini_model_span(path, len, &off, &n))
 		return 0;
 	r->stream = !strncmp(path + off + n, ":streamGenerateContent", 22);
+	if (!n)
+		return llm_set(&r->model, llm_jstr(body, "model"));
 	model = strndup(path + off, n);
 	if (!model)
 		return -ENOMEM;
@@ -765,13 +776,18 @@ int llm_request_parse(const struct http_msg *req, struct llm_request *out)
 	out->stream = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(body, "stream"));
 	switch (out->api) {
 	case LLM_GEMINI:
-		err = gemini_path(out, req->path);
+		err = gemini_path(out, req->path, body);
+		/* Code Assist wraps the generateContent request: {model, project, request: {...}}
+		 */
+		v = cJSON_GetObjectItemCaseSensitive(body, "request");
+		v = cJSON_IsObject(v) && !cJSON_GetObjectItemCaseSensitive(body, "contents") ? v
+											     : body;
 		if (!err)
-			err = gemini_system(&rb, body);
+			err = gemini_system(&rb, v);
 		if (!err)
-			err = gemini_msgs(&rb, body);
+			err = gemini_msgs(&rb, v);
 		if (!err)
-			err = gemini_tools(out, body);
+			err = gemini_tools(out, v);
 		break;
 	case LLM_OPENAI_CHAT:
 		err = chat_msgs(&rb, body);

@@ -370,6 +370,10 @@ static int gemini_chunk(struct resp_acc *a, const cJSON *j)
 
 	if ((err = take_error(a->out, j)))
 		return err;
+	/* Code Assist wraps each response: {"response": {...}, "traceId"} */
+	c = cJSON_GetObjectItemCaseSensitive(j, "response");
+	if (cJSON_IsObject(c) && !cJSON_GetObjectItemCaseSensitive(j, "candidates"))
+		j = c;
 	if (llm_jstr(j, "modelVersion") && *llm_jstr(j, "modelVersion") &&
 	    (err = llm_set(&a->out->model, llm_jstr(j, "modelVersion"))))
 		return err;

@@ -267,6 +267,22 @@ static void test_forkctx_request_gemini(void **state)
 		       "\"You are very helpful.\"}]},\"tools\":[{\"functionDeclarations\":[{"
 		       "\"name\":\"bash\"}]}],\"generationConfig\":{\"temperature\":0}}");
 	cJSON_Delete(o);
+	/* gemini-cli's Code Assist request: the fields of its inner "request", without session_id
+	 */
+	cJSON_Delete(fc->orig_body);
+	fc->orig_body = cJSON_Parse(
+	    "{\"model\":\"gemini-2.5-pro\",\"project\":\"p\",\"user_prompt_id\":\"u\",\"request\":{"
+	    "\"contents\":[],\"tools\":[{\"functionDeclarations\":[{\"name\":\"bash\"}]}],"
+	    "\"session_id\":\"s\"}}");
+	assert_int_equal(forkctx_request(fc, &o, &err), 0);
+	assert_null(cJSON_GetObjectItem(o, "request"));
+	assert_null(cJSON_GetObjectItem(o, "project"));
+	assert_null(cJSON_GetObjectItem(o, "session_id"));
+	assert_null(cJSON_GetObjectItem(o, "model"));
+	assert_json(cJSON_GetObjectItem(o, "tools"),
+		    "[{\"functionDeclarations\":[{\"name\":\"bash\"}]}]");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(o, "contents")), 3);
+	cJSON_Delete(o);
 	forkctx__free(fc);
 }
 

@@ -215,6 +215,13 @@ static const struct {
     {"POST", "/v1beta/cachedContents/models/x", LLM_NONE},
     {"POST", "models/gemini:generateContent", LLM_NONE},
     {"GET", "/v1beta/models/gemini-2.5-flash:generateContent", LLM_NONE},
+    /* Code Assist (gemini-cli logged in with a Google account) */
+    {"POST", "/v1internal:streamGenerateContent?alt=sse", LLM_GEMINI},
+    {"POST", "/v1internal:generateContent", LLM_GEMINI},
+    {"POST", "/v1internal:loadCodeAssist", LLM_NONE},
+    {"POST", "/v1internal:countTokens", LLM_NONE},
+    {"POST", "v1internal:generateContent", LLM_NONE},
+    {"POST", "/v2internal:generateContent", LLM_NONE},
 };
 
 static void test_llm_api_of(void **state)
@@ -1233,6 +1240,54 @@ static void test_llm_gemini_array_and_blocked(void **state)
 	llm_response_release(&r);
 }
 
+/* gemini-cli logged in with a Google account: Code Assist wraps request and response chunks. */
+static void test_llm_gemini_code_assist(void **state)
+{
+	static const char req_body[] =
+	    "{\"model\":\"gemini-2.5-pro\",\"project\":\"p-123\",\"user_prompt_id\":"
+	    "\"9f2c########1\",\"request\":{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":"
+	    "\"hi\"}]}],\"systemInstruction\":{\"role\":\"user\",\"parts\":[{\"text\":\"You are "
+	    "Gemini CLI.\"}]},\"tools\":[{\"functionDeclarations\":[{\"name\":\"read_file\"}]}],"
+	    "\"generationConfig\":{\"temperature\":0},\"session_id\":\"s-1\"}}";
+	static const char resp_body[] =
+	    "data: {\"response\": {\"candidates\": [{\"content\": {\"role\": \"model\",\"parts\": "
+	    "[{\"text\": \"Hel\"}]}}],\"usageMetadata\": {\"promptTokenCount\": "
+	    "7,\"totalTokenCount\":"
+	    " 7},\"modelVersion\": \"gemini-2.5-pro\"},\"traceId\": \"t1\"}\r\n\r\ndata: "
+	    "{\"response\": "
+	    "{\"candidates\": [{\"content\": {\"role\": \"model\",\"parts\": [{\"text\": \"lo\"}]},"
+	    "\"finishReason\": \"STOP\"}],\"usageMetadata\": {\"promptTokenCount\": 7,"
+	    "\"candidatesTokenCount\": 2,\"totalTokenCount\": 9},\"modelVersion\": "
+	    "\"gemini-2.5-pro\"},\"traceId\": \"t1\"}\r\n\r\n";
+	struct llm_request req;
+	struct llm_response resp;
+	struct http_header h;
+	struct http_msg m;
+
+	(void)state;
+	mkreq(&m, "POST", "/v1internal:streamGenerateContent?alt=sse", req_body, strlen(req_body));
+	assert_int_equal(llm_request_parse(&m, &req), 0);
+	assert_int_equal(req.api, LLM_GEMINI);
+	str_eq(req.model, "gemini-2.5-pro");
+	assert_true(req.stream);
+	str_eq(req.system_prompt, "You are Gemini CLI.");
+	assert_int_equal(req.nmsgs, 1);
+	msg_eq(&req.msgs[0], "user", "hi", NULL, 0);
+	assert_int_equal(req.ntools, 1);
+	str_eq(req.tools[0], "read_file");
+	mkresp(&m, &h, 200, "text/event-stream", resp_body, strlen(resp_body), true);
+	assert_int_equal(llm_response_parse(LLM_GEMINI, &m, &resp), 0);
+	str_eq(resp.model, "gemini-2.5-pro");
+	str_eq(resp.content, "Hello");
+	str_eq(resp.finish_reason, "STOP");
+	assert_int_equal(resp.request_tokens, 7);
+	assert_int_equal(resp.response_tokens, 2);
+	assert_int_equal(resp.total_tokens, 9);
+	assert_int_equal(resp.first_token_off, 0);
+	llm_request_release(&req);
+	llm_response_release(&resp);
+}
+
 /* The payloads say "gemini.generate"; a key in the body is redacted like any other. */
 static void test_llm_gemini_payloads(void **state)
 {
@@ -1786,6 +1841,7 @@ int main(void)
 	    cmocka_unit_test(test_llm_gemini_stream_text),
 	    cmocka_unit_test(test_llm_gemini_stream_tools),
 	    cmocka_unit_test(test_llm_gemini_array_and_blocked),
+	    cmocka_unit_test(test_llm_gemini_code_assist),
 	    cmocka_unit_test(test_llm_gemini_payloads),
 	    cmocka_unit_test(test_llm_context_json),
 	    cmocka_unit_test(test_llm_response_json),
