@@ -222,6 +222,30 @@ PY
 	llm_stop
 }
 
+# gemini-cli logged in with a Google account talks to Code Assist: /v1internal:streamGenerateContent
+# with the generateContent request wrapped in {model, project, request}, each chunk in {response}.
+t test_llm_curl_gemini_code_assist
+test_llm_curl_gemini_code_assist() {
+	local d="curl Gemini Code Assist (/v1internal:streamGenerateContent?alt=sse, gemini-cli's OAuth path): model from the body, tool call, tokens"
+	llm_start gemca || { bad "$d" "mock server did not start"; return; }
+	llm_req "$LT/a.json" '{"model":"gemini-mock-2","project":"mock-project","user_prompt_id":"u-1","request":{"contents":[{"role":"user","parts":[{"text":"code assist: list files"}]}],"systemInstruction":{"role":"user","parts":[{"text":"You are an agent."}]},"tools":[{"functionDeclarations":[{"name":"list_directory"}]}],"session_id":"s-1"}}'
+	llm_trace c curl -sS -N --http1.1 --fail-with-body --cacert "$LLM_CA" -H "Authorization: Bearer $LLM_SECRET" \
+		-H 'Content-Type: application/json' --data-binary @"$LT/a.json" \
+		"$LLM_BASE/v1internal:streamGenerateContent?alt=sse" &&
+		grep -q '"traceId"' "$LT/c.out" && llm_check c --expect-requests 1 --secret "$LLM_SECRET" &&
+		$LLM_PY - "$LT/c.jsonl" <<'PY' >>"$LT/c.check" 2>&1
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+ctx = [e["context"] for e in ev if e["type"] == "context_snapshot"]
+r = [e["llm"] for e in ev if e["type"] == "llm_response"]
+assert ctx[0]["model"] == "gemini-mock-2" and ctx[0]["system_prompt"] == "You are an agent.", ctx
+assert ctx[0]["tools"] == ["list_directory"] and ctx[0]["messages"][0]["content"] == "code assist: list files", ctx
+assert r[0]["stream"] is True and [t["id"] for t in r[0]["tool_calls"]] == ["list_directory"], r
+PY
+	check "$d" $? "$(llm_why c)"
+	llm_stop
+}
+
 t test_llm_curl_gemini_error
 test_llm_curl_gemini_error() {
 	local d="curl Gemini error body {error:{code,message,status}}: llm_response 400 with the message"

@@ -29,12 +29,17 @@ Endpoints (POST; the query string is ignored for routing but logged in "path"):
   /v1/messages          -> api "anthropic.messages"
   .../models/MODEL:generateContent, .../models/MODEL:streamGenerateContent (any prefix: /v1beta,
                         /v1, Vertex's .../publishers/google) -> api "gemini.generate", model MODEL
+  /v1internal:generateContent, /v1internal:streamGenerateContent (Code Assist, as gemini-cli
+                        logged in with Google calls it) -> api "gemini.generate", the model from
+                        the body's "model", the request in its "request", every response object
+                        wrapped as {"response": ..., "traceId": ...}
   anything else         -> 404 JSON, api "other", usage null
 Behaviour: if the request defines tools and the conversation holds no tool result yet, the answer is
 a call of the FIRST tool with arguments {"cmd":"echo hi"}; otherwise a text answer (with some
 non-ASCII characters, to test UTF-8 handling).  Header `x-mock-plan: demo` (chat only): the tool
 calls of scripts/sample_agent.py's DEMO_PLAN, step = number of role:"tool" messages so far.
-Gemini: a tool call when tools[].functionDeclarations is set and no part of contents is a
+Gemini (Code Assist: the same, inside the body's "request"): a tool call when
+tools[].functionDeclarations is set and no part of contents is a
 functionResponse yet (the first declaration, args {"cmd":"echo hi"}); Gemini has no call ids, so
 meta tool_calls[].id is the function's name, as the tracer reports it.  meta "authorization" is
 the x-goog-api-key header when there is no Authorization.
@@ -154,10 +159,12 @@ class Logger:
 
 # Gemini: POST {/v1beta|/v1|Vertex prefix}/models/MODEL:generateContent | :streamGenerateContent
 GEMINI_ROUTE = re.compile(r"^/(?:[^?#]*/)?models/([^/:?#]+):(generateContent|streamGenerateContent)$")
+# Code Assist (gemini-cli logged in with Google): POST /v1internal:METHOD, the model in the body
+CODE_ASSIST_ROUTE = re.compile(r"^/v1internal:(generateContent|streamGenerateContent)$")
 
 
 def api_of(route):
-    if GEMINI_ROUTE.match(route):
+    if GEMINI_ROUTE.match(route) or CODE_ASSIST_ROUTE.match(route):
         return "gemini.generate"
     return {"/v1/chat/completions": "openai.chat", "/v1/responses": "openai.responses",
             "/v1/messages": "anthropic.messages"}.get(route, "other")
@@ -239,7 +246,8 @@ def build(seq, method, target, headers, raw):
                                                          "type": "invalid_request_error",
                                                          "param": None, "code": None}}).encode(), meta
     model = body.get("model") or "mock-1"
-    if api == "gemini.generate":  # the model is in the path, the body has none
+    code_assist = bool(CODE_ASSIST_ROUTE.match(route))
+    if api == "gemini.generate" and not code_assist:  # the model is in the path, the body has none
         model = GEMINI_ROUTE.match(route).group(1)
     meta["model"] = model
     forced = headers.get("x-mock-status")
@@ -260,7 +268,9 @@ def build(seq, method, target, headers, raw):
         meta["content"] = msg
         return status, "application/json", (dumps(err) + "\n").encode(), meta
 
-    kind, payload = decide(api, body, headers, seq, len(raw))
+    # Code Assist wraps the generateContent request: {model, project, request: {...}}
+    inner = body.get("request") if code_assist and isinstance(body.get("request"), dict) else body
+    kind, payload = decide(api, inner, headers, seq, len(raw))
     stream = body.get("stream") is True
     if api == "gemini.generate":
         # :streamGenerateContent is SSE with ?alt=sse, else one JSON array of the chunks
@@ -282,7 +292,10 @@ def build(seq, method, target, headers, raw):
     elif api == "openai.responses":
         fn = resp_stream if stream else resp_plain
     elif api == "gemini.generate":
-        fn = gem_stream if stream else gem_array if gemini_array else gem_plain
+        gem = gem_stream if stream else gem_array if gemini_array else gem_plain
+
+        def fn(*a):
+            return gem(*a, code_assist=code_assist)
     else:
         fn = anth_stream if stream else anth_plain
     out, finish = fn(rid, model, kind, payload, ptok, ctok)
@@ -427,31 +440,42 @@ def gem_parts(kind, payload):
     return [{"text": payload}]
 
 
-def gem_plain(rid, model, kind, payload, p, c):
-    return (dumps(gem_obj(rid, model, gem_parts(kind, payload), gem_usage(p, c), "STOP"))
-            + "\n").encode(), "STOP"
+def gem_wrap(o, rid, code_assist):
+    """Code Assist answers {"response": GenerateContentResponse, "traceId"}."""
+    if not code_assist:
+        return o
+    o = dict(o)
+    del o["responseId"]
+    return {"response": o, "traceId": "mock-trace-" + rid}
 
 
-def gem_chunks(rid, model, kind, payload, p, c):
+def gem_plain(rid, model, kind, payload, p, c, code_assist=False):
+    o = gem_obj(rid, model, gem_parts(kind, payload), gem_usage(p, c), "STOP")
+    return (dumps(gem_wrap(o, rid, code_assist)) + "\n").encode(), "STOP"
+
+
+def gem_chunks(rid, model, kind, payload, p, c, code_assist=False):
     """The chunks of a stream: text in >=3 pieces, the finish reason and full usage on the last;
     a function call whole in one chunk (Gemini does not stream arguments), then an empty text
     chunk carrying the finish reason and usage, as the API ends some streams."""
     if kind == "tool":
-        return [gem_obj(rid, model, gem_parts(kind, payload), gem_usage(p, c, False)),
-                gem_obj(rid, model, [{"text": ""}], gem_usage(p, c), "STOP")]
-    pieces = split3(payload)
-    return [gem_obj(rid, model, [{"text": t}], gem_usage(p, c, i + 1 == len(pieces)),
-                    "STOP" if i + 1 == len(pieces) else None) for i, t in enumerate(pieces)]
+        out = [gem_obj(rid, model, gem_parts(kind, payload), gem_usage(p, c, False)),
+               gem_obj(rid, model, [{"text": ""}], gem_usage(p, c), "STOP")]
+    else:
+        pieces = split3(payload)
+        out = [gem_obj(rid, model, [{"text": t}], gem_usage(p, c, i + 1 == len(pieces)),
+                       "STOP" if i + 1 == len(pieces) else None) for i, t in enumerate(pieces)]
+    return [gem_wrap(o, rid, code_assist) for o in out]
 
 
-def gem_stream(rid, model, kind, payload, p, c):
+def gem_stream(rid, model, kind, payload, p, c, code_assist=False):
     # Google's SSE: CRLF line ends, no event names, no [DONE]: the stream ends with the response
     return [("data: " + dumps(o) + "\r\n\r\n").encode()
-            for o in gem_chunks(rid, model, kind, payload, p, c)], "STOP"
+            for o in gem_chunks(rid, model, kind, payload, p, c, code_assist)], "STOP"
 
 
-def gem_array(rid, model, kind, payload, p, c):
-    return ("[" + ",\r\n".join(dumps(o) for o in gem_chunks(rid, model, kind, payload, p, c))
+def gem_array(rid, model, kind, payload, p, c, code_assist=False):
+    return ("[" + ",\r\n".join(dumps(o) for o in gem_chunks(rid, model, kind, payload, p, c, code_assist))
             + "]").encode(), "STOP"
 
 
