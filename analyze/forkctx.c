@@ -415,6 +415,109 @@ static bool anthropic_messages(const struct forkctx *fc, cJSON *arr)
 	return ok;
 }
 
+static bool add_item(cJSON *o, const char *k, cJSON *v)
+{
+	if (v && cJSON_AddItemToObject(o, k, v))
+		return true;
+	cJSON_Delete(v);
+	return false;
+}
+
+/*
+ * The function a tool result answers: Gemini's functionResponse names it. Without a call id of
+ * its own the result's tool_call_id already is the name (user/llm.h); else the call with that id.
+ */
+static const char *gemini_call_name(const struct forkctx *fc, size_t before, const char *id)
+{
+	const cJSON *c;
+
+	for (size_t i = before; id && i-- > 0;) {
+		cJSON_ArrayForEach(c, fc->msgs[i].tool_calls)
+		{
+			if (!strcmp(call_str(c, "id"), id))
+				return call_str(c, "name");
+		}
+	}
+	return id ? id : "";
+}
+
+/* functionResponse.response must be an object: the recorded one, else the text as "output". */
+static cJSON *gemini_result(const char *content)
+{
+	cJSON *v = cJSON_Parse(content), *o;
+
+	if (cJSON_IsObject(v))
+		return v;
+	cJSON_Delete(v);
+	o = cJSON_CreateObject();
+	if (o && !cJSON_AddStringToObject(o, "output", content)) {
+		cJSON_Delete(o);
+		o = NULL;
+	}
+	return o;
+}
+
+/* A functionCall/functionResponse: the id only when it is not the name, i.e. the server's own. */
+static cJSON *gemini_fn(cJSON *parts, const char *key, const char *id, const char *name)
+{
+	cJSON *p = add_obj(parts), *fn = p ? cJSON_AddObjectToObject(p, key) : NULL;
+
+	if (!fn || !add_str(fn, "name", name))
+		return NULL;
+	if (id && *id && strcmp(id, name) && !add_str(fn, "id", id))
+		return NULL;
+	return fn;
+}
+
+/*
+ * gemini.generate contents: assistant turns are role "model" with functionCall parts (args
+ * parsed); tool results go back as functionResponse parts of one user turn, with the user text
+ * right after them (as the agent sent them: the recorder split them into role "tool" messages and
+ * one user message).
+ */
+static bool gemini_contents(const struct forkctx *fc, cJSON *arr)
+{
+	cJSON *m, *parts = NULL, *p, *fn, *pending = NULL; /* parts of an open tool-result turn */
+	const cJSON *c;
+	bool ok = true;
+
+	for (size_t i = 0; ok && i < fc->nmsgs; i++) {
+		const struct ctx_msg *msg = &fc->msgs[i];
+
+		if (!strcmp(msg->role, "system"))
+			continue; /* joined into systemInstruction by the caller */
+		if (!strcmp(msg->role, "tool")) {
+			if (!pending)
+				ok = (m = add_obj(arr)) && add_str(m, "role", "user") &&
+				     (pending = cJSON_AddArrayToObject(m, "parts"));
+			ok = ok &&
+			     (fn = gemini_fn(pending, "functionResponse", msg->tool_call_id,
+					     gemini_call_name(fc, i, msg->tool_call_id))) &&
+			     add_item(fn, "response", gemini_result(msg->content));
+			continue;
+		}
+		if (pending && !strcmp(msg->role, "user")) {
+			ok = (p = add_obj(pending)) && add_str(p, "text", msg->content);
+			pending = NULL;
+			continue;
+		}
+		pending = NULL;
+		ok = (m = add_obj(arr)) &&
+		     add_str(m, "role", strcmp(msg->role, "assistant") ? "user" : "model") &&
+		     (parts = cJSON_AddArrayToObject(m, "parts"));
+		if (ok && (*msg->content || !msg->tool_calls))
+			ok = (p = add_obj(parts)) && add_str(p, "text", msg->content);
+		cJSON_ArrayForEach(c, msg->tool_calls)
+		{
+			ok = ok &&
+			     (fn = gemini_fn(parts, "functionCall", call_str(c, "id"),
+					     call_str(c, "name"))) &&
+			     add_item(fn, "args", tool_input(call_str(c, "arguments")));
+		}
+	}
+	return ok;
+}
+
 /* The system prompt plus any role "system" messages, for APIs with a separate system field. */
 static char *joined_system(const struct forkctx *fc)
 {
@@ -444,8 +547,19 @@ static char *joined_system(const struct forkctx *fc)
 
 static bool copy_fields(const cJSON *orig, cJSON *o)
 {
-	static const char *const skip[] = {"model",  "messages", "input",	   "instructions",
-					   "system", "stream",	 "stream_options", NULL};
+	/* session_id: Code Assist's, inside its "request"; the public API rejects it */
+	static const char *const skip[] = {"model",
+					   "messages",
+					   "input",
+					   "instructions",
+					   "system",
+					   "stream",
+					   "stream_options",
+					   "contents",
+					   "systemInstruction",
+					   "system_instruction",
+					   "session_id",
+					   NULL};
 	const cJSON *f;
 
 	cJSON_ArrayForEach(f, orig)
@@ -475,20 +589,38 @@ static bool copy_fields(const cJSON *orig, cJSON *o)
 int forkctx_request(const struct forkctx *fc, cJSON **out, struct rec_err *err)
 {
 	const char *api = fc->api ? fc->api : "";
+	const cJSON *orig = fc->orig_body, *v;
 	cJSON *o = NULL, *arr;
 	char *sys = NULL;
 	bool ok;
 
 	*out = NULL;
 	if (strcmp(api, "openai.chat") && strcmp(api, "openai.responses") &&
-	    strcmp(api, "anthropic.messages"))
+	    strcmp(api, "anthropic.messages") && strcmp(api, "gemini.generate"))
 		return rec_errf(err, -EINVAL,
 				"context snapshot #%llu: api \"%.40s\" is not openai.chat, "
-				"openai.responses or anthropic.messages",
+				"openai.responses, anthropic.messages or gemini.generate",
 				(unsigned long long)fc->snapshot_seq_num, api);
 	o = cJSON_CreateObject();
-	ok = o && add_str(o, "model", fc->model);
-	if (!strcmp(api, "openai.chat")) {
+	/* Gemini names the model in the path (models/MODEL:generateContent), not the body */
+	ok = o && (!strcmp(api, "gemini.generate") || add_str(o, "model", fc->model));
+	if (!strcmp(api, "gemini.generate")) {
+		cJSON *si, *parts;
+
+		/* gemini-cli's Code Assist request wraps the generateContent one: that is the body
+		 */
+		v = cJSON_GetObjectItemCaseSensitive(orig, "request");
+		if (cJSON_IsObject(v) && !cJSON_GetObjectItemCaseSensitive(orig, "contents"))
+			orig = v;
+
+		ok =
+		    ok && (arr = cJSON_AddArrayToObject(o, "contents")) && gemini_contents(fc, arr);
+		ok = ok && (sys = joined_system(fc));
+		if (ok && *sys)
+			ok = (si = cJSON_AddObjectToObject(o, "systemInstruction")) &&
+			     (parts = cJSON_AddArrayToObject(si, "parts")) &&
+			     add_str(add_obj(parts), "text", sys);
+	} else if (!strcmp(api, "openai.chat")) {
 		ok = ok && (arr = cJSON_AddArrayToObject(o, "messages")) && chat_messages(fc, arr);
 	} else if (!strcmp(api, "openai.responses")) {
 		if (ok && fc->system_prompt && *fc->system_prompt)
@@ -502,7 +634,7 @@ int forkctx_request(const struct forkctx *fc, cJSON **out, struct rec_err *err)
 		ok = ok && (arr = cJSON_AddArrayToObject(o, "messages")) &&
 		     anthropic_messages(fc, arr);
 	}
-	ok = ok && (!fc->orig_body || copy_fields(fc->orig_body, o));
+	ok = ok && (!orig || copy_fields(orig, o));
 	free(sys);
 	if (!ok) {
 		cJSON_Delete(o);

@@ -25,7 +25,8 @@ struct forkctx {
 	uint64_t snapshot_seq_num; /* the snapshot it was restored from */
 	char *intent;
 	char *system_prompt; /* NULL: none */
-	char *api;	     /* "openai.chat" | "openai.responses" | "anthropic.messages" | NULL */
+	char *api; /* "openai.chat" | "openai.responses" | "anthropic.messages" | "gemini.generate"
+		      | NULL */
 	char *model;
 	struct ctx_msg *msgs;
 	size_t nmsgs, cap;
@@ -62,9 +63,11 @@ cJSON *forkctx_json(const struct forkctx *fc);
  * A request body for fc->api and fc->model: openai.chat {"model","messages"} with the system
  * prompt as the first message and tool calls in OpenAI shape; openai.responses {"model",
  * "instructions","input"} with function_call/function_call_output items; anthropic.messages
- * {"model","max_tokens","system","messages"} with tool_use/tool_result blocks. The other
- * top-level fields of the original body (tools, temperature, ...) are copied, except stream and
- * stream_options. Returns 0, -EINVAL (unknown api: err says so) or -ENOMEM.
+ * {"model","max_tokens","system","messages"} with tool_use/tool_result blocks; gemini.generate
+ * {"contents","systemInstruction"} with functionCall/functionResponse parts, no model (it goes in
+ * the path: POST .../models/MODEL:generateContent). The other top-level fields of the original
+ * body (tools, temperature, generationConfig, ...) are copied, except stream and stream_options.
+ * Returns 0, -EINVAL (unknown api: err says so) or -ENOMEM.
  */
 int forkctx_request(const struct forkctx *fc, cJSON **out, struct rec_err *err);
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * llm.c - which requests are LLM API calls, and the conversation a request carries: system
- * prompt, messages (tool calls and tool results included) and tool names, for all three APIs.
+ * prompt, messages (tool calls and tool results included) and tool names, for all four APIs.
  * Also the small string and JSON helpers the other llm*.c files share (llm_priv.h).
  */
 #include <errno.h>
@@ -199,11 +199,72 @@ int llm_content_text(struct lbuf *b, const cJSON *content)
 	return 0;
 }
 
+const cJSON *llm_gem_get(const cJSON *obj, const char *camel, const char *snake)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, camel);
+
+	return v ? v : cJSON_GetObjectItemCaseSensitive(obj, snake);
+}
+
+const char *llm_gem_text(const cJSON *part)
+{
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(part, "thought")))
+		return NULL;
+	return llm_jstr(part, "text");
+}
+
+/*
+ * Not functionCall.id / functionResponse.id: the API sends none, and where a request carries them
+ * the client made them up (gemini-cli numbers its calls, "read_file_1796195775864_0"), so the id
+ * of a response's call would never equal the id of the next request's result. The name pairs
+ * them (llm.h).
+ */
+const char *llm_gem_call_id(const cJSON *fn)
+{
+	return llm_jstr(fn, "name");
+}
+
 static bool ends_with(const char *s, size_t len, const char *suffix)
 {
 	size_t n = strlen(suffix);
 
 	return len >= n && !memcmp(s + len - n, suffix, n);
+}
+
+/*
+ * Gemini puts the model and the method in the last path segment, "models/MODEL:METHOD": true for
+ * the two content-generating methods (countTokens, embedContent... are not LLM calls), with the
+ * model's offset and length in *off and *n when off is not NULL. The prefix before "/models/" is
+ * anything: /v1beta, /v1, Vertex's /v1/projects/P/locations/L/publishers/google. Also the Code
+ * Assist API that gemini-cli calls when logged in with a Google account (/v1internal:METHOD at
+ * cloudcode-pa.googleapis.com): no model in the path (*n is 0), it is in the body.
+ */
+static bool gemini_model_span(const char *path, size_t len, size_t *off, size_t *n)
+{
+	static const char *const methods[] = {":generateContent", ":streamGenerateContent"};
+	size_t seg = len, colon;
+
+	while (seg && path[seg - 1] != '/')
+		seg--;
+	for (colon = seg; colon < len && path[colon] != ':'; colon++)
+		;
+	if (colon == len)
+		return false;
+	if (colon - seg == 10 && !memcmp(path + seg, "v1internal", 10) && seg)
+		seg = colon; /* Code Assist: an empty model */
+	else if (colon == seg || seg < 8 || memcmp(path + seg - 8, "/models/", 8))
+		return false;
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		if (len - colon != strlen(methods[i]) ||
+		    memcmp(path + colon, methods[i], len - colon))
+			continue;
+		if (off) {
+			*off = seg;
+			*n = colon - seg;
+		}
+		return true;
+	}
+	return false;
 }
 
 /*
@@ -224,6 +285,8 @@ enum llm_api llm_api_of(const char *method, const char *path)
 		return LLM_OPENAI_RESPONSES;
 	if (ends_with(path, len, "/v1/messages"))
 		return LLM_ANTHROPIC;
+	if (gemini_model_span(path, len, NULL, NULL))
+		return LLM_GEMINI;
 	return LLM_NONE;
 }
 
@@ -506,6 +569,184 @@ static int anthropic_msgs(struct req_build *rb, const cJSON *body)
 	return 0;
 }
 
+/* What stands for Gemini inline or file data in the text, by MIME type; NULL if not data. */
+static const char *gemini_blob(const cJSON *part)
+{
+	const cJSON *blob = llm_gem_get(part, "inlineData", "inline_data");
+	const char *mime;
+
+	if (!cJSON_IsObject(blob))
+		blob = llm_gem_get(part, "fileData", "file_data");
+	if (!cJSON_IsObject(blob))
+		return NULL;
+	mime = llm_jstr(blob, "mimeType");
+	if (!mime)
+		mime = llm_jstr(blob, "mime_type");
+	if (mime && !strncmp(mime, "image/", 6))
+		return "[image]";
+	if (mime && !strncmp(mime, "audio/", 6))
+		return "[audio]";
+	if (mime && !strncmp(mime, "video/", 6))
+		return "[video]";
+	return "[file]";
+}
+
+/* The text of a turn's parts, joined with "\n" as the other APIs' content parts are. */
+static int gemini_text(struct lbuf *b, const cJSON *parts)
+{
+	const cJSON *part;
+	const char *s;
+
+	cJSON_ArrayForEach(part, parts)
+	{
+		s = llm_gem_text(part);
+		if (!s)
+			s = gemini_blob(part);
+		if (s && *s && lbuf_join(b, "\n", s))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int gemini_result_add(struct req_build *rb, const cJSON *fn)
+{
+	struct llm_msg *msg = msg_new(rb, "tool");
+
+	if (!msg || llm_set(&msg->tool_call_id, llm_gem_call_id(fn)))
+		return -ENOMEM;
+	free(msg->content);
+	msg->content = llm_json_text(cJSON_GetObjectItemCaseSensitive(fn, "response"));
+	return msg->content ? 0 : -ENOMEM;
+}
+
+/*
+ * Gemini contents: role "model" is the assistant, a turn without a role the user's. As with
+ * Anthropic's tool_result blocks, functionResponse parts become role "tool" messages of their
+ * own, placed first; what else the turn holds stays one message after them, its functionCall
+ * parts as tool calls.
+ */
+static int gemini_msgs(struct req_build *rb, const cJSON *body)
+{
+	const cJSON *c, *part, *fn;
+
+	cJSON_ArrayForEach(c, llm_jarr(body, "contents"))
+	{
+		const char *role = llm_jstr(c, "role");
+		const cJSON *parts = llm_jarr(c, "parts");
+		bool results = false, other = false;
+		struct lbuf text = {0};
+		struct llm_msg *msg;
+		int err = 0;
+
+		if (role && !strcmp(role, "model"))
+			role = "assistant";
+		else if (!role || !*role)
+			role = "user";
+		cJSON_ArrayForEach(part, parts)
+		{
+			fn = llm_gem_get(part, "functionResponse", "function_response");
+			if (!cJSON_IsObject(fn)) {
+				other = true;
+				continue;
+			}
+			results = true;
+			if ((err = gemini_result_add(rb, fn)))
+				break;
+		}
+		if (!err && (other || !results)) {
+			err = gemini_text(&text, parts);
+			msg = err ? NULL : msg_new(rb, role);
+			if (msg) {
+				free(msg->content);
+				msg->content = lbuf_take(&text);
+			}
+			if (!msg || !msg->content)
+				err = -ENOMEM;
+			cJSON_ArrayForEach(part, parts)
+			{
+				fn = llm_gem_get(part, "functionCall", "function_call");
+				if (err || !cJSON_IsObject(fn))
+					continue;
+				err = msg_call_add(msg, llm_gem_call_id(fn), llm_jstr(fn, "name"),
+						   cJSON_GetObjectItemCaseSensitive(fn, "args"));
+			}
+		}
+		lbuf_release(&text);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* systemInstruction is a Content ({"parts":[{"text"}]}); a bare string is taken too. */
+static int gemini_system(struct req_build *rb, const cJSON *body)
+{
+	const cJSON *v = llm_gem_get(body, "systemInstruction", "system_instruction");
+	struct lbuf b = {0};
+	int err;
+
+	if (!cJSON_IsObject(v))
+		return system_add(rb, v);
+	err = gemini_text(&b, llm_jarr(v, "parts"));
+	if (!err && b.len)
+		err = lbuf_join(&rb->system, "\n\n", b.s);
+	lbuf_release(&b);
+	return err;
+}
+
+/*
+ * tools[]: each a {"functionDeclarations":[{"name",...}]}, or a built-in tool listed by its key
+ * ({"googleSearch":{}} is "googleSearch").
+ */
+static int gemini_tools(struct llm_request *r, const cJSON *body)
+{
+	const cJSON *t, *d;
+
+	cJSON_ArrayForEach(t, llm_jarr(body, "tools"))
+	{
+		const cJSON *decls =
+		    llm_gem_get(t, "functionDeclarations", "function_declarations");
+
+		if (!cJSON_IsArray(decls)) {
+			cJSON_ArrayForEach(d, (cJSON_IsObject(t) ? t : NULL))
+			{
+				if (tool_name_add(r, d->string))
+					return -ENOMEM;
+			}
+			continue;
+		}
+		cJSON_ArrayForEach(d, decls)
+		{
+			if (tool_name_add(r, llm_jstr(d, "name")))
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The model and the stream flag of a Gemini call are in its path, not its body; Code Assist's
+ * model is the body's "model".
+ */
+static int gemini_path(struct llm_request *r, const char *path, const cJSON *body)
+{
+	size_t len = strcspn(path, "?#"), off, n;
+	char *model;
+	int err;
+
+	if (!gemini_model_span(path, len, &off, &n))
+		return 0;
+	r->stream = !strncmp(path + off + n, ":streamGenerateContent", 22);
+	if (!n)
+		return llm_set(&r->model, llm_jstr(body, "model"));
+	model = strndup(path + off, n);
+	if (!model)
+		return -ENOMEM;
+	err = llm_set(&r->model, model);
+	free(model);
+	return err;
+}
+
 /*
  * On failure the members are freed again and only api and body_len remain, so a caller that
  * drops a failed request leaks nothing. Allocation failure returns -ENOMEM.
@@ -534,6 +775,20 @@ int llm_request_parse(const struct http_msg *req, struct llm_request *out)
 	}
 	out->stream = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(body, "stream"));
 	switch (out->api) {
+	case LLM_GEMINI:
+		err = gemini_path(out, req->path, body);
+		/* Code Assist wraps the generateContent request: {model, project, request: {...}}
+		 */
+		v = cJSON_GetObjectItemCaseSensitive(body, "request");
+		v = cJSON_IsObject(v) && !cJSON_GetObjectItemCaseSensitive(body, "contents") ? v
+											     : body;
+		if (!err)
+			err = gemini_system(&rb, v);
+		if (!err)
+			err = gemini_msgs(&rb, v);
+		if (!err)
+			err = gemini_tools(out, v);
+		break;
 	case LLM_OPENAI_CHAT:
 		err = chat_msgs(&rb, body);
 		break;
@@ -549,7 +804,7 @@ int llm_request_parse(const struct http_msg *req, struct llm_request *out)
 			err = anthropic_msgs(&rb, body);
 		break;
 	}
-	if (!err)
+	if (!err && out->api != LLM_GEMINI)
 		err = tools_add(out, body);
 	if (!err && rb.system.len && !(out->system_prompt = lbuf_take(&rb.system)))
 		err = -ENOMEM;

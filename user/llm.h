@@ -3,12 +3,14 @@
  * llm.h - what an HTTP exchange means when it is an LLM API call (DESIGN.md §3, §4).
  *
  * Recognised: OpenAI-compatible chat completions (`.../chat/completions`) and responses
- * (`.../responses`), Anthropic messages (`.../v1/messages`), each plain JSON or streamed as
- * server-sent events (chat: `choices[].delta` incl. tool-call argument deltas and the usage chunk;
- * responses: `response.*` events, usage from `response.completed`; Anthropic: message_start,
- * content_block_*, message_delta). The request becomes a `context_snapshot` event (system prompt,
- * messages, tool definitions by name); the response an `llm_response` event (model, tokens from
- * `usage`, latency, time to first token, status, finish reason, tool calls).
+ * (`.../responses`), Anthropic messages (`.../v1/messages`), the Gemini API
+ * (`.../models/MODEL:generateContent` and `:streamGenerateContent`), each plain JSON or streamed
+ * as server-sent events (chat: `choices[].delta` incl. tool-call argument deltas and the usage
+ * chunk; responses: `response.*` events, usage from `response.completed`; Anthropic:
+ * message_start, content_block_*, message_delta; Gemini: every event a whole
+ * GenerateContentResponse, the last usageMetadata wins). The request becomes a `context_snapshot`
+ * event (system prompt, messages, tool definitions by name); the response an `llm_response` event
+ * (model, tokens from `usage`, latency, time to first token, status, finish reason, tool calls).
  * Every string that leaves this module has been through redact_secrets().
  */
 #ifndef AGT_LLM_H
@@ -22,29 +24,33 @@
 
 struct cJSON;
 
-enum llm_api { LLM_NONE = 0, LLM_OPENAI_CHAT, LLM_OPENAI_RESPONSES, LLM_ANTHROPIC };
+enum llm_api { LLM_NONE = 0, LLM_OPENAI_CHAT, LLM_OPENAI_RESPONSES, LLM_ANTHROPIC, LLM_GEMINI };
 
 struct llm_tool_call {
-	char *id;	 /* "call_abc" / "toolu_..."; may be NULL */
-	char *name;	 /* "run_shell" */
+	char *id;   /* "call_abc" / "toolu_..."; Gemini: the name (see tool_call_id); may be NULL */
+	char *name; /* "run_shell" */
 	char *arguments; /* the JSON text the model produced, assembled from deltas */
 };
 
 /* One context message, flattened: content parts joined with "\n"; tool results as role "tool". */
 struct llm_msg {
-	char *role;			  /* "system", "developer", "user", "assistant", "tool" */
-	char *content;			  /* text; never NULL ("" if none) */
-	char *tool_call_id;		  /* tool results: the call they answer; else NULL */
+	char *role;    /* "system", "developer", "user", "assistant", "tool" */
+	char *content; /* text; never NULL ("" if none) */
+	char
+	    *tool_call_id; /* tool results: the call they answer; else NULL. Gemini has no call ids
+			      (the server sends none; gemini-cli makes up its own, which no
+			      response carries): the function's name stands in, on both sides, so
+			      a result pairs with its call unless one turn calls a function twice */
 	struct llm_tool_call *tool_calls; /* assistant messages that requested tools */
 	size_t ntool_calls;
 };
 
 struct llm_request {
 	enum llm_api api;
-	char *model; /* may be NULL */
-	bool stream;
+	char *model;	     /* Gemini: from the path (models/MODEL:...); may be NULL */
+	bool stream;	     /* Gemini: the path says :streamGenerateContent */
 	char *system_prompt; /* chat: the system/developer messages joined; responses: instructions;
-				anthropic: system; NULL if none */
+				anthropic: system; Gemini: systemInstruction; NULL if none */
 	struct llm_msg *msgs; /* the conversation without the system prompt */
 	size_t nmsgs;
 	char **tools; /* tool definition names */
@@ -57,10 +63,11 @@ struct llm_response {
 	char *model;		   /* as the server reported it; may be NULL */
 	int status;		   /* HTTP status */
 	long long request_tokens;  /* usage: prompt/input tokens; -1 if the server sent none */
-	long long response_tokens; /* completion/output tokens; -1 if none */
+	long long response_tokens; /* completion/output tokens (Gemini: candidates + thoughts); -1
+				      if none */
 	long long total_tokens; /* usage total, else the sum of the two when both known, else -1 */
-	char *finish_reason; /* "stop", "tool_calls", "end_turn", "tool_use", "completed"... or NULL
-			      */
+	char *finish_reason; /* "stop", "tool_calls", "end_turn", "tool_use", "completed", "STOP"...
+				or NULL */
 	char *content;	     /* assistant text, assembled from deltas when streamed; never NULL */
 	struct llm_tool_call *tool_calls;
 	size_t ntool_calls;
@@ -71,7 +78,9 @@ struct llm_response {
 	bool complete;		/* the HTTP message was complete */
 };
 
-/* Which API a request line addresses (query string ignored); LLM_NONE if none. */
+/* Which API a request line addresses (query string ignored); LLM_NONE if none. Gemini: a last
+ * path segment MODEL:generateContent or MODEL:streamGenerateContent after a "models" segment
+ * (/v1beta/models/..., /v1/models/..., Vertex's .../publishers/google/models/...). */
 enum llm_api llm_api_of(const char *method, const char *path);
 
 /* Parse a request body; returns 0, -ENOENT if it is not an LLM call, -EINVAL if the body is not the

@@ -20,6 +20,8 @@ static const char *api_name(enum llm_api api)
 		return "openai.responses";
 	case LLM_ANTHROPIC:
 		return "anthropic.messages";
+	case LLM_GEMINI:
+		return "gemini.generate";
 	default:
 		return "unknown";
 	}

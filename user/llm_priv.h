@@ -47,6 +47,14 @@ int llm_call_push(struct llm_tool_call **v, size_t *n, const char *id, const cha
 		  const char *args);
 void llm_calls_free(struct llm_tool_call *v, size_t n);
 
+/* Gemini: a member by its lowerCamelCase name, else its proto snake_case name (the API reads
+ * both, and curl examples send snake_case). */
+const cJSON *llm_gem_get(const cJSON *obj, const char *camel, const char *snake);
+/* Gemini: a part's text, or NULL when it has none or is a thought (reasoning, not the answer). */
+const char *llm_gem_text(const cJSON *part);
+/* Gemini: what stands for the id of a functionCall/functionResponse: its name (llm.h). */
+const char *llm_gem_call_id(const cJSON *fn);
+
 /* Flattens OpenAI/Anthropic message content (string, null, or an array of parts) into b. */
 int llm_content_text(struct lbuf *b, const cJSON *content);
 

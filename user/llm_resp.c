@@ -2,7 +2,8 @@
 /*
  * llm_resp.c - what an LLM API response says: model, text, tool calls, finish reason, token
  * usage, error; from a plain JSON body or assembled from a server-sent-event stream (which may
- * have been cut anywhere), and where in the stream the first token arrived.
+ * have been cut anywhere), and where in the stream the first token arrived. Four APIs: OpenAI
+ * chat and responses, Anthropic messages, Gemini generateContent.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -16,6 +17,7 @@
 struct usage {
 	long long in, out, total;
 	long long cache_write, cache_read; /* Anthropic only */
+	long long thoughts;		   /* Gemini only */
 };
 
 /* A tool call being assembled from stream events, found again by its index or item id. */
@@ -42,7 +44,7 @@ struct resp_acc {
 
 static void usage_init(struct usage *u)
 {
-	u->in = u->out = u->total = u->cache_write = u->cache_read = -1;
+	u->in = u->out = u->total = u->cache_write = u->cache_read = u->thoughts = -1;
 }
 
 /* Only the fields present overwrite: Anthropic spreads usage over message_start and _delta. */
@@ -52,6 +54,17 @@ static void usage_take(struct usage *u, enum llm_api api, const cJSON *usage)
 
 	if (!cJSON_IsObject(usage))
 		return;
+	if (api == LLM_GEMINI) {
+		if ((v = llm_jcount(usage, "promptTokenCount")) >= 0)
+			u->in = v;
+		if ((v = llm_jcount(usage, "candidatesTokenCount")) >= 0)
+			u->out = v;
+		if ((v = llm_jcount(usage, "thoughtsTokenCount")) >= 0)
+			u->thoughts = v;
+		if ((v = llm_jcount(usage, "totalTokenCount")) >= 0)
+			u->total = v;
+		return;
+	}
 	if (api == LLM_OPENAI_CHAT) {
 		if ((v = llm_jcount(usage, "prompt_tokens")) >= 0)
 			u->in = v;
@@ -80,18 +93,25 @@ static void usage_take(struct usage *u, enum llm_api api, const cJSON *usage)
  */
 static void usage_put(const struct usage *u, struct llm_response *out)
 {
-	long long in = u->in;
+	long long in = u->in, resp = u->out;
 
 	if (in >= 0 && u->cache_write > 0)
 		in += u->cache_write;
 	if (in >= 0 && u->cache_read > 0)
 		in += u->cache_read;
+	/*
+	 * Gemini counts a thinking model's reasoning apart from candidatesTokenCount, where
+	 * OpenAI's output tokens include it: the sum is what the model generated (and is billed as
+	 * output).
+	 */
+	if (u->thoughts > 0)
+		resp = resp >= 0 ? resp + u->thoughts : u->thoughts;
 	out->request_tokens = in;
-	out->response_tokens = u->out;
+	out->response_tokens = resp;
 	if (u->total >= 0)
 		out->total_tokens = u->total;
-	else if (in >= 0 && u->out >= 0)
-		out->total_tokens = in + u->out;
+	else if (in >= 0 && resp >= 0)
+		out->total_tokens = in + resp;
 	else
 		out->total_tokens = -1;
 }
@@ -335,6 +355,62 @@ static int anthropic_json(struct resp_acc *a, const cJSON *j)
 	return take_reason(out, llm_jstr(j, "stop_reason"));
 }
 
+/*
+ * One GenerateContentResponse: the whole body, or one event of a stream (each a whole response
+ * object carrying that chunk's parts). Text parts concatenate, as the SDKs' .text does; every
+ * functionCall part is a whole call (the API does not stream arguments); the usageMetadata of the
+ * last chunk that has one is the final count.
+ */
+static int gemini_chunk(struct resp_acc *a, const cJSON *j)
+{
+	const cJSON *cand = NULL, *c, *part, *fn;
+	const char *reason;
+	char *args;
+	int err;
+
+	if ((err = take_error(a->out, j)))
+		return err;
+	/* Code Assist wraps each response: {"response": {...}, "traceId"} */
+	c = cJSON_GetObjectItemCaseSensitive(j, "response");
+	if (cJSON_IsObject(c) && !cJSON_GetObjectItemCaseSensitive(j, "candidates"))
+		j = c;
+	if (llm_jstr(j, "modelVersion") && *llm_jstr(j, "modelVersion") &&
+	    (err = llm_set(&a->out->model, llm_jstr(j, "modelVersion"))))
+		return err;
+	usage_take(&a->u, LLM_GEMINI, cJSON_GetObjectItemCaseSensitive(j, "usageMetadata"));
+	cJSON_ArrayForEach(c, llm_jarr(j, "candidates"))
+	{
+		if (llm_jcount(c, "index") <= 0) {
+			cand = c;
+			break;
+		}
+	}
+	cJSON_ArrayForEach(part,
+			   llm_jarr(cJSON_GetObjectItemCaseSensitive(cand, "content"), "parts"))
+	{
+		if ((err = text_add(a, 0, llm_gem_text(part))))
+			return err;
+		fn = cJSON_GetObjectItemCaseSensitive(part, "functionCall");
+		if (!cJSON_IsObject(fn))
+			continue;
+		args = llm_json_text(cJSON_GetObjectItemCaseSensitive(fn, "args"));
+		if (!args)
+			return -ENOMEM;
+		mark_token(a);
+		err = llm_call_push(&a->out->tool_calls, &a->out->ntool_calls, llm_gem_call_id(fn),
+				    llm_jstr(fn, "name"), args);
+		free(args);
+		if (err)
+			return err;
+	}
+	reason = llm_jstr(cand, "finishReason");
+	/* a prompt blocked by the safety filters has no candidate, only promptFeedback */
+	if (!reason && !cand)
+		reason =
+		    llm_jstr(cJSON_GetObjectItemCaseSensitive(j, "promptFeedback"), "blockReason");
+	return take_reason(a->out, reason);
+}
+
 static int body_json(struct resp_acc *a, const cJSON *j)
 {
 	int err;
@@ -343,6 +419,8 @@ static int body_json(struct resp_acc *a, const cJSON *j)
 		return err;
 	if (a->out->error)
 		return 0;
+	if (a->api == LLM_GEMINI)
+		return gemini_chunk(a, j);
 	if ((err = take_model(a->out, j)))
 		return err;
 	usage_take(&a->u, a->api, cJSON_GetObjectItemCaseSensitive(j, "usage"));
@@ -536,6 +614,10 @@ static int sse_dispatch(struct resp_acc *a, const char *data, size_t len)
 	case LLM_ANTHROPIC:
 		ret = anthropic_event(a, j);
 		break;
+	case LLM_GEMINI:
+		/* no end marker: the stream ends with the HTTP message, as clients read it */
+		ret = gemini_chunk(a, j);
+		break;
 	default:
 		ret = take_error(a->out, j);
 		break;
@@ -664,10 +746,21 @@ int llm_response_parse(enum llm_api api, const struct http_msg *resp, struct llm
 			err = calls_put(&a);
 	} else {
 		j = body ? cJSON_ParseWithLength(body, resp->body_len) : NULL;
-		if (cJSON_IsObject(j))
+		if (cJSON_IsObject(j)) {
 			err = body_json(&a, j);
-		else if (ok_status)
+		} else if (api == LLM_GEMINI && cJSON_IsArray(j)) {
+			/* :streamGenerateContent without alt=sse: one JSON array of the chunks */
+			const cJSON *c;
+
+			cJSON_ArrayForEach(c, j)
+			{
+				if (!err && cJSON_IsObject(c))
+					err = gemini_chunk(&a, c);
+			}
+		} else if (ok_status) {
 			err = -EINVAL;
+		}
+		out->first_token_off = SIZE_MAX; /* Gemini's chunks marked one: not a stream here */
 	}
 	usage_put(&a.u, out);
 	out->content = lbuf_take(&a.content);

@@ -6,7 +6,8 @@
 
 #include "redact.h"
 
-#define KEY_MIN 16 /* characters after "sk-" (real keys have 40+) */
+#define KEY_MIN	       16 /* characters after "sk-" (real keys have 40+) */
+#define GOOGLE_KEY_MIN 30 /* characters after "AIza" (Google API keys have 35) */
 
 static const char *const secret_headers[] = {
     "authorization", "proxy-authorization", "x-api-key", "api-key", "x-goog-api-key",
@@ -61,17 +62,27 @@ static bool word_start(const char *s, size_t i)
  */
 static size_t secret_at(const char *s, size_t i, size_t len, size_t *keep)
 {
+	size_t n;
+
 	*keep = 0;
+	/* ?key=... / &key=...: Google APIs take the key as a query parameter, of whatever shape */
+	if ((s[i] == '?' || s[i] == '&') && len - i >= 5 && !memcmp(s + i + 1, "key=", 4)) {
+		n = key_run(s, i + 5, len);
+		*keep = 5;
+		return n >= KEY_MIN ? 5 + n : 0;
+	}
 	if (!word_start(s, i))
 		return 0;
 	if (len - i >= 3 && s[i] == 's' && s[i + 1] == 'k' && s[i + 2] == '-') {
-		size_t n = key_run(s, i + 3, len);
-
+		n = key_run(s, i + 3, len);
 		return n >= KEY_MIN ? 3 + n : 0;
 	}
+	if (len - i >= 4 && !memcmp(s + i, "AIza", 4)) {
+		n = key_run(s, i + 4, len);
+		return n >= GOOGLE_KEY_MIN ? 4 + n : 0;
+	}
 	if (len - i >= 7 && !strncasecmp(s + i, "bearer ", 7)) {
-		size_t n = key_run(s, i + 7, len);
-
+		n = key_run(s, i + 7, len);
 		/* tokens may carry '.', '~', '+', '/', '=' (RFC 6750 b64token) */
 		while (i + 7 + n < len && strchr(".~+/=", s[i + 7 + n]) && s[i + 7 + n])
 			n += 1 + key_run(s, i + 8 + n, len);
@@ -82,7 +93,7 @@ static size_t secret_at(const char *s, size_t i, size_t len, size_t *keep)
 }
 
 /*
- * Runs on every captured syscall buffer the printer shows, so it looks for the two anchors with
+ * Runs on every captured syscall buffer the printer shows, so it looks for the anchors with
  * memmem (vectorised in glibc) instead of walking the bytes.
  */
 bool redact_needed(const char *s, size_t len)
@@ -92,6 +103,12 @@ bool redact_needed(const char *s, size_t len)
 
 	for (p = s; p && (p = memmem(p, end - p, "sk-", 3)); p++)
 		if (secret_at(s, p - s, len, &keep))
+			return true;
+	for (p = s; p && (p = memmem(p, end - p, "AIza", 4)); p++)
+		if (secret_at(s, p - s, len, &keep))
+			return true;
+	for (p = s; p && (p = memmem(p, end - p, "key=", 4)); p++)
+		if (p > s && secret_at(s, p - 1 - s, len, &keep))
 			return true;
 	/* "Bearer " in any case (secret_at() matches it so): anchored on its last letter */
 	for (int k = 0; k < 2; k++)
@@ -103,7 +120,8 @@ bool redact_needed(const char *s, size_t len)
 
 /*
  * Compacts in place: bytes before w are output, bytes from r on are input. Every replacement
- * shrinks the text by at least 6 (a key spans 19+ bytes for 10, a token 23+ for 17), so once
+ * shrinks the text by at least 6 (a key spans 19+ bytes for 10, a Google key 34+, a token 23+
+ * for 17, a key= parameter 21+ for 15), so once
  * w < r the 6 bytes before r are still input, which is what word_start() looks back at.
  */
 size_t redact_secrets(char *s, size_t len)
@@ -113,7 +131,8 @@ size_t redact_secrets(char *s, size_t len)
 	while (r < len) {
 		char c = s[r];
 
-		if ((c == 's' || c == 'b' || c == 'B') && (n = secret_at(s, r, len, &keep))) {
+		if ((c == 's' || c == 'b' || c == 'B' || c == 'A' || c == '?' || c == '&') &&
+		    (n = secret_at(s, r, len, &keep))) {
 			memmove(s + w, s + r, keep);
 			w += keep;
 			memcpy(s + w, REDACTED, sizeof(REDACTED) - 1);
@@ -148,6 +167,14 @@ static bool cut_tail(const char *s, size_t n, size_t *at)
 		return false;
 	/* '-' is a key character: the run is "sk-..." itself */
 	if (n - j >= 3 && !memcmp(s + j, "sk-", 3) && word_start(s, j)) {
+		*at = j;
+		return true;
+	}
+	if (n - j >= 4 && !memcmp(s + j, "AIza", 4) && word_start(s, j)) {
+		*at = j;
+		return true;
+	}
+	if (j >= 5 && (s[j - 5] == '?' || s[j - 5] == '&') && !memcmp(s + j - 4, "key=", 4)) {
 		*at = j;
 		return true;
 	}

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * redact.h - secrets never reach a sink (DESIGN.md §4). Header values of Authorization,
- * Proxy-Authorization, X-Api-Key, Api-Key, Cookie and Set-Cookie are replaced whole; anywhere
- * else (bodies, captured syscall buffers) `sk-...`-shaped keys are replaced in place.
+ * Proxy-Authorization, X-Api-Key, Api-Key, X-Goog-Api-Key, Cookie and Set-Cookie are replaced
+ * whole; anywhere else (bodies, paths, captured syscall buffers) key-shaped tokens are replaced
+ * in place.
  */
 #ifndef AGT_REDACT_H
 #define AGT_REDACT_H
@@ -20,7 +21,9 @@ bool redact_header_name(const char *name, size_t len);
  * by a letter, digit, '-' or '_' (an escape just before it - \n, \u0020, %20 - counts as a
  * boundary, since bodies and URLs carry keys escaped), followed by at least 16 characters of
  * [A-Za-z0-9_-].
- * Also redacts "Bearer <token>" values of 16+ token characters, whatever their shape.
+ * Also redacts "Bearer <token>" values of 16+ token characters, whatever their shape; Google API
+ * keys ("AIza" and 30+ such characters, at a word start); and the value of a "key" query
+ * parameter ("?key=" or "&key=" then 16+ such characters: Gemini's ?key=), keeping "?key=".
  */
 size_t redact_secrets(char *s, size_t len);
 /*

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * fuzz_llm.c - libFuzzer harness for the body-level LLM layer (llm.c, llm_resp.c, llm_fmt.c) and
- * the redactor (redact.c), without the HTTP parsers in front of them.
+ * fuzz_llm.c - libFuzzer harness for the body-level LLM layer (llm.c, llm_resp.c, llm_fmt.c; all
+ * four APIs) and the redactor (redact.c), without the HTTP parsers in front of them.
  *
  * Input: one config byte, then up to three parts separated by "\n@@\n": the request body, the
  * response body and the response's Content-Type (absent: no header).
  *   config  bits 0-1: API (none, chat, responses, anthropic: the request path and the API the
- *           response is parsed as)   bits 2-4: HTTP status   bit 5: the response is complete
- *           bit 6: GET instead of POST   bit 7: the path carries a gateway prefix and a query
+ *           response is parsed as; none with bit 7 is gemini)   bits 2-4: HTTP status
+ *           bit 5: the response is complete   bit 6: GET instead of POST
+ *           bit 7: the path carries a gateway prefix and a query (Gemini: /v1beta/models/...)
  *   The last input byte also sizes the text line's buffer and redact_secrets_cut()'s slack.
  *
  * Checked: return values are the documented ones; a failed request keeps no members; token counts
@@ -38,8 +39,9 @@
 #define SEP	"\n@@\n"
 #define SEP_LEN 4
 
+/* API 0 with the gateway bit is Gemini: two bits have no fifth value, "none" needs no gateway */
 static const char *const paths[4][2] = {
-    {"/v1/models", "/gw/v1/models?k=1"},
+    {"/v1/models", "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse"},
     {"/v1/chat/completions", "/openai/deployments/x/chat/completions?api-version=1"},
     {"/v1/responses", "/api/v1/responses?x=y"},
     {"/v1/messages", "/anthropic/v1/messages?beta=true"},
@@ -198,6 +200,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	cfg = data[0];
 	api = (enum llm_api)(cfg & 3);
+	if (api == LLM_NONE && (cfg & 128))
+		api = LLM_GEMINI;
 	slack = data[size - 1] % 24;
 	cap = 1 + data[size - 1] % 160;
 	while (nparts < 3 && next_part(data, size, &pos, &part[nparts], &plen[nparts]))
@@ -210,7 +214,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	req.is_request = true;
 	req.version = 11;
 	strcpy(req.method, cfg & 64 ? "GET" : "POST");
-	req.path = strdup(paths[api][cfg >> 7]);
+	req.path = strdup(paths[cfg & 3][cfg >> 7]);
 	CHECK(req.path);
 	req.body = body_dup(part[0], plen[0]);
 	req.body_len = req.wire_len = plen[0];

@@ -556,6 +556,11 @@ static void seeds_llm(const char *dir)
 	llm_fixture(dir, "chat_stream_tools", 1 | LLM_COMPLETE, "chat_request.json",
 		    "chat_stream_tools.sse");
 	llm_fixture(dir, "responses_stream", 2, "responses_request.json", "responses_stream.sse");
+	/* API 0 with bit 7: Gemini (fuzz_llm.c) */
+	llm_fixture(dir, "gemini_stream", 0x80 | LLM_COMPLETE, "gemini_request.json",
+		    "gemini_stream.sse");
+	llm_fixture(dir, "gemini_stream_tools", 0x80 | LLM_COMPLETE, "gemini_request.json",
+		    "gemini_stream_tools.sse");
 	llm_fixture(dir, "anthropic_stream", 3 | LLM_COMPLETE, "anthropic_request.json",
 		    "anthropic_stream.sse");
 }

@@ -13,6 +13,8 @@
 #   SSE:        ... -N ...  with "stream":true in req.json
 #   Anthropic:  curl -sS -N --http1.1 --cacert $CA -H "x-api-key: $KEY" -H 'anthropic-version: 2023-06-01' \
 #                 --data-binary @req.json $BASE/v1/messages
+#   Gemini:     curl -sS --cacert $CA -H "x-goog-api-key: $KEY" --data-binary @req.json \
+#                 $BASE/v1beta/models/MODEL:generateContent   (or :streamGenerateContent?alt=sse)
 #   (--data-binary, not -d: -d @file strips newlines; our request files have none anyway.)
 
 LLM_PY=/usr/bin/python3
@@ -89,7 +91,8 @@ llm_req() { # file json
 
 llm_need_node() { # test description
 	if [ ! -x /usr/bin/node ] || [ ! -f tests/llm/node/node_modules/openai/package.json ] ||
-		[ ! -f tests/llm/node/node_modules/@openai/agents/package.json ]; then
+		[ ! -f tests/llm/node/node_modules/@openai/agents/package.json ] ||
+		[ ! -f tests/llm/node/node_modules/@google/genai/package.json ]; then
 		bad "$1" "node or tests/llm/node/node_modules missing: run scripts/deps.sh (npm ci)"
 		return 1
 	fi
@@ -165,6 +168,98 @@ import json, sys
 r = [e["llm"] for e in map(json.loads, open(sys.argv[1])) if e["type"] == "llm_response"]
 assert len(r) == 1 and r[0]["status"] == 401, r
 assert "Invalid API key (mock)." in json.dumps(r[0]), r
+PY
+	check "$d" $? "$(llm_why c)"
+	llm_stop
+}
+
+# Gemini: a function-calling step (plain generateContent over HTTP/1.1, key in x-goog-api-key)
+# then the next step carrying the functionResponse (streamGenerateContent?alt=sse over h2, key in
+# the ?key= query parameter, which the http event's path and the text line show redacted).
+t test_llm_curl_gemini
+test_llm_curl_gemini() {
+	local d="curl Gemini: generateContent (tool call) + streamGenerateContent?alt=sse (h2, ?key=): bodies, tokens, no key"
+	llm_start gemini || { bad "$d" "mock server did not start"; return; }
+	llm_req "$LT/a.json" '{"contents":[{"role":"user","parts":[{"text":"curl gemini: list files"}]}],"systemInstruction":{"parts":[{"text":"Be brief."}]},"tools":[{"functionDeclarations":[{"name":"run_shell","parameters":{"type":"object","properties":{"cmd":{"type":"string"}}}}]}],"generationConfig":{"temperature":0}}'
+	llm_req "$LT/b.json" '{"contents":[{"role":"user","parts":[{"text":"curl gemini: list files"}]},{"role":"model","parts":[{"functionCall":{"name":"run_shell","args":{"cmd":"echo hi"}}}]},{"role":"user","parts":[{"functionResponse":{"name":"run_shell","response":{"output":"hi"}}}]}],"systemInstruction":{"parts":[{"text":"Be brief."}]},"tools":[{"functionDeclarations":[{"name":"run_shell","parameters":{"type":"object","properties":{"cmd":{"type":"string"}}}}]}]}'
+	local c="curl -sS --fail-with-body --cacert $LLM_CA -H 'Content-Type: application/json'"
+	local m="$LLM_BASE/v1beta/models/gemini-mock-1"
+	llm_trace c sh -c "$c --http1.1 -H 'x-goog-api-key: $LLM_SECRET' --data-binary @$LT/a.json $m:generateContent &&
+		$c --http2 -N --data-binary @$LT/b.json '$m:streamGenerateContent?key=$LLM_SECRET&alt=sse'" &&
+		grep -q '"functionCall"' "$LT/c.out" && grep -q '"finishReason":"STOP"' "$LT/c.out" &&
+		llm_check c --expect-requests 2 --secret "$LLM_SECRET" --scan "$LT/c.err" &&
+		$LLM_PY - "$LT/c.jsonl" "$LT/log" <<'PY' >>"$LT/c.check" 2>&1
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+ctx = [e["context"] for e in ev if e["type"] == "context_snapshot"]
+r = [e["llm"] for e in ev if e["type"] == "llm_response"]
+meta = [json.load(open("%s/%04d/meta.json" % (sys.argv[2], i))) for i in (1, 2)]
+assert [c["api"] for c in ctx] == ["gemini.generate"] * 2 and ctx[0]["model"] == "gemini-mock-1", ctx
+assert ctx[0]["system_prompt"] == "Be brief." and ctx[0]["tools"] == ["run_shell"], ctx[0]
+assert [(m["role"], m["content"]) for m in ctx[1]["messages"]] == [
+    ("user", "curl gemini: list files"), ("assistant", ""), ("tool", '{"output":"hi"}')], ctx[1]
+assert ctx[1]["messages"][1]["tool_calls"] == [{"id": "run_shell", "name": "run_shell", "arguments": '{"cmd":"echo hi"}'}]
+assert ctx[1]["messages"][2]["tool_call_id"] == "run_shell"
+# the tool call's id is what the mock logged (the name: Gemini has no ids)
+assert [t["id"] for t in r[0]["tool_calls"]] == [t["id"] for t in meta[0]["tool_calls"]] == ["run_shell"], r[0]
+assert r[0]["stream"] is False and r[0]["ttft"] == -1, r[0]
+assert r[1]["stream"] is True and 0 < r[1]["ttft"] < r[1]["latency"], r[1]
+u = meta[1]["usage"]
+assert r[1]["total_tokens"] == u["request_tokens"] + u["response_tokens"], (r[1], u)
+h = [e["http"] for e in ev if e["type"] == "http"]
+assert h[1]["path"] == "/v1beta/models/gemini-mock-1:streamGenerateContent?key=[REDACTED]&alt=sse", h[1]["path"]
+assert ["x-goog-api-key", "[REDACTED]"] in h[0]["request_headers"], h[0]["request_headers"]
+PY
+	local rc=$?
+	# text mode with --http: the path on the HTTP line is redacted too
+	[ $rc = 0 ] && $AGT -q --http -o "$LT/t.txt" -- sh -c "$c --http2 -N --data-binary @$LT/b.json '$m:streamGenerateContent?key=$LLM_SECRET&alt=sse'" \
+		>"$LT/t.out" 2>"$LT/t.err" &&
+		grep -q 'HTTP/2 POST /v1beta/models/gemini-mock-1:streamGenerateContent?key=\[REDACTED\]&alt=sse 200' "$LT/t.txt" &&
+		grep -Eq ' LLM gemini-mock-1 [0-9]+→[0-9]+ tokens [0-9]+ ms 200 stream ttft ' "$LT/t.txt" &&
+		! grep -qF "$LLM_SECRET" "$LT/t.txt" "$LT/t.err" "$LT/c.jsonl"
+	rc=$((rc + $?))
+	check "$d" $rc "$(llm_why c) text: $(grep -E 'LLM|HTTP' "$LT/t.txt" | head -3)"
+	llm_stop
+}
+
+# gemini-cli logged in with a Google account talks to Code Assist: /v1internal:streamGenerateContent
+# with the generateContent request wrapped in {model, project, request}, each chunk in {response}.
+t test_llm_curl_gemini_code_assist
+test_llm_curl_gemini_code_assist() {
+	local d="curl Gemini Code Assist (/v1internal:streamGenerateContent?alt=sse, gemini-cli's OAuth path): model from the body, tool call, tokens"
+	llm_start gemca || { bad "$d" "mock server did not start"; return; }
+	llm_req "$LT/a.json" '{"model":"gemini-mock-2","project":"mock-project","user_prompt_id":"u-1","request":{"contents":[{"role":"user","parts":[{"text":"code assist: list files"}]}],"systemInstruction":{"role":"user","parts":[{"text":"You are an agent."}]},"tools":[{"functionDeclarations":[{"name":"list_directory"}]}],"session_id":"s-1"}}'
+	llm_trace c curl -sS -N --http1.1 --fail-with-body --cacert "$LLM_CA" -H "Authorization: Bearer $LLM_SECRET" \
+		-H 'Content-Type: application/json' --data-binary @"$LT/a.json" \
+		"$LLM_BASE/v1internal:streamGenerateContent?alt=sse" &&
+		grep -q '"traceId"' "$LT/c.out" && llm_check c --expect-requests 1 --secret "$LLM_SECRET" &&
+		$LLM_PY - "$LT/c.jsonl" <<'PY' >>"$LT/c.check" 2>&1
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+ctx = [e["context"] for e in ev if e["type"] == "context_snapshot"]
+r = [e["llm"] for e in ev if e["type"] == "llm_response"]
+assert ctx[0]["model"] == "gemini-mock-2" and ctx[0]["system_prompt"] == "You are an agent.", ctx
+assert ctx[0]["tools"] == ["list_directory"] and ctx[0]["messages"][0]["content"] == "code assist: list files", ctx
+assert r[0]["stream"] is True and [t["id"] for t in r[0]["tool_calls"]] == ["list_directory"], r
+PY
+	check "$d" $? "$(llm_why c)"
+	llm_stop
+}
+
+t test_llm_curl_gemini_error
+test_llm_curl_gemini_error() {
+	local d="curl Gemini error body {error:{code,message,status}}: llm_response 400 with the message"
+	llm_start gemerr || { bad "$d" "mock server did not start"; return; }
+	llm_req "$LT/a.json" '{"contents":[{"parts":[{"text":"bad request"}]}]}'
+	llm_trace c curl -sS --http1.1 --cacert "$LLM_CA" -H "x-goog-api-key: $LLM_SECRET" \
+		-H 'x-mock-status: 400' -H 'Content-Type: application/json' --data-binary @"$LT/a.json" \
+		"$LLM_BASE/v1/models/gemini-mock-1:generateContent" &&
+		grep -q '"INVALID_ARGUMENT"' "$LT/c.out" && llm_check c --expect-requests 1 &&
+		$LLM_PY - "$LT/c.jsonl" <<'PY' >>"$LT/c.check" 2>&1
+import json, sys
+r = [e["llm"] for e in map(json.loads, open(sys.argv[1])) if e["type"] == "llm_response"]
+assert len(r) == 1 and r[0]["status"] == 400 and r[0]["error"] == "Mock error 400.", r
+assert r[0]["api"] == "gemini.generate" and r[0]["model"] == "gemini-mock-1", r
 PY
 	check "$d" $? "$(llm_why c)"
 	llm_stop
@@ -352,6 +447,31 @@ r = [e["llm"] for e in map(json.loads, open(sys.argv[1])) if e["type"] == "llm_r
 assert len(r) == 2, r
 assert r[0]["finish_reason"] == "tool_calls" and [t["name"] for t in r[0]["tool_calls"]] == ["run_shell"], r[0]
 assert r[1]["finish_reason"] == "stop" and not r[1].get("tool_calls"), r[1]
+PY
+	check "$d" $? "$(llm_why c)"
+	llm_stop
+}
+
+t test_llm_node_genai
+test_llm_node_genai() {
+	local d="node @google/genai: a two-step function-calling loop (streamed functionCall, then plain text)"
+	llm_need_node "$d" || return
+	llm_start nodegem || { bad "$d" "mock server did not start"; return; }
+	NODE_EXTRA_CA_CERTS="$LLM_CA" llm_trace c /usr/bin/node tests/llm/clients/node_genai.mjs \
+		--base "$LLM_BASE" --ca "$LLM_CA" &&
+		grep -qx 'ok 2' "$LT/c.out" && llm_check c --expect-requests 2 --secret "$LLM_SECRET" &&
+		$LLM_PY - "$LT/c.jsonl" <<'PY' >>"$LT/c.check" 2>&1
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+r = [e["llm"] for e in ev if e["type"] == "llm_response"]
+ctx = [e["context"] for e in ev if e["type"] == "context_snapshot"]
+assert [x["api"] for x in r] == ["gemini.generate"] * 2, r
+assert r[0]["stream"] is True and [t["name"] for t in r[0]["tool_calls"]] == ["run_shell"], r[0]
+assert r[1]["stream"] is False and r[1]["finish_reason"] == "STOP" and not r[1]["tool_calls"], r[1]
+assert ctx[1]["system_prompt"] == "Use the tool, then answer." and ctx[1]["tools"] == ["run_shell"], ctx[1]
+assert [(m["role"], m.get("tool_call_id")) for m in ctx[1]["messages"]] == [
+    ("user", None), ("assistant", None), ("tool", "run_shell")], ctx[1]["messages"]
+assert ctx[1]["messages"][2]["content"] == '{"output":"hi\\n"}', ctx[1]["messages"][2]
 PY
 	check "$d" $? "$(llm_why c)"
 	llm_stop

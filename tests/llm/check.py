@@ -18,11 +18,12 @@ HTTP exchanges (events with "type":"http"):
     non-empty PREFIX of the logged one when everything after it is whitespace (space, tab, CR,
     LF): e.g. the blank line after `data: [DONE]`.  Anything else missing is a failure.
   * request_lost == 0, response_lost == 0, complete is true; method, path (with query) and
-    status equal the logged ones; version equals meta http_version ("1.1" or "2");
+    status equal the logged ones (a ?key=/&key= query value of 16+ key characters as
+    [REDACTED]); version equals meta http_version ("1.1" or "2");
     request_bytes, when present, equals the length of the logged request body.
   * an http event that pairs with no logged request fails the check (unless --allow-extra), except
     those whose request_body is a logged request left out by --from/--only-seq.
-LLM calls (logged api openai.chat / openai.responses / anthropic.messages):
+LLM calls (logged api openai.chat / openai.responses / anthropic.messages / gemini.generate):
   * the number of llm_response events equals the number of selected logged LLM requests (or N of
     --expect-requests).
   * each logged LLM request is paired with one llm_response of equal status, request_tokens and
@@ -31,7 +32,8 @@ LLM calls (logged api openai.chat / openai.responses / anthropic.messages):
     unless --basic: equal model, stream flag, complete true, tool_calls [(name, arguments)]
     equal to the logged ones, content equal to the logged answer text for a 200 text answer
     (for an error: the logged error message must occur in "content" or "error"), finish_reason
-    equal for openai.chat ("stop"/"tool_calls") and anthropic.messages ("end_turn"/"tool_use").
+    equal for openai.chat ("stop"/"tool_calls"), anthropic.messages ("end_turn"/"tool_use") and
+    gemini.generate ("STOP").
 Secrets: no --secret string occurs (raw bytes) anywhere in TRACE.jsonl nor in any --scan FILE
 (syscall buffers and argv included); no --secret-llm string occurs in an http, context_snapshot
 or llm_response event (the TLS capture's own output).
@@ -42,9 +44,10 @@ per problem (at most 20) and exit 1.  --print-matches also prints, per paired ex
 import argparse
 import json
 import os
+import re
 import sys
 
-LLM_APIS = ("openai.chat", "openai.responses", "anthropic.messages")
+LLM_APIS = ("openai.chat", "openai.responses", "anthropic.messages", "gemini.generate")
 WS = b" \t\r\n"
 
 
@@ -83,6 +86,11 @@ def load_trace(path, fails):
             except ValueError as e:
                 fails.append("%s line %d is not JSON: %s" % (path, i, e))
     return events
+
+
+def redacted_path(p):
+    """The logged path as the tracer shows it: a ?key= / &key= query parameter redacted."""
+    return re.sub(r"([?&]key=)[A-Za-z0-9_-]{16,}", r"\1[REDACTED]", p)
 
 
 def body_ok(logged, got, stream):
@@ -127,7 +135,7 @@ def check_http(log, https, fails, allow_extra, matches):
                 errs.append("%s=%r" % (k, h.get(k)))
         if h.get("complete") is not True:
             errs.append("complete=%r" % h.get("complete"))
-        for k, want in (("method", m["method"]), ("path", m["path"]), ("status", m["status"]),
+        for k, want in (("method", m["method"]), ("path", redacted_path(m["path"])), ("status", m["status"]),
                         ("version", m["http_version"])):
             if h.get(k) != want:
                 errs.append("%s=%r, logged %r" % (k, h.get(k), want))
@@ -167,7 +175,8 @@ def llm_detail(e, r):
             errs.append("tool_calls=%r, logged %r" % (got, want))
         if m["content"] is not None and r.get("content") != m["content"]:
             errs.append("content=%r, logged %r" % (r.get("content"), m["content"]))
-        if m["api"] in ("openai.chat", "anthropic.messages") and r.get("finish_reason") != m["finish_reason"]:
+        if m["api"] in ("openai.chat", "anthropic.messages", "gemini.generate") and \
+                r.get("finish_reason") != m["finish_reason"]:
             errs.append("finish_reason=%r, logged %r" % (r.get("finish_reason"), m["finish_reason"]))
     elif m.get("content"):
         text = json.dumps([r.get("content"), r.get("error")], ensure_ascii=False)
@@ -379,9 +388,13 @@ def selftest():
              **{"x-mock-compress": "gzip"})
         post("/v1/responses", {"model": "m2", "input": "bad key"}, **{"x-mock-status": "401"})
         post("/v1/chat/completions", {"model": "m1", "messages": msgs})  # same body as 0001
+        # Gemini: the model in the path, the key as ?key= (the trace shows it redacted)
+        post("/v1beta/models/g1:streamGenerateContent?alt=sse&key=" + secret,
+             {"contents": [{"parts": [{"text": "selftest"}]}],
+              "tools": [{"functionDeclarations": [{"name": "t1"}]}]})
         logd = tmp + "/log"
         log = load_log(logd)
-        assert len(log) == 7, len(log)
+        assert len(log) == 8, len(log)
         good = synth(log)
         tr = tmp + "/t.jsonl"
 
@@ -389,6 +402,9 @@ def selftest():
             with open(tr, "w", encoding="utf-8") as f:
                 f.write("\n".join(lines) + "\n")
             return tr
+        write(good)
+        # the perfect trace redacts the ?key= of the Gemini path, as the tracer does
+        good = [x.replace("key=" + secret, "key=[REDACTED]") for x in good]
         write(good)
         expect("perfect trace passes", 0, [tr, logd, "--secret", secret])
 
@@ -422,6 +438,12 @@ def selftest():
         write(mutate(idx["0002"] + 1, lambda ev: ev["llm"].update(tool_calls=[])))
         expect("missing tool call fails", 1, [tr, logd])
         expect("... but passes with --basic", 0, [tr, logd, "--basic"])
+        write(mutate(idx["0008"] + 1, lambda ev: ev["llm"].update(tool_calls=[dict(ev["llm"]["tool_calls"][0], arguments="{}")])))
+        expect("gemini: wrong functionCall args fails", 1, [tr, logd])
+        write(mutate(idx["0008"] + 1, lambda ev: ev["llm"].update(finish_reason="stop")))
+        expect("gemini: finish_reason other than STOP fails", 1, [tr, logd])
+        write(mutate(idx["0008"], lambda ev: ev["http"].update(path=ev["http"]["path"].replace("[REDACTED]", "x" * 20))))
+        expect("gemini: a path with another key= fails", 1, [tr, logd])
         write(mutate(idx["0006"] + 1, lambda ev: ev["llm"].update(status=200)))
         expect("401 reported as 200 fails", 1, [tr, logd])
         write([x for i, x in enumerate(good) if i != idx["0003"]])
@@ -430,7 +452,7 @@ def selftest():
         expect("a duplicated exchange fails", 1, [tr, logd])
         write(good + [good[idx["0007"] + 1]])
         expect("an extra llm_response fails", 1, [tr, logd])
-        expect("--expect-requests 6 fails on 7", 1, [tr.replace("t.jsonl", "t.jsonl"), logd, "--expect-requests", "6"])
+        expect("--expect-requests 7 fails on 8", 1, [tr.replace("t.jsonl", "t.jsonl"), logd, "--expect-requests", "7"])
         write(mutate(idx["0001"], lambda ev: ev["http"]["request_headers"].append(["Authorization", "Bearer " + secret])))
         expect("secret in the trace fails", 1, [tr, logd, "--secret", secret])
         expect("... and with --secret-llm", 1, [tr, logd, "--secret-llm", secret])
@@ -448,7 +470,7 @@ def selftest():
         expect("--from 5 restricts the oracle", 0, [tr, logd, "--from", "5"])
         expect("... and without it the missing ones fail", 1, [tr, logd])
         expect("--only-seq 5 6 with 0007 in the trace: extra fails", 1, [tr, logd, "--only-seq", "5", "6"])
-        expect("--only-seq 5 6 7", 0, [tr, logd, "--only-seq", "5", "6", "7"])
+        expect("--only-seq 5 6 7 8", 0, [tr, logd, "--only-seq", "5", "6", "7", "8"])
         write(good + ["{not json"])
         expect("a line that is not JSON fails", 1, [tr, logd])
         # compressed exchanges were really compressed, and the h2 path is not covered here
@@ -456,6 +478,8 @@ def selftest():
         assert metas["0003"]["compressed"] == "gzip" and metas["0005"]["compressed"] == "gzip", metas
         assert metas["0001"]["compressed"] is None
         assert metas["0006"]["status"] == 401 and metas["0006"]["usage"] is None
+        assert (metas["0008"]["api"], metas["0008"]["model"], metas["0008"]["stream"]) == ("gemini.generate", "g1", True)
+        assert metas["0008"]["tool_calls"] == [{"id": "t1", "name": "t1", "arguments": '{"cmd":"echo hi"}'}]
     finally:
         srv.terminate()
         srv.wait()

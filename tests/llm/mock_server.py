@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""OpenAI/Anthropic-compatible HTTPS mock model server: the oracle of the TLS capture tests.
+"""OpenAI/Anthropic/Gemini-compatible HTTPS mock model server: the oracle of the TLS capture tests.
 
 Run with Debian's /usr/bin/python3 (stdlib + python3-h2):
 
@@ -27,11 +27,22 @@ Endpoints (POST; the query string is ignored for routing but logged in "path"):
   /v1/chat/completions  -> api "openai.chat"
   /v1/responses         -> api "openai.responses"
   /v1/messages          -> api "anthropic.messages"
+  .../models/MODEL:generateContent, .../models/MODEL:streamGenerateContent (any prefix: /v1beta,
+                        /v1, Vertex's .../publishers/google) -> api "gemini.generate", model MODEL
+  /v1internal:generateContent, /v1internal:streamGenerateContent (Code Assist, as gemini-cli
+                        logged in with Google calls it) -> api "gemini.generate", the model from
+                        the body's "model", the request in its "request", every response object
+                        wrapped as {"response": ..., "traceId": ...}
   anything else         -> 404 JSON, api "other", usage null
 Behaviour: if the request defines tools and the conversation holds no tool result yet, the answer is
 a call of the FIRST tool with arguments {"cmd":"echo hi"}; otherwise a text answer (with some
 non-ASCII characters, to test UTF-8 handling).  Header `x-mock-plan: demo` (chat only): the tool
 calls of scripts/sample_agent.py's DEMO_PLAN, step = number of role:"tool" messages so far.
+Gemini (Code Assist: the same, inside the body's "request"): a tool call when
+tools[].functionDeclarations is set and no part of contents is a
+functionResponse yet (the first declaration, args {"cmd":"echo hi"}); Gemini has no call ids, so
+meta tool_calls[].id is the function's name, as the tracer reports it.  meta "authorization" is
+the x-goog-api-key header when there is no Authorization.
 Usage (deterministic, distinct per request):
   request_tokens  = len(request_body) // 4
   response_tokens = len(answer) // 4 + 7, answer = the text, or name + arguments of the tool call
@@ -45,6 +56,12 @@ what the client could see.  Error statuses carry no usage (meta "usage": null).
              (content_part.added, output_text.delta x>=3, output_text.done, content_part.done) |
              (function_call_arguments.delta x>=3, function_call_arguments.done),
              response.output_item.done, response.completed (with usage).  No [DONE] (as OpenAI).
+  gemini:    :streamGenerateContent?alt=sse (the path, not the body, asks for a stream):
+             `data: {GenerateContentResponse}` CRLF CRLF per chunk, no [DONE]; text in >=3
+             chunks, or one functionCall chunk then an empty-text chunk; every chunk carries
+             usageMetadata, partial (candidatesTokenCount <= 1) but for the last, which also has
+             finishReason "STOP".  Without alt=sse: the same chunks as one JSON array (meta
+             stream false).  Plain :generateContent: one object, finishReason "STOP".
   anthropic: message_start (usage.input_tokens), content_block_start, ping,
              content_block_delta (text_delta | input_json_delta) x>=3, content_block_stop,
              message_delta (stop_reason, usage.output_tokens), message_stop
@@ -55,7 +72,8 @@ Request headers that steer the mock:
                           in the last DATA frame (h2), i.e. after the last event.
                           br is not offered (no python3-brotli on this machine).
   x-mock-status: N        answer status N with an OpenAI-style error JSON (Anthropic style on
-                          /v1/messages); never streamed.
+                          /v1/messages, {"error":{"code","message","status"}} on Gemini
+                          paths); never streamed.
   x-mock-answer-bytes: N  pad a text answer to about N characters (big responses, h2 flow control).
   x-mock-event-delay-ms: N  pause between SSE events (default 2 ms, so events leave in separate
                           TLS records and time-to-first-token < latency).
@@ -65,6 +83,7 @@ import gzip
 import json
 import os
 import queue
+import re
 import select
 import socket
 import ssl
@@ -138,9 +157,22 @@ class Logger:
 # ---------------------------------------------------------------- the model
 
 
+# Gemini: POST {/v1beta|/v1|Vertex prefix}/models/MODEL:generateContent | :streamGenerateContent
+GEMINI_ROUTE = re.compile(r"^/(?:[^?#]*/)?models/([^/:?#]+):(generateContent|streamGenerateContent)$")
+# Code Assist (gemini-cli logged in with Google): POST /v1internal:METHOD, the model in the body
+CODE_ASSIST_ROUTE = re.compile(r"^/v1internal:(generateContent|streamGenerateContent)$")
+
+
 def api_of(route):
+    if GEMINI_ROUTE.match(route) or CODE_ASSIST_ROUTE.match(route):
+        return "gemini.generate"
     return {"/v1/chat/completions": "openai.chat", "/v1/responses": "openai.responses",
             "/v1/messages": "anthropic.messages"}.get(route, "other")
+
+
+def gget(o, camel, snake):
+    """A Gemini request field by its camelCase or its proto snake_case name (the API takes both)."""
+    return o.get(camel, o.get(snake)) if isinstance(o, dict) else None
 
 
 def decide(api, body, headers, seq, size):
@@ -162,6 +194,16 @@ def decide(api, body, headers, seq, size):
         done = any(isinstance(i, dict) and i.get("type") == "function_call_output" for i in inp)
         name = tools[0].get("name") if tools else None
         n = len(inp)
+    elif api == "gemini.generate":
+        contents = body.get("contents") or []
+        done = any(isinstance(c, dict) and any(isinstance(p, dict) and gget(p, "functionResponse", "function_response")
+                                               for p in c.get("parts") or [])
+                   for c in contents)
+        decls = [d for t in tools for d in (gget(t, "functionDeclarations", "function_declarations") or [])]
+        name = decls[0].get("name") if decls else None
+        n = len(contents)
+        if name and not done:  # Gemini has no call ids: the name stands in (what the tracer reports)
+            return "tool", (name, name, TOOL_ARGS)
     else:
         msgs = body.get("messages", [])
         done = any(isinstance(m.get("content"), list) and
@@ -192,7 +234,8 @@ def build(seq, method, target, headers, raw):
     meta = {"seq": seq, "method": method, "path": target, "api": api, "stream": False,
             "compressed": None, "usage": None, "model": None, "finish_reason": None,
             "content": None, "tool_calls": [],
-            "authorization": headers.get("authorization", headers.get("x-api-key")),
+            "authorization": headers.get("authorization", headers.get("x-api-key",
+                                                                      headers.get("x-goog-api-key"))),
             "user_agent": headers.get("user-agent")}
     try:
         body = json.loads(raw.decode("utf-8")) if raw else {}
@@ -203,6 +246,9 @@ def build(seq, method, target, headers, raw):
                                                          "type": "invalid_request_error",
                                                          "param": None, "code": None}}).encode(), meta
     model = body.get("model") or "mock-1"
+    code_assist = bool(CODE_ASSIST_ROUTE.match(route))
+    if api == "gemini.generate" and not code_assist:  # the model is in the path, the body has none
+        model = GEMINI_ROUTE.match(route).group(1)
     meta["model"] = model
     forced = headers.get("x-mock-status")
     if api == "other" or method != "POST" or (forced and forced != "200"):
@@ -212,14 +258,25 @@ def build(seq, method, target, headers, raw):
         if api == "anthropic.messages":
             err = {"type": "error", "error": {"type": "authentication_error" if status == 401
                                               else "api_error", "message": msg}}
+        elif api == "gemini.generate":
+            err = {"error": {"code": status, "message": msg, "status": {
+                400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED",
+                429: "RESOURCE_EXHAUSTED"}.get(status, "INTERNAL")}}
         else:
             err = {"error": {"message": msg, "type": "invalid_request_error",
                              "param": None, "code": "invalid_api_key" if status == 401 else None}}
         meta["content"] = msg
         return status, "application/json", (dumps(err) + "\n").encode(), meta
 
-    kind, payload = decide(api, body, headers, seq, len(raw))
+    # Code Assist wraps the generateContent request: {model, project, request: {...}}
+    inner = body.get("request") if code_assist and isinstance(body.get("request"), dict) else body
+    kind, payload = decide(api, inner, headers, seq, len(raw))
     stream = body.get("stream") is True
+    if api == "gemini.generate":
+        # :streamGenerateContent is SSE with ?alt=sse, else one JSON array of the chunks
+        query = target.partition("?")[2].split("&")
+        stream = route.endswith(":streamGenerateContent") and "alt=sse" in query
+        gemini_array = route.endswith(":streamGenerateContent") and not stream
     meta["stream"] = stream
     answer = payload if kind == "text" else payload[1] + payload[2]
     ptok = len(raw) // 4
@@ -234,6 +291,11 @@ def build(seq, method, target, headers, raw):
         fn = chat_stream if stream else chat_plain
     elif api == "openai.responses":
         fn = resp_stream if stream else resp_plain
+    elif api == "gemini.generate":
+        gem = gem_stream if stream else gem_array if gemini_array else gem_plain
+
+        def fn(*a):
+            return gem(*a, code_assist=code_assist)
     else:
         fn = anth_stream if stream else anth_plain
     out, finish = fn(rid, model, kind, payload, ptok, ctok)
@@ -352,6 +414,69 @@ def resp_stream(rid, model, kind, payload, p, c):
     e("response.output_item.done", output_index=0, item=done)
     e("response.completed", response=resp_obj(rid, model, "completed", [done], resp_usage(p, c)))
     return ev, "completed"
+
+
+def gem_usage(p, c, final=True):
+    """usageMetadata; a chunk before the last carries a partial count (the last one wins)."""
+    u = {"promptTokenCount": p, "candidatesTokenCount": c, "totalTokenCount": p + c,
+         "promptTokensDetails": [{"modality": "TEXT", "tokenCount": p}]}
+    if not final:
+        u["candidatesTokenCount"] = min(c, 1)
+        u["totalTokenCount"] = p + u["candidatesTokenCount"]
+    return u
+
+
+def gem_obj(rid, model, parts, usage, finish=None):
+    cand = {"content": {"parts": parts, "role": "model"}, "index": 0}
+    if finish:
+        cand["finishReason"] = finish
+    return {"candidates": [cand], "usageMetadata": usage, "modelVersion": model,
+            "responseId": "mock-gemini-" + rid}
+
+
+def gem_parts(kind, payload):
+    if kind == "tool":  # args is an object; printed compactly it is TOOL_ARGS again
+        return [{"functionCall": {"name": payload[1], "args": json.loads(payload[2])}}]
+    return [{"text": payload}]
+
+
+def gem_wrap(o, rid, code_assist):
+    """Code Assist answers {"response": GenerateContentResponse, "traceId"}."""
+    if not code_assist:
+        return o
+    o = dict(o)
+    del o["responseId"]
+    return {"response": o, "traceId": "mock-trace-" + rid}
+
+
+def gem_plain(rid, model, kind, payload, p, c, code_assist=False):
+    o = gem_obj(rid, model, gem_parts(kind, payload), gem_usage(p, c), "STOP")
+    return (dumps(gem_wrap(o, rid, code_assist)) + "\n").encode(), "STOP"
+
+
+def gem_chunks(rid, model, kind, payload, p, c, code_assist=False):
+    """The chunks of a stream: text in >=3 pieces, the finish reason and full usage on the last;
+    a function call whole in one chunk (Gemini does not stream arguments), then an empty text
+    chunk carrying the finish reason and usage, as the API ends some streams."""
+    if kind == "tool":
+        out = [gem_obj(rid, model, gem_parts(kind, payload), gem_usage(p, c, False)),
+               gem_obj(rid, model, [{"text": ""}], gem_usage(p, c), "STOP")]
+    else:
+        pieces = split3(payload)
+        out = [gem_obj(rid, model, [{"text": t}], gem_usage(p, c, i + 1 == len(pieces)),
+                       "STOP" if i + 1 == len(pieces) else None) for i, t in enumerate(pieces)]
+    return [gem_wrap(o, rid, code_assist) for o in out]
+
+
+def gem_stream(rid, model, kind, payload, p, c, code_assist=False):
+    # Google's SSE: CRLF line ends, no event names, no [DONE]: the stream ends with the response
+    return [("data: " + dumps(o) + "\r\n\r\n").encode()
+            for o in gem_chunks(rid, model, kind, payload, p, c, code_assist)], "STOP"
+
+
+def gem_array(rid, model, kind, payload, p, c, code_assist=False):
+    return ("[" + ",\r\n".join(dumps(o) for o in gem_chunks(rid, model, kind, payload, p, c, code_assist))
+            + "]").encode(), "STOP"
 
 
 def anth_block(kind, payload):

@@ -216,11 +216,73 @@ static void test_forkctx_request_anthropic(void **state)
 	assert_string_equal(cJSON_GetObjectItem(o, "system")->valuestring,
 			    "You are very helpful.\n\nStay terse.");
 	cJSON_Delete(o);
-	set_api(fc, "gemini");
+	set_api(fc, "palm");
 	assert_int_equal(forkctx_request(fc, &o, &err), -EINVAL);
 	assert_null(o);
-	assert_string_equal(err.msg, "context snapshot #9: api \"gemini\" is not openai.chat, "
-				     "openai.responses or anthropic.messages");
+	assert_string_equal(err.msg, "context snapshot #9: api \"palm\" is not openai.chat, "
+				     "openai.responses, anthropic.messages or gemini.generate");
+	forkctx__free(fc);
+}
+
+/* gemini.generate: no model in the body; functionCall args parsed, call ids sent back only when
+ * they are the server's (not the name standing in); the tool result and the user text after it
+ * share one user turn; the original's tools and generationConfig are kept. */
+static void test_forkctx_request_gemini(void **state)
+{
+	struct fx *fx = *state;
+	struct forkctx *fc = restore(fx, 10);
+	struct rec_err err;
+	cJSON *o, *call;
+
+	set_api(fc, "gemini.generate");
+	assert_int_equal(forkctx__append_message(fc, "user", "go on"), 0);
+	assert_int_equal(forkctx__append_message(fc, "system", "Stay terse."), 0);
+	assert_int_equal(forkctx_request(fc, &o, &err), 0);
+	assert_json(o, "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"fix the bug\"}]},"
+		       "{\"role\":\"model\",\"parts\":[{\"functionCall\":{\"name\":\"bash\","
+		       "\"id\":\"call_1\",\"args\":{\"cmd\":\"ls\"}}}]},{\"role\":\"user\","
+		       "\"parts\":[{\"functionResponse\":{\"name\":\"bash\",\"id\":\"call_1\","
+		       "\"response\":{\"output\":\"a.txt\"}}},{\"text\":\"go on\"}]}],"
+		       "\"systemInstruction\":{\"parts\":[{\"text\":\"You are very helpful.\\n\\n"
+		       "Stay terse.\"}]}}");
+	cJSON_Delete(o);
+	/* as the recorder writes Gemini's calls: the name is the id, a result is an object */
+	call = cJSON_GetArrayItem(fc->msgs[1].tool_calls, 0);
+	cJSON_ReplaceItemInObject(call, "id", cJSON_CreateString("bash"));
+	free(fc->msgs[2].tool_call_id);
+	fc->msgs[2].tool_call_id = strdup("bash");
+	free(fc->msgs[2].content);
+	fc->msgs[2].content = strdup("{\"result\":[\"a.txt\"]}");
+	forkctx__remove_last_messages(fc, 2);
+	fc->orig_body = cJSON_Parse(
+	    "{\"contents\":[],\"systemInstruction\":{\"parts\":[{\"text\":\"old\"}]},\"tools\":"
+	    "[{\"functionDeclarations\":[{\"name\":\"bash\"}]}],\"generationConfig\":{"
+	    "\"temperature\":0}}");
+	assert_int_equal(forkctx_request(fc, &o, &err), 0);
+	assert_json(o, "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"fix the bug\"}]},"
+		       "{\"role\":\"model\",\"parts\":[{\"functionCall\":{\"name\":\"bash\","
+		       "\"args\":{\"cmd\":\"ls\"}}}]},{\"role\":\"user\",\"parts\":[{"
+		       "\"functionResponse\":{\"name\":\"bash\",\"response\":{\"result\":"
+		       "[\"a.txt\"]}}}]}],\"systemInstruction\":{\"parts\":[{\"text\":"
+		       "\"You are very helpful.\"}]},\"tools\":[{\"functionDeclarations\":[{"
+		       "\"name\":\"bash\"}]}],\"generationConfig\":{\"temperature\":0}}");
+	cJSON_Delete(o);
+	/* gemini-cli's Code Assist request: the fields of its inner "request", without session_id
+	 */
+	cJSON_Delete(fc->orig_body);
+	fc->orig_body = cJSON_Parse(
+	    "{\"model\":\"gemini-2.5-pro\",\"project\":\"p\",\"user_prompt_id\":\"u\",\"request\":{"
+	    "\"contents\":[],\"tools\":[{\"functionDeclarations\":[{\"name\":\"bash\"}]}],"
+	    "\"session_id\":\"s\"}}");
+	assert_int_equal(forkctx_request(fc, &o, &err), 0);
+	assert_null(cJSON_GetObjectItem(o, "request"));
+	assert_null(cJSON_GetObjectItem(o, "project"));
+	assert_null(cJSON_GetObjectItem(o, "session_id"));
+	assert_null(cJSON_GetObjectItem(o, "model"));
+	assert_json(cJSON_GetObjectItem(o, "tools"),
+		    "[{\"functionDeclarations\":[{\"name\":\"bash\"}]}]");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(o, "contents")), 3);
+	cJSON_Delete(o);
 	forkctx__free(fc);
 }
 
@@ -260,6 +322,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_forkctx_request_chat, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_forkctx_request_responses, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_forkctx_request_anthropic, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_forkctx_request_gemini, fx_setup, fx_teardown),
 	    cmocka_unit_test(test_forkctx_write),
 	};
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * test_llm.c - LLM API calls from HTTP messages: requests of the three APIs, responses plain and
+ * test_llm.c - LLM API calls from HTTP messages: requests of the four APIs, responses plain and
  * streamed (tool-call deltas, usage chunks, cut streams, errors), the event payloads and the text
  * line, redaction of keys, and garbage that must not crash. Fixtures: tests/unit/fixtures/llm/.
  */
@@ -200,6 +200,28 @@ static const struct {
     {"POST", "", LLM_NONE},
     {"POST", "?/v1/messages", LLM_NONE},
     {"POST", "/", LLM_NONE},
+    {"POST", "/v1beta/models/gemini-2.5-flash:generateContent", LLM_GEMINI},
+    {"POST", "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", LLM_GEMINI},
+    {"POST", "/v1/models/gemini-2.0-flash:generateContent?key=[REDACTED]", LLM_GEMINI},
+    {"POST",
+     "/v1/projects/p1/locations/us-central1/publishers/google/models/gemini-2.5-pro:"
+     "streamGenerateContent?alt=sse",
+     LLM_GEMINI},
+    {"POST", "/v1beta/models/gemini-2.5-flash:countTokens", LLM_NONE},
+    {"POST", "/v1beta/models/text-embedding-004:embedContent", LLM_NONE},
+    {"POST", "/v1beta/models/gemini-2.5-flash:generateContentX", LLM_NONE},
+    {"POST", "/v1beta/models/:generateContent", LLM_NONE},
+    {"POST", "/v1beta/tunedModels/t1:generateContent", LLM_NONE},
+    {"POST", "/v1beta/cachedContents/models/x", LLM_NONE},
+    {"POST", "models/gemini:generateContent", LLM_NONE},
+    {"GET", "/v1beta/models/gemini-2.5-flash:generateContent", LLM_NONE},
+    /* Code Assist (gemini-cli logged in with a Google account) */
+    {"POST", "/v1internal:streamGenerateContent?alt=sse", LLM_GEMINI},
+    {"POST", "/v1internal:generateContent", LLM_GEMINI},
+    {"POST", "/v1internal:loadCodeAssist", LLM_NONE},
+    {"POST", "/v1internal:countTokens", LLM_NONE},
+    {"POST", "v1internal:generateContent", LLM_NONE},
+    {"POST", "/v2internal:generateContent", LLM_NONE},
 };
 
 static void test_llm_api_of(void **state)
@@ -959,6 +981,18 @@ static const struct {
     /* a JSON error under a text/event-stream header is read as JSON */
     {LLM_OPENAI_CHAT, 400, "text/event-stream", " {\"error\":{\"message\":\"bad model\"}}", 0,
      "bad model", false},
+    {LLM_GEMINI, 400, "application/json; charset=UTF-8",
+     "{\n  \"error\": {\n    \"code\": 400,\n    \"message\": \"API key not valid. Please pass a "
+     "valid API key.\",\n    \"status\": \"INVALID_ARGUMENT\",\n    \"details\": [{\"@type\": "
+     "\"type.googleapis.com/google.rpc.ErrorInfo\",\"reason\": \"API_KEY_INVALID\"}]\n  }\n}\n",
+     0, "API key not valid. Please pass a valid API key.", false},
+    /* :streamGenerateContent without alt=sse answers errors as an array too */
+    {LLM_GEMINI, 429, "application/json",
+     "[{\"error\":{\"code\":429,\"message\":\"Resource has been exhausted\",\"status\":"
+     "\"RESOURCE_EXHAUSTED\"}}]",
+     0, "Resource has been exhausted", false},
+    {LLM_GEMINI, 200, "text/event-stream", "", -EINVAL, NULL, true},
+    {LLM_GEMINI, 200, "application/json", "\"text\"", -EINVAL, NULL, false},
 };
 
 static void test_llm_error_bodies(void **state)
@@ -982,6 +1016,322 @@ static void test_llm_error_bodies(void **state)
 		no_key_resp(&r);
 		llm_response_release(&r);
 	}
+}
+
+/* Gemini: a request as @google/genai sends one, model and stream flag from the path. */
+static void test_llm_gemini_request(void **state)
+{
+	struct llm_request r;
+	struct http_msg m;
+	size_t len;
+	char *body = load("gemini_request.json", &len);
+
+	(void)state;
+	mkreq(&m, "POST", "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", body,
+	      len);
+	assert_int_equal(llm_request_parse(&m, &r), 0);
+	assert_int_equal(r.api, LLM_GEMINI);
+	str_eq(r.model, "gemini-2.5-flash");
+	assert_true(r.stream);
+	assert_int_equal(r.body_len, len);
+	str_eq(r.system_prompt, "You are a coding agent.\nPrefer small diffs.");
+	assert_int_equal(r.nmsgs, 7);
+	msg_eq(&r.msgs[0], "user", "What is in this picture?\n[image]\n And list the files.", NULL,
+	       0);
+	/* the thought part is left out; no call ids: the name stands in, even where one was sent */
+	msg_eq(&r.msgs[1], "assistant", "Listing.", NULL, 2);
+	call_eq(&r.msgs[1].tool_calls[0], "run_shell", "run_shell", "{\"cmd\":\"ls\"}");
+	call_eq(&r.msgs[1].tool_calls[1], "read_file", "read_file", "{\"path\":\"/etc/hosts\"}");
+	msg_eq(&r.msgs[2], "tool", "{\"output\":\"a.txt\\nb.txt\"}", "run_shell", 0);
+	msg_eq(&r.msgs[3], "tool", "{\"output\":\"127.0.0.1 localhost\"}", "read_file", 0);
+	msg_eq(&r.msgs[4], "assistant", "Two files\n, and hosts.", NULL, 0);
+	/* a turn without a role is the user's; its functionResponse goes first */
+	msg_eq(&r.msgs[5], "tool", "{\"output\":\"c.txt\"}", "run_shell", 0);
+	msg_eq(&r.msgs[6], "user", "Now summarize.", NULL, 0);
+	assert_int_equal(r.ntools, 3);
+	str_eq(r.tools[0], "run_shell");
+	str_eq(r.tools[1], "read_file");
+	str_eq(r.tools[2], "googleSearch");
+	llm_request_release(&r);
+
+	/* the same body to the plain method, Vertex-style */
+	mkreq(&m, "POST",
+	      "/v1/projects/p/locations/us-central1/publishers/google/models/gemini-2.5-pro:"
+	      "generateContent",
+	      body, len);
+	assert_int_equal(llm_request_parse(&m, &r), 0);
+	str_eq(r.model, "gemini-2.5-pro");
+	assert_false(r.stream);
+	assert_int_equal(r.nmsgs, 7);
+	llm_request_release(&r);
+	free(body);
+}
+
+/* The proto snake_case names (curl examples), a string systemInstruction, the next step's
+ * functionResponse answering the previous response's call. */
+static void test_llm_gemini_request_snake_case(void **state)
+{
+	static const char body[] =
+	    "{\"system_instruction\":\"Be brief.\",\"contents\":[{\"role\":\"user\",\"parts\":[{"
+	    "\"text\":\"list files\"},{\"file_data\":{\"mime_type\":\"audio/mp3\",\"file_uri\":"
+	    "\"gs://b/a.mp3\"}}]},{\"role\":\"model\",\"parts\":[{\"function_call\":{\"name\":"
+	    "\"run_shell\",\"args\":{\"cmd\":\"ls\"}}}]},{\"role\":\"user\",\"parts\":[{"
+	    "\"function_response\":{\"name\":\"run_shell\",\"response\":{\"result\":\"a.txt\"}}}]}]"
+	    ","
+	    "\"tools\":[{\"function_declarations\":[{\"name\":\"run_shell\"}]}],\"model\":"
+	    "\"ignored\"}";
+	struct llm_request r;
+	struct http_msg m;
+
+	(void)state;
+	mkreq(&m, "POST", "/v1beta/models/gemini-2.0-flash:generateContent?key=[REDACTED]", body,
+	      strlen(body));
+	assert_int_equal(llm_request_parse(&m, &r), 0);
+	str_eq(r.model, "gemini-2.0-flash");
+	assert_false(r.stream);
+	str_eq(r.system_prompt, "Be brief.");
+	assert_int_equal(r.nmsgs, 3);
+	msg_eq(&r.msgs[0], "user", "list files\n[audio]", NULL, 0);
+	msg_eq(&r.msgs[1], "assistant", "", NULL, 1);
+	call_eq(&r.msgs[1].tool_calls[0], "run_shell", "run_shell", "{\"cmd\":\"ls\"}");
+	msg_eq(&r.msgs[2], "tool", "{\"result\":\"a.txt\"}", "run_shell", 0);
+	assert_int_equal(r.ntools, 1);
+	str_eq(r.tools[0], "run_shell");
+	llm_request_release(&r);
+}
+
+/* A plain generateContent answer of a thinking model: thoughts counted as response tokens. */
+static void test_llm_gemini_response(void **state)
+{
+	static const char body[] =
+	    "{\n  \"candidates\": [\n    {\n      \"content\": {\n        \"parts\": [\n          "
+	    "{\n "
+	    "           \"text\": \"Hi \"\n          },\n          {\n            \"text\": "
+	    "\"there.\"\n          }\n        ],\n        \"role\": \"model\"\n      },\n      "
+	    "\"finishReason\": \"STOP\",\n      \"index\": 0\n    }\n  ],\n  \"usageMetadata\": "
+	    "{\n "
+	    "   \"promptTokenCount\": 9,\n    \"candidatesTokenCount\": 3,\n    "
+	    "\"totalTokenCount\": "
+	    "40,\n    \"promptTokensDetails\": [{\"modality\": \"TEXT\",\"tokenCount\": 9}],\n    "
+	    "\"thoughtsTokenCount\": 28\n  },\n  \"modelVersion\": \"gemini-2.5-flash\",\n  "
+	    "\"responseId\": \"Bn7GaLKJAc2\"\n}\n";
+	struct llm_response r;
+	struct http_header h;
+	struct http_msg m;
+
+	(void)state;
+	mkresp(&m, &h, 200, "application/json; charset=UTF-8", body, strlen(body), true);
+	assert_int_equal(llm_response_parse(LLM_GEMINI, &m, &r), 0);
+	assert_int_equal(r.api, LLM_GEMINI);
+	assert_false(r.stream);
+	str_eq(r.model, "gemini-2.5-flash");
+	str_eq(r.content, "Hi there.");
+	str_eq(r.finish_reason, "STOP");
+	assert_int_equal(r.ntool_calls, 0);
+	assert_int_equal(r.request_tokens, 9);
+	assert_int_equal(r.response_tokens, 31);
+	assert_int_equal(r.total_tokens, 40);
+	assert_int_equal(r.first_token_off, SIZE_MAX);
+	assert_null(r.error);
+	llm_response_release(&r);
+}
+
+/* alt=sse text deltas (CRLF events, no [DONE]): a thought chunk first, usage in every chunk and
+ * the last one's wins, first token at the first chunk with answer text. */
+static void test_llm_gemini_stream_text(void **state)
+{
+	struct llm_response r;
+	struct http_header h;
+	struct http_msg m;
+	size_t len;
+	char *body = load("gemini_stream.sse", &len);
+
+	(void)state;
+	mkresp(&m, &h, 200, "text/event-stream", body, len, true);
+	assert_int_equal(llm_response_parse(LLM_GEMINI, &m, &r), 0);
+	assert_true(r.stream);
+	str_eq(r.model, "gemini-2.5-flash");
+	str_eq(r.content, "Hello, world \xe2\x80\x94 \xe2\x9c\x93");
+	str_eq(r.finish_reason, "STOP");
+	assert_int_equal(r.request_tokens, 1523);
+	assert_int_equal(r.response_tokens, 87 + 12);
+	assert_int_equal(r.total_tokens, 1622);
+	assert_int_equal(r.first_token_off, line_of(body, "\"Hello\""));
+	llm_response_release(&r);
+
+	/* cut after the second chunk: what arrived, with that chunk's partial usage */
+	mkresp(&m, &h, 200, "text/event-stream", body, line_of(body, "\", wor\""), false);
+	assert_int_equal(llm_response_parse(LLM_GEMINI, &m, &r), 0);
+	assert_false(r.complete);
+	str_eq(r.content, "Hello");
+	assert_null(r.finish_reason);
+	assert_int_equal(r.request_tokens, 1523);
+	assert_int_equal(r.response_tokens, 13);
+	assert_int_equal(r.total_tokens, 1536);
+	llm_response_release(&r);
+	free(body);
+}
+
+/* Whole functionCall parts (an id is not taken: see llm.h); an empty-text last chunk carries the
+ * final usage. */
+static void test_llm_gemini_stream_tools(void **state)
+{
+	struct llm_response r;
+	struct http_header h;
+	struct http_msg m;
+	size_t len;
+	char *body = load("gemini_stream_tools.sse", &len);
+
+	(void)state;
+	mkresp(&m, &h, 200, "text/event-stream", body, len, true);
+	assert_int_equal(llm_response_parse(LLM_GEMINI, &m, &r), 0);
+	assert_true(r.stream);
+	str_eq(r.content, "");
+	str_eq(r.finish_reason, "STOP");
+	assert_int_equal(r.ntool_calls, 2);
+	call_eq(&r.tool_calls[0], "run_shell", "run_shell", "{\"cmd\":\"ls -l\"}");
+	call_eq(&r.tool_calls[1], "read_file", "read_file", "{\"path\":\"a.txt\"}");
+	assert_int_equal(r.request_tokens, 310);
+	assert_int_equal(r.response_tokens, 31);
+	assert_int_equal(r.total_tokens, 341);
+	assert_int_equal(r.first_token_off, 0);
+	llm_response_release(&r);
+	free(body);
+}
+
+/* :streamGenerateContent without alt=sse: one JSON array of the chunks; a blocked prompt. */
+static void test_llm_gemini_array_and_blocked(void **state)
+{
+	static const char arr[] =
+	    "[{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Hel\"}],\"role\":\"model\"},"
+	    "\"index\":0}],\"usageMetadata\":{\"promptTokenCount\":5,\"totalTokenCount\":5},"
+	    "\"modelVersion\":\"gemini-2.0-flash\"}\r\n,\r\n{\"candidates\":[{\"content\":{"
+	    "\"parts\":[{"
+	    "\"text\":\"lo\"}],\"role\":\"model\"},\"finishReason\":\"MAX_TOKENS\",\"index\":0}],"
+	    "\"usageMetadata\":{\"promptTokenCount\":5,\"candidatesTokenCount\":2,"
+	    "\"totalTokenCount\":"
+	    "7},\"modelVersion\":\"gemini-2.0-flash\"}]";
+	static const char blocked[] =
+	    "{\"promptFeedback\":{\"blockReason\":\"SAFETY\"},\"usageMetadata\":{"
+	    "\"promptTokenCount\":"
+	    "4,\"totalTokenCount\":4},\"modelVersion\":\"gemini-2.0-flash\"}";
+	struct llm_response r;
+	struct http_header h;
+	struct http_msg m;
+
+	(void)state;
+	mkresp(&m, &h, 200, "application/json", arr, strlen(arr), true);
+	assert_int_equal(llm_response_parse(LLM_GEMINI, &m, &r), 0);
+	assert_false(r.stream);
+	str_eq(r.content, "Hello");
+	str_eq(r.finish_reason, "MAX_TOKENS");
+	assert_int_equal(r.request_tokens, 5);
+	assert_int_equal(r.response_tokens, 2);
+	assert_int_equal(r.total_tokens, 7);
+	assert_int_equal(r.first_token_off, SIZE_MAX);
+	llm_response_release(&r);
+	mkresp(&m, &h, 200, "application/json", blocked, strlen(blocked), true);
+	assert_int_equal(llm_response_parse(LLM_GEMINI, &m, &r), 0);
+	str_eq(r.content, "");
+	str_eq(r.finish_reason, "SAFETY");
+	assert_int_equal(r.request_tokens, 4);
+	assert_int_equal(r.response_tokens, -1);
+	assert_int_equal(r.total_tokens, 4);
+	llm_response_release(&r);
+}
+
+/* gemini-cli logged in with a Google account: Code Assist wraps request and response chunks. */
+static void test_llm_gemini_code_assist(void **state)
+{
+	static const char req_body[] =
+	    "{\"model\":\"gemini-2.5-pro\",\"project\":\"p-123\",\"user_prompt_id\":"
+	    "\"9f2c########1\",\"request\":{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":"
+	    "\"hi\"}]}],\"systemInstruction\":{\"role\":\"user\",\"parts\":[{\"text\":\"You are "
+	    "Gemini CLI.\"}]},\"tools\":[{\"functionDeclarations\":[{\"name\":\"read_file\"}]}],"
+	    "\"generationConfig\":{\"temperature\":0},\"session_id\":\"s-1\"}}";
+	static const char resp_body[] =
+	    "data: {\"response\": {\"candidates\": [{\"content\": {\"role\": \"model\",\"parts\": "
+	    "[{\"text\": \"Hel\"}]}}],\"usageMetadata\": {\"promptTokenCount\": "
+	    "7,\"totalTokenCount\":"
+	    " 7},\"modelVersion\": \"gemini-2.5-pro\"},\"traceId\": \"t1\"}\r\n\r\ndata: "
+	    "{\"response\": "
+	    "{\"candidates\": [{\"content\": {\"role\": \"model\",\"parts\": [{\"text\": \"lo\"}]},"
+	    "\"finishReason\": \"STOP\"}],\"usageMetadata\": {\"promptTokenCount\": 7,"
+	    "\"candidatesTokenCount\": 2,\"totalTokenCount\": 9},\"modelVersion\": "
+	    "\"gemini-2.5-pro\"},\"traceId\": \"t1\"}\r\n\r\n";
+	struct llm_request req;
+	struct llm_response resp;
+	struct http_header h;
+	struct http_msg m;
+
+	(void)state;
+	mkreq(&m, "POST", "/v1internal:streamGenerateContent?alt=sse", req_body, strlen(req_body));
+	assert_int_equal(llm_request_parse(&m, &req), 0);
+	assert_int_equal(req.api, LLM_GEMINI);
+	str_eq(req.model, "gemini-2.5-pro");
+	assert_true(req.stream);
+	str_eq(req.system_prompt, "You are Gemini CLI.");
+	assert_int_equal(req.nmsgs, 1);
+	msg_eq(&req.msgs[0], "user", "hi", NULL, 0);
+	assert_int_equal(req.ntools, 1);
+	str_eq(req.tools[0], "read_file");
+	mkresp(&m, &h, 200, "text/event-stream", resp_body, strlen(resp_body), true);
+	assert_int_equal(llm_response_parse(LLM_GEMINI, &m, &resp), 0);
+	str_eq(resp.model, "gemini-2.5-pro");
+	str_eq(resp.content, "Hello");
+	str_eq(resp.finish_reason, "STOP");
+	assert_int_equal(resp.request_tokens, 7);
+	assert_int_equal(resp.response_tokens, 2);
+	assert_int_equal(resp.total_tokens, 9);
+	assert_int_equal(resp.first_token_off, 0);
+	llm_request_release(&req);
+	llm_response_release(&resp);
+}
+
+/* The payloads say "gemini.generate"; a key in the body is redacted like any other. */
+static void test_llm_gemini_payloads(void **state)
+{
+	static const char req_body[] =
+	    "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"my key is "
+	    "AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q\"}]}]}";
+	static const char resp_body[] =
+	    "{\"candidates\":[{\"content\":{\"parts\":[{\"functionCall\":{\"name\":\"run_shell\","
+	    "\"args\":{\"cmd\":\"echo hi\"}}}],\"role\":\"model\"},\"finishReason\":\"STOP\","
+	    "\"index\":0}],\"usageMetadata\":{\"promptTokenCount\":13,\"candidatesTokenCount\":11,"
+	    "\"totalTokenCount\":24},\"modelVersion\":\"gemini-2.5-flash\"}";
+	struct llm_request req;
+	struct llm_response resp;
+	struct http_header h;
+	struct http_msg m;
+	char line[256];
+	cJSON *o, *c;
+
+	(void)state;
+	mkreq(&m, "POST", "/v1beta/models/gemini-2.5-flash:generateContent", req_body,
+	      strlen(req_body));
+	assert_int_equal(llm_request_parse(&m, &req), 0);
+	str_eq(req.msgs[0].content, "my key is [REDACTED]");
+	o = llm_context_json(&req);
+	assert_non_null(o);
+	str_eq(cJSON_GetObjectItem(o, "api")->valuestring, "gemini.generate");
+	str_eq(cJSON_GetObjectItem(o, "model")->valuestring, "gemini-2.5-flash");
+	cJSON_Delete(o);
+	mkresp(&m, &h, 200, "application/json", resp_body, strlen(resp_body), true);
+	assert_int_equal(llm_response_parse(LLM_GEMINI, &m, &resp), 0);
+	o = llm_response_json(&req, &resp, 412000000, -1);
+	assert_non_null(o);
+	str_eq(cJSON_GetObjectItem(o, "api")->valuestring, "gemini.generate");
+	assert_int_equal(jnum(o, "request_tokens"), 13);
+	assert_int_equal(jnum(o, "response_tokens"), 11);
+	c = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "tool_calls"), 0);
+	str_eq(cJSON_GetObjectItem(c, "id")->valuestring, "run_shell");
+	str_eq(cJSON_GetObjectItem(c, "arguments")->valuestring, "{\"cmd\":\"echo hi\"}");
+	cJSON_Delete(o);
+	llm_text(line, sizeof(line), &req, &resp, 412000000, -1);
+	str_eq(line, "LLM gemini-2.5-flash 13\xe2\x86\x92"
+		     "11 tokens 412 ms 200 tool_calls=[run_shell]");
+	llm_request_release(&req);
+	llm_response_release(&resp);
 }
 
 /* The context payload, parsed back. */
@@ -1243,29 +1593,31 @@ static void test_llm_text_truncation(void **state)
 }
 
 static const char *const fixture_names[] = {
-    "chat_request.json",     "responses_request.json", "anthropic_request.json",
-    "chat_stream_tools.sse", "responses_stream.sse",   "anthropic_stream.sse",
+    "chat_request.json",    "responses_request.json", "anthropic_request.json",
+    "gemini_request.json",  "chat_stream_tools.sse",  "responses_stream.sse",
+    "anthropic_stream.sse", "gemini_stream.sse",      "gemini_stream_tools.sse",
 };
 
 /* Every prefix of every fixture, as each API and both ways: bounded, no crash, no leak. */
 static void test_llm_prefixes(void **state)
 {
-	static const char *const paths[] = {"/v1/chat/completions", "/v1/responses",
-					    "/v1/messages"};
-	static const enum llm_api apis[] = {LLM_OPENAI_CHAT, LLM_OPENAI_RESPONSES, LLM_ANTHROPIC};
+	static const char *const paths[] = {"/v1/chat/completions", "/v1/responses", "/v1/messages",
+					    "/v1beta/models/g:streamGenerateContent"};
+	static const enum llm_api apis[] = {LLM_OPENAI_CHAT, LLM_OPENAI_RESPONSES, LLM_ANTHROPIC,
+					    LLM_GEMINI};
 
 	(void)state;
 	for (size_t f = 0; f < sizeof(fixture_names) / sizeof(fixture_names[0]); f++) {
 		size_t len;
 		char *body = load(fixture_names[f], &len);
 
-		for (size_t n = 0; n <= len; n += 1 + (f < 3 ? 0 : 2)) {
+		for (size_t n = 0; n <= len; n += 1 + (f < 4 ? 0 : 2)) {
 			char *copy = malloc(n + 1); /* exact size: ASan sees any overread */
 
 			assert_non_null(copy);
 			memcpy(copy, body, n);
 			copy[n] = '\0';
-			for (int a = 0; a < 3; a++) {
+			for (int a = 0; a < 4; a++) {
 				struct llm_request req;
 				struct llm_response resp;
 				struct http_header h;
@@ -1483,6 +1835,14 @@ int main(void)
 	    cmocka_unit_test(test_llm_anthropic_stream_error),
 	    cmocka_unit_test(test_llm_stream_text_parts),
 	    cmocka_unit_test(test_llm_error_bodies),
+	    cmocka_unit_test(test_llm_gemini_request),
+	    cmocka_unit_test(test_llm_gemini_request_snake_case),
+	    cmocka_unit_test(test_llm_gemini_response),
+	    cmocka_unit_test(test_llm_gemini_stream_text),
+	    cmocka_unit_test(test_llm_gemini_stream_tools),
+	    cmocka_unit_test(test_llm_gemini_array_and_blocked),
+	    cmocka_unit_test(test_llm_gemini_code_assist),
+	    cmocka_unit_test(test_llm_gemini_payloads),
 	    cmocka_unit_test(test_llm_context_json),
 	    cmocka_unit_test(test_llm_response_json),
 	    cmocka_unit_test(test_llm_text),

@@ -70,6 +70,20 @@ static const struct {
     {"b", "b"},
     {"s", "s"},
     {"sk", "sk"},
+    /* Google API keys, and the ?key= parameter Gemini takes them by */
+    {"x-goog-api-key AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q", "x-goog-api-key [REDACTED]"},
+    {"\"AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q\"", "\"[REDACTED]\""},
+    {"AIzaShort_but_not_30_chars", "AIzaShort_but_not_30_chars"},
+    {"xAIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q", "xAIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q"},
+    {"/v1beta/models/g:generateContent?key=AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q&alt=sse",
+     "/v1beta/models/g:generateContent?key=[REDACTED]&alt=sse"},
+    {"/m:streamGenerateContent?alt=sse&key=0123456789abcdefXYZ",
+     "/m:streamGenerateContent?alt=sse&key=[REDACTED]"},
+    {"?key=0123456789abcdef", "?key=[REDACTED]"},
+    {"?key=0123456789abcde", "?key=0123456789abcde"},
+    {"?monkey=0123456789abcdefXYZ", "?monkey=0123456789abcdefXYZ"},
+    {"&key=", "&key="},
+    {"?key", "?key"},
 };
 
 static void test_redact_secrets(void **state)
@@ -186,6 +200,9 @@ static void test_redact_cut(void **state)
 	    {"key=sk-A", "key=[REDACTED]"},
 	    {"key=sk-", "key=[REDACTED]"},
 	    {"auth: Bearer abc", "auth: Bearer [REDACTED]"},
+	    {"POST /m:generateContent?key=AIzaSyA1", "POST /m:generateContent?key=[REDACTED]"},
+	    {"\"AIzaSyA1", "\"[REDACTED]"},
+	    {"MAIzaSyA1", "MAIzaSyA1"}, /* not a word start */
 	    {"a sk-ABCDEFGHIJKLMNOPQRSTUVWX and sk-xy", "a [REDACTED] and [REDACTED]"},
 	    {"task-ab", "task-ab"},		    /* not a word start */
 	    {"sk-ab then text", "sk-ab then text"}, /* the fragment is not at the cut */
