@@ -133,6 +133,42 @@ static bool is_link_fd(const struct probe_link *links, size_t n, int fd)
 	return false;
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/*
+ * Closes every fd but the links' with a few close_range() calls (5.9+) over the gaps between
+ * them, not a close() per possible fd: a burst of a thousand syscalls is what the detaching
+ * tracer's teardown must not race with (see tracer_run's cleanup). Falls back to the loop.
+ */
+static void close_all_but(const struct probe_link *links, size_t n)
+{
+	long maxfd = sysconf(_SC_OPEN_MAX);
+	int *keep = malloc((n + 1) * sizeof(*keep));
+	unsigned lo = 0;
+
+	if (keep) {
+		for (size_t i = 0; i < n; i++)
+			keep[i] = links[i].fd;
+		qsort(keep, n, sizeof(*keep), cmp_int);
+		for (size_t i = 0; i < n; i++) {
+			if ((unsigned)keep[i] > lo &&
+			    syscall(SYS_close_range, lo, (unsigned)keep[i] - 1, 0) &&
+			    errno == ENOSYS)
+				break;
+			lo = keep[i] + 1;
+		}
+		free(keep);
+		if (!syscall(SYS_close_range, lo, ~0u, 0))
+			return;
+	}
+	for (int fd = 0; fd < (maxfd > 0 ? maxfd : 1024); fd++)
+		if (!is_link_fd(links, n, fd))
+			close(fd);
+}
+
 /*
  * Removing a perf-event uprobe waits for a grace period (~90 ms here; a uprobe_multi link pays
  * it once for all its probes), so 20 of them held the tracer's exit for 2 s though its output
@@ -151,13 +187,9 @@ static bool detach_in_background(struct probe_link *links, size_t n)
 	if (pid < 0)
 		return false;
 	if (pid == 0) {
-		long maxfd = sysconf(_SC_OPEN_MAX);
-
 		setsid();
 		/* nothing but the probes: a pipe or an output file must see EOF now */
-		for (int fd = 0; fd < (maxfd > 0 ? maxfd : 1024); fd++)
-			if (!is_link_fd(links, n, fd))
-				close(fd);
+		close_all_but(links, n);
 		_exit(0); /* closing the links is the slow part, done by the kernel at exit */
 	}
 	for (size_t i = 0; i < n; i++) {

@@ -1213,7 +1213,6 @@ cleanup:
 		close(outfd);
 	if (c) {
 		tls_conns__free(c->conns);
-		tls_probe__free(c->tls);
 		llm_events_release(&c->llm);
 		if (c->rec)
 			rec_finish(c, true, true);
@@ -1222,8 +1221,16 @@ cleanup:
 		free(c->carry);
 		free(c->pr.pend);
 	}
+	/*
+	 * The syscall programs go first, the TLS probes after: their detach may fork a child that
+	 * makes a burst of syscalls, and it must not run while removing the last sys_enter probe
+	 * live-patches the kernel's syscall entry (on 5.10 under emulation, both CPUs then spun
+	 * there for 20 s: a soft lockup).
+	 */
 	agtrace_bpf__destroy(skel);
-	if (tls_job.map_fd >= 0)
+	if (c)
+		tls_probe__free(c->tls);
+	if (tls_job.map_fd >= 0) /* after the TLS probes, which share it */
 		close(tls_job.map_fd);
 	if (c) {
 		pidset_release(&c->targets);
