@@ -17,7 +17,12 @@ proj=$(cd "$(dirname "$0")/../.." && pwd)
 case $script in "$proj"/*) ;; *) echo "run.sh: $script is not under $proj" >&2; exit 2 ;; esac
 rm -f "$script.status"
 
-accel="-accel tcg,thread=multi -cpu max"
+# thread=single: with one host thread per vCPU (multi), a CPU kept executing the int3 of the
+# kernel's live patching of a tracepoint site after the patch was done (6.12: "Oops: int3" in
+# __schedule; 5.10: both CPUs spinning at the sys_enter site, a soft lockup) - cross-modified
+# code the emulator did not see in time. Attaching and detaching BPF programs patches those
+# sites on every run; one thread for both vCPUs keeps the guest coherent.
+accel="-accel tcg,thread=single -cpu max"
 if [ "${AGT_KVM:-0}" = 1 ]; then
 	accel="-accel kvm -cpu host"
 fi
