@@ -114,6 +114,8 @@ void span_live_release(struct span_live *sl, uint64_t ts)
 				       it->nids);
 		item_free(it);
 	}
+	if (!n) /* nothing released (pend may still be NULL) */
+		return;
 	memmove(sl->pend, sl->pend + n, (sl->npend - n) * sizeof(*sl->pend));
 	sl->npend -= n;
 }
