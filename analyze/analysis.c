@@ -34,6 +34,7 @@ struct pass {
 	bool mapped[AGT_NR_MAX];
 	size_t capspans, capllm, capstates;
 	bool ctx_wait_resp, ctx_wait_http;
+	char idbuf[64][128]; /* a request's tool_call_ids, decoded (on_context) */
 	int err;
 };
 
@@ -272,7 +273,6 @@ out:
 static void on_context(struct pass *ps, const struct evs_event *ev)
 {
 	struct analysis *a = ps->a;
-	static char idbuf[64][128];
 	const char *ids[64], *msgs, *m;
 	struct jraw_iter it;
 	size_t n = 0;
@@ -286,8 +286,8 @@ static void on_context(struct pass *ps, const struct evs_event *ev)
 		while ((m = jraw_iter_next(&it)) && n < sizeof(ids) / sizeof(ids[0])) {
 			const char *id = jraw_member(m, ev->end, "tool_call_id");
 
-			if (id && jstr_value(id, ev->end, idbuf[n], sizeof(idbuf[n])))
-				ids[n] = idbuf[n], n++;
+			if (id && jstr_value(id, ev->end, ps->idbuf[n], sizeof(ps->idbuf[n])))
+				ids[n] = ps->idbuf[n], n++;
 		}
 	}
 	sb_llm_request(ps->b, ev->e.seq_num, ev->e.timestamp, ev->e.pid, ids, n);
