@@ -5,8 +5,9 @@ Run with Debian's /usr/bin/python3 (stdlib + python3-h2):
 
     mock_server.py --port 0 --cert DIR --log DIR [--ready FILE]
 
---cert DIR  cert.pem/key.pem are created there with the openssl CLI if absent (self-signed,
-            CN=localhost, SAN DNS:localhost + IP:127.0.0.1); clients trust DIR/cert.pem.
+--cert DIR  created there with the openssl CLI if absent: a CA, cert.pem (what clients trust),
+            and the served leaf it signed (CN=localhost, SAN DNS:localhost + IP:127.0.0.1):
+            leaf.pem (leaf + CA) and leaf.key.
 --ready F   the chosen port is written to F (atomically) once the server listens.
 --log DIR   one directory per request, DIR/NNNN/ (0001, 0002, ... in arrival order):
               request_body   exact body bytes received (de-chunked for a chunked HTTP/1.1 request)
@@ -108,22 +109,46 @@ TOOL_ARGS = '{"cmd":"echo hi"}'
 
 
 def ensure_cert(d):
+    """-> (chain, key): a CA (cert.pem, what clients trust) and a leaf it signed (leaf.pem holds
+    leaf + CA, served; leaf.key). A chain, not one self-signed certificate: rustls (webpki)
+    rejects a leaf that is itself a CA, and Go and BoringSSL want a real issuer too."""
     os.makedirs(d, exist_ok=True)
-    cert, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
-    if os.path.exists(cert) and os.path.exists(key):
-        return cert, key
+    ca, chain, key = (os.path.join(d, n) for n in ("cert.pem", "leaf.pem", "leaf.key"))
+    if all(os.path.exists(p) for p in (ca, chain, key)):
+        return chain, key
     tmp = "%s.%d" % (os.path.join(d, "gen"), os.getpid())
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "3650",
-                    "-subj", "/CN=localhost",
-                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-                    "-addext", "basicConstraints=critical,CA:TRUE",
-                    "-keyout", tmp + ".key", "-out", tmp + ".crt"],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    # key first: whoever sees cert.pem may rely on key.pem being there too
+
+    def run(*args):
+        subprocess.run(["openssl", *args], check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    run("req", "-x509", *ec, "-days", "3650", "-subj", "/CN=agtrace mock CA",
+        "-addext", "basicConstraints=critical,CA:TRUE",
+        "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+        "-keyout", tmp + ".ca.key", "-out", tmp + ".ca.crt")
+    run("req", "-new", *ec, "-subj", "/CN=localhost", "-keyout", tmp + ".key",
+        "-out", tmp + ".csr")
+    with open(tmp + ".ext", "w") as f:
+        f.write("basicConstraints=critical,CA:FALSE\n"
+                "keyUsage=critical,digitalSignature\n"
+                "extendedKeyUsage=serverAuth\n"
+                "subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    run("x509", "-req", "-in", tmp + ".csr", "-CA", tmp + ".ca.crt", "-CAkey", tmp + ".ca.key",
+        "-CAcreateserial", "-days", "3650", "-extfile", tmp + ".ext", "-out", tmp + ".crt")
+    with open(tmp + ".chain", "wb") as out:
+        for part in (tmp + ".crt", tmp + ".ca.crt"):
+            with open(part, "rb") as f:
+                out.write(f.read())
+    # leaf first, the CA last: whoever sees cert.pem may rely on the rest being there
     os.replace(tmp + ".key", key)
-    os.replace(tmp + ".crt", cert)
-    return cert, key
+    os.replace(tmp + ".chain", chain)
+    os.replace(tmp + ".ca.crt", ca)
+    for ext in (".ca.key", ".csr", ".ext", ".crt", ".ca.srl", ".srl"):
+        if os.path.exists(tmp + ext):
+            os.unlink(tmp + ext)
+    if os.path.exists(os.path.join(d, "gen.%d.ca.srl" % os.getpid())):
+        os.unlink(os.path.join(d, "gen.%d.ca.srl" % os.getpid()))
+    return chain, key
 
 
 def split3(s, n=3):
@@ -778,7 +803,7 @@ def handle(ctx, raw_sock, logger):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--port", type=int, default=0)
-    ap.add_argument("--cert", required=True, help="directory of cert.pem/key.pem (created if absent)")
+    ap.add_argument("--cert", required=True, help="directory of cert.pem (the CA), leaf.pem, leaf.key (created if absent)")
     ap.add_argument("--log", required=True, help="directory of per-request logs")
     ap.add_argument("--ready", help="file to write the port to once listening")
     a = ap.parse_args()
