@@ -1,0 +1,190 @@
+// go_agent: a small agent written in Go (stdlib only: net/http + encoding/json), so the tracer
+// meets Go's own crypto/tls. It asks /v1/chat/completions with a tool, runs the tool it is asked
+// for as a child process, sends the result back and gets the answer; then one streamed (SSE)
+// request. 3 requests, over HTTP/2 (net/http's default over TLS) or, with -http1, HTTP/1.1.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+)
+
+type message struct {
+	Role       string     `json:"role"`
+	Content    *string    `json:"content"`
+	ToolCalls  []toolCall `json:"tool_calls,omitempty"`
+	ToolCallID string     `json:"tool_call_id,omitempty"`
+}
+
+type toolCall struct {
+	ID       string `json:"id"`
+	Type     string `json:"type"`
+	Function struct {
+		Name      string `json:"name"`
+		Arguments string `json:"arguments"`
+	} `json:"function"`
+}
+
+type choice struct {
+	Message      message `json:"message"`
+	FinishReason string  `json:"finish_reason"`
+}
+
+var (
+	base   = flag.String("base", "", "https://127.0.0.1:PORT")
+	caFile = flag.String("ca", "", "the mock server's CA (cert.pem)")
+	keyF   = flag.String("key-file", "", "file holding the API key")
+	http1  = flag.Bool("http1", false, "HTTP/1.1 only (no h2 in ALPN)")
+	client *http.Client
+	key    string
+)
+
+func die(f string, a ...interface{}) {
+	fmt.Fprintf(os.Stderr, "FAIL: "+f+"\n", a...)
+	os.Exit(1)
+}
+
+func str(s string) *string { return &s }
+
+func post(body interface{}) *http.Response {
+	b, err := json.Marshal(body)
+	if err != nil {
+		die("marshal: %v", err)
+	}
+	req, err := http.NewRequest("POST", *base+"/v1/chat/completions", bytes.NewReader(b))
+	if err != nil {
+		die("request: %v", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := client.Do(req)
+	if err != nil {
+		die("post: %v", err)
+	}
+	if resp.StatusCode != 200 {
+		die("status %d", resp.StatusCode)
+	}
+	want := 2
+	if *http1 {
+		want = 1
+	}
+	if resp.ProtoMajor != want {
+		die("spoke %s, wanted HTTP/%d", resp.Proto, want)
+	}
+	return resp
+}
+
+func ask(model string, msgs []message, tools interface{}) choice {
+	resp := post(map[string]interface{}{"model": model, "messages": msgs, "tools": tools})
+	defer resp.Body.Close()
+	var out struct {
+		Choices []choice `json:"choices"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || len(out.Choices) == 0 {
+		die("decode: %v", err)
+	}
+	return out.Choices[0]
+}
+
+// askStream reads the SSE answer to its end ([DONE]) and returns the text.
+func askStream(model string, msgs []message) string {
+	resp := post(map[string]interface{}{"model": model, "messages": msgs, "stream": true})
+	defer resp.Body.Close()
+	var text strings.Builder
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, "data: ") {
+			continue
+		}
+		d := line[6:]
+		if d == "[DONE]" {
+			return text.String()
+		}
+		var ch struct {
+			Choices []struct {
+				Delta struct {
+					Content string `json:"content"`
+				} `json:"delta"`
+			} `json:"choices"`
+		}
+		if err := json.Unmarshal([]byte(d), &ch); err != nil {
+			die("stream chunk: %v", err)
+		}
+		for _, c := range ch.Choices {
+			text.WriteString(c.Delta.Content)
+		}
+	}
+	die("stream ended without [DONE]: %v", sc.Err())
+	return ""
+}
+
+func main() {
+	flag.Parse()
+	pem, err := os.ReadFile(*caFile)
+	if err != nil {
+		die("ca: %v", err)
+	}
+	k, err := os.ReadFile(*keyF)
+	if err != nil {
+		die("key: %v", err)
+	}
+	key = strings.TrimSpace(string(k))
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		die("ca: no certificate in %s", *caFile)
+	}
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}
+	if *http1 {
+		// a non-nil empty map: net/http offers only http/1.1 in ALPN
+		tr.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
+		tr.ForceAttemptHTTP2 = false
+	}
+	client = &http.Client{Transport: tr}
+
+	tools := []map[string]interface{}{{"type": "function", "function": map[string]interface{}{
+		"name": "run_shell", "description": "Run a shell command.",
+		"parameters": map[string]interface{}{"type": "object",
+			"properties": map[string]interface{}{"cmd": map[string]string{"type": "string"}},
+			"required":   []string{"cmd"}}}}}
+	msgs := []message{{Role: "system", Content: str("You run tools.")},
+		{Role: "user", Content: str("Use the tool, then answer.")}}
+
+	first := ask("gpt-mock-1", msgs, tools)
+	if first.FinishReason != "tool_calls" || len(first.Message.ToolCalls) == 0 {
+		die("expected a tool call, got %q", first.FinishReason)
+	}
+	call := first.Message.ToolCalls[0]
+	var a struct {
+		Cmd string `json:"cmd"`
+	}
+	if err := json.Unmarshal([]byte(call.Function.Arguments), &a); err != nil {
+		die("tool arguments: %v", err)
+	}
+	out, err := exec.Command("sh", "-c", a.Cmd).Output()
+	if err != nil {
+		die("tool: %v", err)
+	}
+	msgs = append(msgs, first.Message,
+		message{Role: "tool", ToolCallID: call.ID, Content: str(string(out))})
+	final := ask("gpt-mock-1", msgs, tools)
+	if final.FinishReason != "stop" || final.Message.Content == nil ||
+		!strings.HasPrefix(*final.Message.Content, "Mock") {
+		die("final answer: %q", final.FinishReason)
+	}
+	msgs = append(msgs, final.Message, message{Role: "user", Content: str("Now stream it.")})
+	if s := askStream("gpt-mock-2", msgs); !strings.HasPrefix(s, "Mock") {
+		die("streamed answer: %q", s)
+	}
+	client.CloseIdleConnections()
+	fmt.Println("ok 3")
+}
