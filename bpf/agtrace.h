@@ -155,6 +155,12 @@ enum agt_tls_fn {
 	AGT_TLS_FN_NEW = 5,
 	AGT_TLS_FN_FREE = 6,
 	AGT_TLS_FN_CANARY = 7, /* the tracer's own probe test (tls_probe.c) */
+	/* Go's crypto/tls (user/tls_go.c): entry probes all, returns probed at the RETs */
+	AGT_TLS_FN_GO_WRITE = 8,     /* (*Conn).Write past its stack check: the data, at once */
+	AGT_TLS_FN_GO_READ = 9,	     /* (*Conn).Read entry */
+	AGT_TLS_FN_GO_READ_RET = 10, /* a RET of (*Conn).Read */
+	AGT_TLS_FN_GO_NEW = 11,	     /* (*Conn).clientHandshake / serverHandshake entry */
+	AGT_TLS_FN_GO_CLOSE = 12,    /* (*Conn).Close entry */
 };
 
 enum agt_tls_event {
@@ -164,7 +170,7 @@ enum agt_tls_event {
 
 struct agt_tls_data {
 	struct agt_hdr h; /* ts: when the call returned */
-	__u64 ssl;	  /* the SSL* (with tgid and the NEW/FREE events: the connection) */
+	__u64 ssl;	  /* the SSL* or Go *tls.Conn (with tgid and NEW/FREE: the connection) */
 	__u64 call_len;	  /* bytes the whole call moved */
 	__u32 off;	  /* of this chunk within the call */
 	__u16 len;	  /* bytes of data that follow */

@@ -230,18 +230,13 @@ static __always_inline __u64 call_bytes(const struct tls_call *c, long ret)
 	return ret > 0 ? ret : 0;
 }
 
-static __always_inline int call_return(long ret)
+/* Copies out the data of the call `c` (its entry state) that returned `ret`. */
+static __always_inline int call_emit(const struct tls_call *c, long ret)
 {
 	struct chunk_ctx x = {};
-	struct tls_call *c;
 	__u64 n;
 
-	x.id = bpf_get_current_pid_tgid();
-	c = bpf_map_lookup_elem(&tls_calls, &x.id);
-	if (!c)
-		return 0;
 	x.c = *c;
-	bpf_map_delete_elem(&tls_calls, &x.id);
 	n = call_bytes(&x.c, ret);
 	if (!n)
 		return 0;
@@ -250,6 +245,19 @@ static __always_inline int call_return(long ret)
 	x.cap = n < targ_tls_max ? n : targ_tls_max;
 	bpf_loop((x.cap + AGT_TLS_CHUNK - 1) / AGT_TLS_CHUNK, emit_chunk, &x, 0);
 	return 0;
+}
+
+static __always_inline int call_return(long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct tls_call *c, copy;
+
+	c = bpf_map_lookup_elem(&tls_calls, &id);
+	if (!c)
+		return 0;
+	copy = *c;
+	bpf_map_delete_elem(&tls_calls, &id);
+	return call_emit(&copy, ret);
 }
 
 static __always_inline int conn_event(__u64 ssl, __u32 event)
@@ -271,6 +279,8 @@ static __always_inline int conn_event(__u64 ssl, __u32 event)
 	bpf_ringbuf_submit(r, wake_flags());
 	return 0;
 }
+
+#include "tls_go.bpf.h"
 
 static __always_inline int canary_hit(void)
 {
@@ -307,6 +317,16 @@ int tls_enter(struct pt_regs *ctx)
 		return conn_event(PT_REGS_PARM1(ctx), AGT_TLS_FREE);
 	case AGT_TLS_FN_CANARY:
 		return canary_hit();
+	case AGT_TLS_FN_GO_WRITE:
+		return go_write(ctx);
+	case AGT_TLS_FN_GO_READ:
+		return go_read_enter(ctx);
+	case AGT_TLS_FN_GO_READ_RET:
+		return go_read_return(ctx);
+	case AGT_TLS_FN_GO_NEW:
+		return conn_event(ctx->ax, AGT_TLS_NEW);
+	case AGT_TLS_FN_GO_CLOSE:
+		return conn_event(ctx->ax, AGT_TLS_FREE);
 	}
 	return 0;
 }

@@ -63,41 +63,79 @@ int tls_go_find_rets(const unsigned char *code, size_t len, size_t base, size_t 
 	return n;
 }
 
+int tls_go_after_stack_check(const unsigned char *code, size_t len, char *why, size_t whylen)
+{
+	static const unsigned char cmp_sp[] = {0x49, 0x3b, 0x66, 0x10};	 /* CMPQ SP, 16(R14) */
+	static const unsigned char cmp_r12[] = {0x4d, 0x3b, 0x66, 0x10}; /* CMPQ R12, 16(R14) */
+	struct x86_insn in;
+	size_t i = 0, after, t;
+	bool call = false;
+
+	/* LEAQ -frame(SP), R12 first when the frame is big enough to count */
+	if (len > 4 && code[0] == 0x4c && code[1] == 0x8d && (code[2] == 0x64 || code[2] == 0xa4) &&
+	    code[3] == 0x24) {
+		if (x86_decode(code, len, &in) < 0)
+			return fail(why, whylen, "prologue not decoded");
+		i = in.len;
+		if (len - i < 4 || memcmp(code + i, cmp_r12, 4))
+			return fail(why, whylen, "no stack check in the prologue");
+	} else if (len < 4 || memcmp(code, cmp_sp, 4)) {
+		return fail(why, whylen, "no stack check in the prologue");
+	}
+	i += 4;
+	if (x86_decode(code + i, len - i, &in) < 0 || in.flow != X86_FLOW_JMP ||
+	    !((in.len == 6 && code[i] == 0x0f && code[i + 1] == 0x86) ||
+	      (in.len == 2 && code[i] == 0x76)))
+		return fail(why, whylen, "no JBE after the stack check");
+	after = i + in.len;
+	if ((int64_t)i + in.target <= (int64_t)after || (uint64_t)((int64_t)i + in.target) >= len)
+		return fail(why, whylen, "stack check jumps outside the function");
+	/* the morestack block: spills, CALL runtime.morestack*, reloads, JMP entry */
+	t = i + in.target;
+	for (int k = 0; k < 32 && t < len; k++) {
+		if (x86_decode(code + t, len - t, &in) < 0)
+			break;
+		if (code[t] == 0xe8)
+			call = true;
+		if (in.flow == X86_FLOW_JMP && (int64_t)t + in.target == 0 && call)
+			return after;
+		if (in.flow != X86_FLOW_NEXT)
+			break;
+		t += in.len;
+	}
+	return fail(why, whylen, "stack check does not lead to a call and a jump to the entry");
+}
+
 static bool cache_get(const struct stat *st, struct tls_go_probes *p)
 {
-	size_t f[CACHE_N], w[CACHE_N], r[CACHE_N];
+	size_t f[CACHE_N], r[CACHE_N];
 
-	if (!symcache_get("go1f", st, CACHE_N, f) || !symcache_get("go1w", st, CACHE_N, w) ||
-	    !symcache_get("go1r", st, CACHE_N, r) || !f[5] || f[5] > CACHE_N || !f[6] ||
-	    f[6] > CACHE_N || !f[GO_WRITE] || !f[GO_READ])
+	if (!symcache_get("go2f", st, CACHE_N, f) || !symcache_get("go2r", st, CACHE_N, r) ||
+	    !f[5] || f[5] > CACHE_N || !f[GO_WRITE] || !f[GO_READ])
 		return false;
 	p->write = f[GO_WRITE];
 	p->read = f[GO_READ];
 	p->close = f[GO_CLOSE];
 	p->hs_client = f[GO_HS_CLIENT];
 	p->hs_server = f[GO_HS_SERVER];
-	p->nwrite_ret = f[5];
-	p->nread_ret = f[6];
-	memcpy(p->write_ret, w, p->nwrite_ret * sizeof(*w));
+	p->nread_ret = f[5];
 	memcpy(p->read_ret, r, p->nread_ret * sizeof(*r));
 	return true;
 }
 
-/* Remembered only when each RET list fits an entry; a bigger one is simply located again. */
+/* Remembered only when the RET list fits an entry; a longer one is simply located again. */
 static void cache_put(const struct stat *st, const struct tls_go_probes *p)
 {
-	size_t f[CACHE_N] = {p->write,	   p->read,	  p->close,	p->hs_client,
-			     p->hs_server, p->nwrite_ret, p->nread_ret, 0};
-	size_t w[CACHE_N] = {0}, r[CACHE_N] = {0};
+	size_t f[CACHE_N] = {p->write,	   p->read,	 p->close, p->hs_client,
+			     p->hs_server, p->nread_ret, 0,	   0};
+	size_t r[CACHE_N] = {0};
 
-	if (p->nwrite_ret > CACHE_N || p->nread_ret > CACHE_N)
+	if (p->nread_ret > CACHE_N)
 		return;
-	memcpy(w, p->write_ret, p->nwrite_ret * sizeof(*w));
 	memcpy(r, p->read_ret, p->nread_ret * sizeof(*r));
-	/* the lists first: an entry is used only when all three are there */
-	symcache_put("go1w", st, CACHE_N, w);
-	symcache_put("go1r", st, CACHE_N, r);
-	symcache_put("go1f", st, CACHE_N, f);
+	/* the list first: an entry is used only when both are there */
+	symcache_put("go2r", st, CACHE_N, r);
+	symcache_put("go2f", st, CACHE_N, f);
 }
 
 int tls_go_locate(const char *path, struct tls_go_probes *out, char *why, size_t whylen)
@@ -140,13 +178,13 @@ int tls_go_locate(const char *path, struct tls_go_probes *out, char *why, size_t
 			goto out;
 		}
 	}
-	ret = tls_go_find_rets(f[GO_WRITE].code, f[GO_WRITE].end - f[GO_WRITE].entry,
-			       f[GO_WRITE].off, out->write_ret, TLS_GO_MAX_RETS, sub, sizeof(sub));
+	ret = tls_go_after_stack_check(f[GO_WRITE].code, f[GO_WRITE].end - f[GO_WRITE].entry, sub,
+				       sizeof(sub));
 	if (ret < 0) {
 		ret = fail(why, whylen, "%s crypto/tls: (*Conn).Write not decoded: %s", v, sub);
 		goto out;
 	}
-	out->nwrite_ret = ret;
+	out->write = f[GO_WRITE].off + ret;
 	ret = tls_go_find_rets(f[GO_READ].code, f[GO_READ].end - f[GO_READ].entry, f[GO_READ].off,
 			       out->read_ret, TLS_GO_MAX_RETS, sub, sizeof(sub));
 	if (ret < 0) {
@@ -154,7 +192,6 @@ int tls_go_locate(const char *path, struct tls_go_probes *out, char *why, size_t
 		goto out;
 	}
 	out->nread_ret = ret;
-	out->write = f[GO_WRITE].off;
 	out->read = f[GO_READ].off;
 	out->close = found[GO_CLOSE] ? f[GO_CLOSE].off : 0;
 	out->hs_client = found[GO_HS_CLIENT] ? f[GO_HS_CLIENT].off : 0;

@@ -18,12 +18,14 @@
 #define TLS_GO_MAX_RETS 32
 
 struct tls_go_probes {
-	/* file offsets of the entries; 0: the function is absent (only write and read are needed)
+	/*
+	 * File offsets; 0: absent (only write and read are needed). write is past the stack check
+	 * of (*Conn).Write's prologue: the data is copied there, once per call (see
+	 * tls_go_after_stack_check); the others are entries.
 	 */
 	size_t write, read, close, hs_client, hs_server;
-	/* file offsets of the RET instructions of Write and Read */
-	size_t write_ret[TLS_GO_MAX_RETS], read_ret[TLS_GO_MAX_RETS];
-	unsigned nwrite_ret, nread_ret;
+	size_t read_ret[TLS_GO_MAX_RETS]; /* the RET instructions of (*Conn).Read */
+	unsigned nread_ret;
 };
 
 /*
@@ -42,5 +44,15 @@ int tls_go_locate(const char *path, struct tls_go_probes *out, char *why, size_t
  */
 int tls_go_find_rets(const unsigned char *code, size_t len, size_t base, size_t *rets, unsigned max,
 		     char *why, size_t whylen);
+
+/*
+ * The offset (from the function's start) of the first instruction after the stack-growth check
+ * of a Go function's prologue, or -1 with `why`. Go's prologue compares SP (or SP minus the
+ * frame, in R12) with the goroutine's stack guard at 16(R14) and jumps, when the stack is too
+ * small, to a block at the end that calls runtime.morestack and jumps back to the entry: the
+ * entry runs again for the same call, code past the check does not. Checked exactly: the
+ * CMP/JBE pair, and a block at the jump's target that reaches a CALL and then a JMP to offset 0.
+ */
+int tls_go_after_stack_check(const unsigned char *code, size_t len, char *why, size_t whylen);
 
 #endif

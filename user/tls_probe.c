@@ -20,6 +20,7 @@
 #include "agtrace.h"
 #include "elfsym.h"
 #include "symcache.h"
+#include "tls_go.h"
 
 /* From linux/bpf.h of 6.6+, which this build's headers (Debian 12) predate. */
 #define ATTACH_UPROBE_MULTI 48
@@ -73,7 +74,9 @@ struct tls_probe {
 	struct seen {
 		dev_t dev;
 		ino_t ino;
-	} * seen; /* every file looked at, OpenSSL or not: each is parsed once */
+		const char
+		    *why; /* a TLS stack found but not located (a locator's phrase), or NULL */
+	} * seen;	  /* every file looked at, OpenSSL or not: each is parsed once */
 	size_t nseen, capseen;
 };
 
@@ -210,6 +213,8 @@ void tls_probe__free(struct tls_probe *t)
 	if (!detach_in_background(t->links, t->nlinks))
 		destroy_links(t->links, t->nlinks);
 	free(t->links);
+	for (size_t i = 0; i < t->nseen; i++)
+		free((char *)t->seen[i].why);
 	free(t->seen);
 	tls_bpf__destroy(t->skel);
 	free(t);
@@ -305,6 +310,7 @@ static bool first_look(struct tls_probe *t, const struct stat *st)
 	}
 	t->seen[t->nseen].dev = st->st_dev;
 	t->seen[t->nseen].ino = st->st_ino;
+	t->seen[t->nseen].why = NULL;
 	t->nseen++;
 	return true;
 }
@@ -380,6 +386,74 @@ static int attach_funcs(struct tls_probe *t, const char *path, const int *fns, c
 	}
 }
 
+/*
+ * Go's crypto/tls in `path` (tls_go.h): every probe an entry probe of tls_enter, the cookie
+ * saying which (RETs included). Returns 1 attached, 0 no Go TLS there, <0 -errno or not
+ * located (the reason kept in the file's `seen` record, printed under AGTRACE_DEBUG).
+ */
+static int attach_go(struct tls_probe *t, const char *path)
+{
+	enum { MAXP = 5 + TLS_GO_MAX_RETS };
+	struct bpf_program *progs[MAXP];
+	unsigned long offs[MAXP];
+	__u64 cookies[MAXP];
+	struct tls_go_probes p;
+	char why[192];
+	unsigned n = 0;
+	int r;
+
+	r = tls_go_locate(path, &p, why, sizeof(why));
+	if (r < 0) {
+		struct seen *s = &t->seen[t->nseen - 1]; /* this file's, added by first_look */
+
+		s->why = strdup(why);
+		if (getenv("AGTRACE_DEBUG"))
+			fprintf(stderr, "agtrace-bpf: %s: %s\n", path, why);
+		return -ENOENT;
+	}
+	if (!r)
+		return 0;
+	if (t->mode == TLS_CHAIN) {
+		/* the tail-call chain's programs take no cookie: none is written for Go yet */
+		static const char msg[] = "Go crypto/tls not attached: needs bpf_loop and attach "
+					  "cookies (kernel 5.17+)";
+
+		t->seen[t->nseen - 1].why = strdup(msg);
+		fprintf(stderr, "agtrace-bpf: %s: %s\n", path, msg);
+		return -EOPNOTSUPP;
+	}
+#define ADD(off, cookie)                                                                           \
+	do {                                                                                       \
+		progs[n] = t->skel->progs.tls_enter;                                               \
+		offs[n] = (off);                                                                   \
+		cookies[n++] = (cookie);                                                           \
+	} while (0)
+	ADD(p.write, AGT_TLS_FN_GO_WRITE);
+	ADD(p.read, AGT_TLS_FN_GO_READ);
+	if (p.close)
+		ADD(p.close, AGT_TLS_FN_GO_CLOSE);
+	if (p.hs_client)
+		ADD(p.hs_client, AGT_TLS_FN_GO_NEW);
+	if (p.hs_server)
+		ADD(p.hs_server, AGT_TLS_FN_GO_NEW);
+	for (unsigned i = 0; i < p.nread_ret; i++)
+		ADD(p.read_ret[i], AGT_TLS_FN_GO_READ_RET);
+#undef ADD
+	if (t->mode == TLS_MULTI)
+		r = attach_multi(t, t->skel->progs.tls_enter, path, offs, cookies, n, false);
+	else
+		r = attach_perf(t, progs, path, offs, cookies, n, false);
+	if (r) {
+		fprintf(stderr, "agtrace-bpf: cannot attach Go TLS uprobes to %s: %s\n", path,
+			strerror(-r));
+		return r;
+	}
+	if (getenv("AGTRACE_DEBUG"))
+		fprintf(stderr, "agtrace-bpf: Go TLS uprobes on %s (%s, %u probes)\n", path,
+			mode_names[t->mode], n);
+	return 1;
+}
+
 int tls_probe_attach_file(struct tls_probe *t, const char *path)
 {
 	size_t off[NFUNCS], offs[NFUNCS];
@@ -397,7 +471,7 @@ int tls_probe_attach_file(struct tls_probe *t, const char *path)
 		symcache_put("ssl1", &st, NFUNCS, off);
 	}
 	if (!off[F_WRITE] || !off[F_READ])
-		return 0;
+		return attach_go(t, path);
 	for (int f = 0; f < NFUNCS; f++) {
 		if (off[f]) {
 			fns[n] = f;
@@ -621,6 +695,29 @@ void tls_probe_attach_system(struct tls_probe *t)
 		tls_probe_attach_file(t, p);
 		snprintf(p, sizeof(p), "%s/nodejs", d);
 		tls_probe_attach_file(t, p);
+	}
+	free(dirs);
+}
+
+void tls_probe_attach_command(struct tls_probe *t, const char *cmd)
+{
+	const char *path = getenv("PATH");
+	char *dirs, *save = NULL;
+
+	if (strchr(cmd, '/')) {
+		tls_probe_attach_file(t, cmd);
+		return;
+	}
+	dirs = strdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+	for (char *d = dirs ? strtok_r(dirs, ":", &save) : NULL; d;
+	     d = strtok_r(NULL, ":", &save)) {
+		char p[4096];
+
+		snprintf(p, sizeof(p), "%s/%s", d, cmd);
+		if (!access(p, X_OK)) {
+			tls_probe_attach_file(t, p);
+			break;
+		}
 	}
 	free(dirs);
 }

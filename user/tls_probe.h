@@ -31,6 +31,11 @@ int tls_probe_ring_fd(const struct tls_probe *t);
 int tls_probe_attach_file(struct tls_probe *t, const char *path);
 /* The libssl in the standard library directories and node/nodejs in PATH. */
 void tls_probe_attach_system(struct tls_probe *t);
+/*
+ * Probes the file `cmd` (a command name, found through $PATH as execvp does) would run, so a
+ * binary carrying its own TLS (Go) is probed before its first call, not when its exec is seen.
+ */
+void tls_probe_attach_command(struct tls_probe *t, const char *cmd);
 /* Every executable file mapping of `pid` (through /proc/PID/root). */
 void tls_probe_scan_pid(struct tls_probe *t, pid_t pid);
 /* The per-CPU counter (one __u64 per CPU at key 0) of TLS records the ring had no room for. */

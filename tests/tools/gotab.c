@@ -68,10 +68,7 @@ static int locate(const char *path)
 		return 0;
 	printf("write %zx\nread %zx\nclose %zx\nhs_client %zx\nhs_server %zx\n", p.write, p.read,
 	       p.close, p.hs_client, p.hs_server);
-	printf("write_ret");
-	for (unsigned i = 0; i < p.nwrite_ret; i++)
-		printf(" %zx", p.write_ret[i]);
-	printf("\nread_ret");
+	printf("read_ret");
 	for (unsigned i = 0; i < p.nread_ret; i++)
 		printf(" %zx", p.read_ret[i]);
 	printf("\n");
