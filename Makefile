@@ -26,6 +26,13 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 WORKLOAD_SRCS := $(wildcard tests/workloads/*.c)
 WORKLOADS := $(patsubst tests/workloads/%.c,$(OUTPUT)/workloads/%,$(WORKLOAD_SRCS))
+# The Go agent of the Go TLS tests (Debian's golang-go) as users ship it: plain, stripped and
+# static, PIE; gotab, the Go locator's view of a binary, and gosym, Go's own, for the oracle tests.
+GO ?= go
+GO_AGENT_SRC := tests/llm/clients/go_agent/main.go
+GO_BINS := $(OUTPUT)/workloads/go_agent $(OUTPUT)/workloads/go_agent_s \
+	$(OUTPUT)/workloads/go_agent_pie $(OUTPUT)/workloads/gotab $(OUTPUT)/workloads/gosym
+WORKLOADS += $(GO_BINS)
 
 ifeq ($(V),1)
 Q =
@@ -114,6 +121,29 @@ $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(SAN_OBJS) | $(OUTPUT)/tests
 $(OUTPUT)/workloads/%: tests/workloads/%.c | $(OUTPUT)/workloads
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O2 -Wall -Wextra -std=gnu11 -D_GNU_SOURCE $< -lpthread -o $@
+
+# Go's build cache under .output: no $HOME needed, removed by `make clean`.
+GO_ENV := GOCACHE=$(abspath $(OUTPUT))/go-cache GOPATH=$(abspath $(OUTPUT))/go-path GOFLAGS=-mod=mod
+
+$(OUTPUT)/workloads/go_agent: $(GO_AGENT_SRC) | $(OUTPUT)/workloads
+	$(call msg,GO,$@)
+	$(Q)$(GO_ENV) $(GO) build -o $@ $<
+
+$(OUTPUT)/workloads/go_agent_s: $(GO_AGENT_SRC) | $(OUTPUT)/workloads
+	$(call msg,GO,$@)
+	$(Q)CGO_ENABLED=0 $(GO_ENV) $(GO) build -ldflags='-s -w' -o $@ $<
+
+$(OUTPUT)/workloads/go_agent_pie: $(GO_AGENT_SRC) | $(OUTPUT)/workloads
+	$(call msg,GO,$@)
+	$(Q)$(GO_ENV) $(GO) build -buildmode=pie -ldflags='-s -w' -o $@ $<
+
+$(OUTPUT)/workloads/gosym: tests/tools/gosym/main.go | $(OUTPUT)/workloads
+	$(call msg,GO,$@)
+	$(Q)$(GO_ENV) $(GO) build -o $@ $<
+
+$(OUTPUT)/workloads/gotab: tests/tools/gotab.c $(CORE_OBJS) | $(OUTPUT)/workloads
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(BASE_CFLAGS) $(INCLUDES) $< $(CORE_OBJS) $(LIBS) -o $@
 
 unit: $(UNIT_BINS)
 	$(Q)./tests/run_unit.sh $(UNIT_BINS)

@@ -169,16 +169,15 @@ static int parse_118(struct gobin *g, const Elf64_Ehdr *eh, const Elf64_Shdr *ta
 		     size_t whylen)
 {
 	uint64_t nameoff, pclnoff, prev = 0;
-	const char *v = g->version[0] ? g->version : "Go 1.18+";
 
 	if (g->tabsize < HDR_SIZE || g->tab[4] || g->tab[5] || g->tab[6] != 1 || g->tab[7] != 8)
-		return fail(why, whylen, "%s binary: malformed function table header", v);
+		return fail(why, whylen, "malformed function table header");
 	g->nfunc = u64(g->tab + 8);
 	nameoff = u64(g->tab + 32);
 	pclnoff = u64(g->tab + 64);
 	if (!g->nfunc || nameoff >= g->tabsize || pclnoff >= g->tabsize ||
 	    g->nfunc > (g->tabsize - pclnoff) / 8 - 1)
-		return fail(why, whylen, "%s binary: function table offsets out of range", v);
+		return fail(why, whylen, "function table offsets out of range");
 	g->names = g->tab + nameoff;
 	g->namessize = g->tabsize - nameoff;
 	g->pcln = g->tab + pclnoff;
@@ -186,16 +185,14 @@ static int parse_118(struct gobin *g, const Elf64_Ehdr *eh, const Elf64_Shdr *ta
 	g->functab = g->pcln;
 	g->text = text_start(g, eh, tab);
 	if (!g->text || !find_text_segment(g, eh))
-		return fail(why, whylen,
-			    "%s binary: text start 0x%llx not in an executable segment", v,
+		return fail(why, whylen, "text start 0x%llx not in an executable segment",
 			    (unsigned long long)g->text);
 	/* entries ascend and stay inside the segment: what lookups and end addresses rely on */
 	for (uint64_t i = 0; i <= g->nfunc; i++) {
 		uint64_t e = u32(g->functab + 8 * i);
 
 		if (e < prev || g->text - g->xvaddr + e > g->xsize)
-			return fail(why, whylen,
-				    "%s binary: function table entry %llu out of order", v,
+			return fail(why, whylen, "function table entry %llu out of order",
 				    (unsigned long long)i);
 		prev = e;
 	}
@@ -259,12 +256,12 @@ int gobin__open(const char *path, struct gobin **out, char *why, size_t whylen)
 	}
 	if (!tab) {
 		if (info || buildid)
-			ret = fail(why, whylen, "Go binary without a .gopclntab section");
+			ret = fail(why, whylen, "Go crypto/tls not located: no .gopclntab section");
 		goto out;
 	}
 	read_version(g, info);
 	if (!in_file(g, tab) || tab->sh_size < 8) {
-		ret = fail(why, whylen, "Go binary: .gopclntab outside the file");
+		ret = fail(why, whylen, "Go crypto/tls not located: .gopclntab outside the file");
 		goto out;
 	}
 	g->tab = g->map + tab->sh_offset;
@@ -277,18 +274,13 @@ int gobin__open(const char *path, struct gobin **out, char *why, size_t whylen)
 		parse_118(g, eh, tab, g->err, sizeof(g->err));
 		break;
 	case MAGIC_116:
-		fail(g->err, sizeof(g->err),
-		     "Go 1.16/1.17 binary%s%s: function table not supported (Go 1.18+)",
-		     g->version[0] ? " " : "", g->version);
+		fail(g->err, sizeof(g->err), "Go 1.16/1.17 function table (only 1.18+ is read)");
 		break;
 	case MAGIC_12:
-		fail(g->err, sizeof(g->err),
-		     "Go <1.16 binary%s%s: stack-based calling convention, not supported",
-		     g->version[0] ? " " : "", g->version);
+		fail(g->err, sizeof(g->err), "Go <1.16: stack-based calling convention");
 		break;
 	default:
-		fail(g->err, sizeof(g->err), "Go binary%s%s: unknown function table (magic 0x%08x)",
-		     g->version[0] ? " " : "", g->version, g->magic);
+		fail(g->err, sizeof(g->err), "unknown Go function table (magic 0x%08x)", g->magic);
 	}
 	*out = g;
 	return 1;

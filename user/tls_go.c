@@ -158,12 +158,13 @@ int tls_go_locate(const char *path, struct tls_go_probes *out, char *why, size_t
 	ret = gobin__open(path, &g, why, whylen);
 	if (ret <= 0)
 		return ret; /* not Go (0), or a Go binary this reader refuses (why set) */
-	v = gobin_version(g)[0] ? gobin_version(g) : "Go";
+	v = gobin_version(g)[0] ? gobin_version(g) : "version unknown";
 	if (gobin_error(g)) {
 		/* an old or unknown table: a refusal only if crypto/tls is in there */
-		ret = gobin_mentions(g, go_names[GO_WRITE])
-			  ? fail(why, whylen, "%s (crypto/tls)", gobin_error(g))
-			  : 0;
+		ret =
+		    gobin_mentions(g, go_names[GO_WRITE])
+			? fail(why, whylen, "Go crypto/tls not located (%s): %s", v, gobin_error(g))
+			: 0;
 		goto out;
 	}
 	gobin_lookup(g, go_names, GO_NFUNCS, f, found);
@@ -173,7 +174,7 @@ int tls_go_locate(const char *path, struct tls_go_probes *out, char *why, size_t
 	}
 	for (int i = 0; i < GO_NFUNCS; i++) {
 		if (found[i] > 1 || (i <= GO_READ && !found[i])) {
-			ret = fail(why, whylen, "%s crypto/tls: %s %s", v, go_names[i] + 11,
+			ret = fail(why, whylen, "Go crypto/tls (%s): %s %s", v, go_names[i] + 11,
 				   found[i] ? "ambiguous" : "not found");
 			goto out;
 		}
@@ -181,14 +182,15 @@ int tls_go_locate(const char *path, struct tls_go_probes *out, char *why, size_t
 	ret = tls_go_after_stack_check(f[GO_WRITE].code, f[GO_WRITE].end - f[GO_WRITE].entry, sub,
 				       sizeof(sub));
 	if (ret < 0) {
-		ret = fail(why, whylen, "%s crypto/tls: (*Conn).Write not decoded: %s", v, sub);
+		ret =
+		    fail(why, whylen, "Go crypto/tls (%s): (*Conn).Write not located: %s", v, sub);
 		goto out;
 	}
 	out->write = f[GO_WRITE].off + ret;
 	ret = tls_go_find_rets(f[GO_READ].code, f[GO_READ].end - f[GO_READ].entry, f[GO_READ].off,
 			       out->read_ret, TLS_GO_MAX_RETS, sub, sizeof(sub));
 	if (ret < 0) {
-		ret = fail(why, whylen, "%s crypto/tls: (*Conn).Read not decoded: %s", v, sub);
+		ret = fail(why, whylen, "Go crypto/tls (%s): (*Conn).Read not located: %s", v, sub);
 		goto out;
 	}
 	out->nread_ret = ret;

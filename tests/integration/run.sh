@@ -370,6 +370,9 @@ test_output_file_mode() {
 # LLM capture: HTTPS clients against tests/llm/mock_server.py
 # shellcheck source=tests/integration/llm_tests.sh
 . tests/integration/llm_tests.sh
+# Go's crypto/tls: the locator against go tool nm/objdump, a Go agent against the mock
+# shellcheck source=tests/integration/go_tests.sh
+. tests/integration/go_tests.sh
 # Recordings: record, records, replay, diff, fork, SIGKILL, bad input
 # shellcheck source=tests/integration/rec_tests.sh
 . tests/integration/rec_tests.sh
