@@ -461,3 +461,61 @@ int tls_canary_c(struct pt_regs *ctx)
 {
 	return canary_hit();
 }
+
+/*
+ * Go's crypto/tls on the chain (tls_go.bpf.h): the call goes into the thread's tls_calls entry,
+ * where the chain keeps its progress; the whole chain runs within this one probe hit, so the
+ * goroutine cannot change threads under it.
+ */
+static __always_inline int go_chain_start(void *ctx, const struct tls_call *c, long n)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (bpf_map_update_elem(&tls_calls, &id, c, BPF_ANY)) {
+		count_drop();
+		return 0;
+	}
+	return chain_return(ctx, n);
+}
+
+SEC("uprobe")
+int tls_go_write_c(struct pt_regs *ctx)
+{
+	struct tls_call c = {.ssl = ctx->ax, .buf = ctx->bx, .op = AGT_TLS_WRITE};
+
+	if (!traced(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	return go_chain_start(ctx, &c, (long)ctx->cx);
+}
+
+SEC("uprobe")
+int tls_go_read_c(struct pt_regs *ctx)
+{
+	return go_read_enter(ctx);
+}
+
+SEC("uprobe")
+int tls_go_read_ret_c(struct pt_regs *ctx)
+{
+	struct go_key k = {.g = ctx->r14, .tgid = bpf_get_current_pid_tgid() >> 32};
+	struct tls_call *c, copy;
+
+	c = bpf_map_lookup_elem(&go_calls, &k);
+	if (!c)
+		return 0;
+	copy = *c;
+	bpf_map_delete_elem(&go_calls, &k);
+	return go_chain_start(ctx, &copy, (long)ctx->ax);
+}
+
+SEC("uprobe")
+int tls_go_new_c(struct pt_regs *ctx)
+{
+	return conn_event(ctx->ax, AGT_TLS_NEW);
+}
+
+SEC("uprobe")
+int tls_go_close_c(struct pt_regs *ctx)
+{
+	return conn_event(ctx->ax, AGT_TLS_FREE);
+}

@@ -397,6 +397,8 @@ static int attach_go(struct tls_probe *t, const char *path)
 	struct bpf_program *progs[MAXP];
 	unsigned long offs[MAXP];
 	__u64 cookies[MAXP];
+	struct tls_bpf *sk = t->skel;
+	bool chain = t->mode == TLS_CHAIN;
 	struct tls_go_probes p;
 	char why[192];
 	unsigned n = 0;
@@ -413,36 +415,28 @@ static int attach_go(struct tls_probe *t, const char *path)
 	}
 	if (!r)
 		return 0;
-	if (t->mode == TLS_CHAIN) {
-		/* the tail-call chain's programs take no cookie: none is written for Go yet */
-		static const char msg[] = "Go crypto/tls not attached: needs bpf_loop and attach "
-					  "cookies (kernel 5.17+)";
-
-		t->seen[t->nseen - 1].why = strdup(msg);
-		fprintf(stderr, "agtrace-bpf: %s: %s\n", path, msg);
-		return -EOPNOTSUPP;
-	}
-#define ADD(off, cookie)                                                                           \
+		/* one program for all, told apart by the cookie; TLS_CHAIN: one program each */
+#define ADD(off, cookie, chain_prog)                                                               \
 	do {                                                                                       \
-		progs[n] = t->skel->progs.tls_enter;                                               \
+		progs[n] = chain ? sk->progs.chain_prog : sk->progs.tls_enter;                     \
 		offs[n] = (off);                                                                   \
 		cookies[n++] = (cookie);                                                           \
 	} while (0)
-	ADD(p.write, AGT_TLS_FN_GO_WRITE);
-	ADD(p.read, AGT_TLS_FN_GO_READ);
+	ADD(p.write, AGT_TLS_FN_GO_WRITE, tls_go_write_c);
+	ADD(p.read, AGT_TLS_FN_GO_READ, tls_go_read_c);
 	if (p.close)
-		ADD(p.close, AGT_TLS_FN_GO_CLOSE);
+		ADD(p.close, AGT_TLS_FN_GO_CLOSE, tls_go_close_c);
 	if (p.hs_client)
-		ADD(p.hs_client, AGT_TLS_FN_GO_NEW);
+		ADD(p.hs_client, AGT_TLS_FN_GO_NEW, tls_go_new_c);
 	if (p.hs_server)
-		ADD(p.hs_server, AGT_TLS_FN_GO_NEW);
+		ADD(p.hs_server, AGT_TLS_FN_GO_NEW, tls_go_new_c);
 	for (unsigned i = 0; i < p.nread_ret; i++)
-		ADD(p.read_ret[i], AGT_TLS_FN_GO_READ_RET);
+		ADD(p.read_ret[i], AGT_TLS_FN_GO_READ_RET, tls_go_read_ret_c);
 #undef ADD
 	if (t->mode == TLS_MULTI)
-		r = attach_multi(t, t->skel->progs.tls_enter, path, offs, cookies, n, false);
+		r = attach_multi(t, sk->progs.tls_enter, path, offs, cookies, n, false);
 	else
-		r = attach_perf(t, progs, path, offs, cookies, n, false);
+		r = attach_perf(t, progs, path, offs, chain ? NULL : cookies, n, false);
 	if (r) {
 		fprintf(stderr, "agtrace-bpf: cannot attach Go TLS uprobes to %s: %s\n", path,
 			strerror(-r));
@@ -556,7 +550,9 @@ static void set_chain_autoload(struct tls_bpf *sk, bool chain)
 	struct bpf_program *progs[] = {
 	    sk->progs.tls_chain_c,    sk->progs.tls_write_c,   sk->progs.tls_read_c,
 	    sk->progs.tls_write_ex_c, sk->progs.tls_read_ex_c, sk->progs.tls_free_c,
-	    sk->progs.tls_new_c,      sk->progs.tls_return_c,  sk->progs.tls_canary_c};
+	    sk->progs.tls_new_c,      sk->progs.tls_return_c,  sk->progs.tls_canary_c,
+	    sk->progs.tls_go_write_c, sk->progs.tls_go_read_c, sk->progs.tls_go_read_ret_c,
+	    sk->progs.tls_go_new_c,   sk->progs.tls_go_close_c};
 
 	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
 		bpf_program__set_autoload(progs[i], chain);

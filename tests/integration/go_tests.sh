@@ -200,3 +200,30 @@ PY
 	done
 	check "$d" $r "$msg"
 }
+
+t test_llm_go_big_bodies
+test_llm_go_big_bodies() {
+	local d="Go agent, 300 KB request and 150 KB answers (many TLS records, h2 flow control): exact"
+	go_need "$d" || return
+	llm_start gobig || { bad "$d" "mock server did not start"; return; }
+	go_agent_run c $GO_WL/go_agent_s -- -big 300000 &&
+		[ "$(stat -c %s "$LT/log/0001/request_body")" -gt 300000 ] &&
+		[ "$(stat -c %s "$LT/log/0002/response_body")" -gt 150000 ]
+	check "$d" $? "$(llm_why c)"
+	llm_stop
+}
+
+t test_llm_go_tail_call_chain
+test_llm_go_tail_call_chain() {
+	local d="Go agent on the tail-call chain (AGTRACE_TLS_CHAIN=1, kernels 5.10-5.16): h2 and h1, 300 KB"
+	go_need "$d" || return
+	llm_start gochain2 || { bad "$d" "mock server did not start"; return; }
+	go_agent_run c $GO_WL/go_agent_s AGTRACE_TLS_CHAIN=1 -- -big 300000 &&
+		grep -q "Go TLS uprobes on .*perf uprobes+tail calls" "$LT/c.err"
+	local r=$? why
+	why=$(llm_why c)
+	llm_start gochain1 || { bad "$d" "mock server did not start"; return; }
+	[ $r = 0 ] && go_agent_run p $GO_WL/go_agent_s AGTRACE_TLS_CHAIN=1 -- -http1 -big 300000
+	check "$d" $? "$why $(llm_why p)"
+	llm_stop
+}

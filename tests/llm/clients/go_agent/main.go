@@ -44,6 +44,7 @@ var (
 	caFile = flag.String("ca", "", "the mock server's CA (cert.pem)")
 	keyF   = flag.String("key-file", "", "file holding the API key")
 	http1  = flag.Bool("http1", false, "HTTP/1.1 only (no h2 in ALPN)")
+	big    = flag.Int("big", 0, "N: a user message of N bytes, answers padded to N/2 (many TLS records)")
 	client *http.Client
 	key    string
 )
@@ -66,6 +67,9 @@ func post(body interface{}) *http.Response {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+key)
+	if *big > 0 {
+		req.Header.Set("x-mock-answer-bytes", fmt.Sprint(*big/2))
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		die("post: %v", err)
@@ -83,7 +87,7 @@ func post(body interface{}) *http.Response {
 	return resp
 }
 
-func ask(model string, msgs []message, tools interface{}) choice {
+func chat(model string, msgs []message, tools interface{}) choice {
 	resp := post(map[string]interface{}{"model": model, "messages": msgs, "tools": tools})
 	defer resp.Body.Close()
 	var out struct {
@@ -156,10 +160,14 @@ func main() {
 		"parameters": map[string]interface{}{"type": "object",
 			"properties": map[string]interface{}{"cmd": map[string]string{"type": "string"}},
 			"required":   []string{"cmd"}}}}}
+	ask := "Use the tool, then answer."
+	if *big > 0 {
+		ask += " " + strings.Repeat("0123456789abcdef", *big/16)
+	}
 	msgs := []message{{Role: "system", Content: str("You run tools.")},
-		{Role: "user", Content: str("Use the tool, then answer.")}}
+		{Role: "user", Content: str(ask)}}
 
-	first := ask("gpt-mock-1", msgs, tools)
+	first := chat("gpt-mock-1", msgs, tools)
 	if first.FinishReason != "tool_calls" || len(first.Message.ToolCalls) == 0 {
 		die("expected a tool call, got %q", first.FinishReason)
 	}
@@ -176,7 +184,7 @@ func main() {
 	}
 	msgs = append(msgs, first.Message,
 		message{Role: "tool", ToolCallID: call.ID, Content: str(string(out))})
-	final := ask("gpt-mock-1", msgs, tools)
+	final := chat("gpt-mock-1", msgs, tools)
 	if final.FinishReason != "stop" || final.Message.Content == nil ||
 		!strings.HasPrefix(*final.Message.Content, "Mock") {
 		die("final answer: %q", final.FinishReason)
