@@ -6,6 +6,8 @@ sends sequential chat-completion requests with a 1 KB and a 100 KB body to tests
 and times each round trip itself (CLOCK_MONOTONIC). Rows: untraced; agtrace-bpf with every syscall
 and the TLS capture (the default); --no-tls (syscalls only), so the TLS share shows on its own.
 Interleaved repetitions, medians. QUICK=1: fewer requests. Not a test: nothing here asserts.
+The same requests from Go's net/http over crypto/tls (HTTP/1.1, keep-alive; the test agent's
+-bench mode, .output/workloads/go_agent_s) where it is built: the Go probes' cost beside OpenSSL's.
 """
 import json
 import os
@@ -63,20 +65,30 @@ def main():
         rows = [("untraced", []),
                 ("agtrace-bpf (syscalls + TLS)", [agt, "-q", "-o", "/dev/null", "--"]),
                 ("agtrace-bpf --no-tls", [agt, "-q", "--no-tls", "-o", "/dev/null", "--"])]
+        gobin = os.path.join(ROOT, ".output/workloads/go_agent_s")
+        clients = [("python http.client (OpenSSL)",
+                    lambda size: [PY, client, port, ca, str(size), str(N)])]
+        if os.access(gobin, os.X_OK):
+            clients.append(("Go net/http, HTTP/1.1 (crypto/tls)",
+                            lambda size: [gobin, "-http1", "-bench", str(N), "-size", str(size),
+                                          "-base", "https://127.0.0.1:" + port, "-ca", ca,
+                                          "-key-file", os.path.join(ROOT, "tests/llm/secret")]))
         print("TLS capture: %d sequential chat requests per run, keep-alive, %d interleaved reps"
               % (N, REPS))
-        for size in (1024, 100 * 1024):
-            res = {name: [] for name, _ in rows}
-            for _ in range(REPS):
-                for name, pre in rows:
-                    r = run(pre + [PY, client, port, ca, str(size), str(N)])
-                    res[name].append(r["median_us"])
-            base = statistics.median(res["untraced"])
-            print("  request body %3d KB" % (size // 1024))
-            for name, _ in rows:
-                m = statistics.median(res[name])
-                print("    %-30s median %8.1f us  (+%7.1f us, %.2fx)  min-max %.1f-%.1f"
-                      % (name, m, m - base, m / base, min(res[name]), max(res[name])))
+        for cname, cmd in clients:
+            print("  %s" % cname)
+            for size in (1024, 100 * 1024):
+                res = {name: [] for name, _ in rows}
+                for _ in range(REPS):
+                    for name, pre in rows:
+                        r = run(pre + cmd(size))
+                        res[name].append(r["median_us"])
+                base = statistics.median(res["untraced"])
+                print("    request body %3d KB" % (size // 1024))
+                for name, _ in rows:
+                    m = statistics.median(res[name])
+                    print("      %-30s median %8.1f us  (+%7.1f us, %.2fx)  min-max %.1f-%.1f"
+                          % (name, m, m - base, m / base, min(res[name]), max(res[name])))
     finally:
         srv.terminate()
         srv.wait()

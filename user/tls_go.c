@@ -106,13 +106,21 @@ int tls_go_after_stack_check(const unsigned char *code, size_t len, char *why, s
 	return fail(why, whylen, "stack check does not lead to a call and a jump to the entry");
 }
 
-static bool cache_get(const struct stat *st, struct tls_go_probes *p)
+/* Slot 7 of a "go2f" entry: the file is Go without crypto/tls (a Go tool), nothing else set. */
+#define CACHE_NO_TLS 1
+
+/* 1 located (p filled), 0 known to have no crypto/tls, -1 not cached. */
+static int cache_get(const struct stat *st, struct tls_go_probes *p)
 {
 	size_t f[CACHE_N], r[CACHE_N];
 
-	if (!symcache_get("go2f", st, CACHE_N, f) || !symcache_get("go2r", st, CACHE_N, r) ||
-	    !f[5] || f[5] > CACHE_N || !f[GO_WRITE] || !f[GO_READ])
-		return false;
+	if (!symcache_get("go2f", st, CACHE_N, f))
+		return -1;
+	if (f[7] == CACHE_NO_TLS)
+		return 0;
+	if (!symcache_get("go2r", st, CACHE_N, r) || !f[5] || f[5] > CACHE_N || !f[GO_WRITE] ||
+	    !f[GO_READ])
+		return -1;
 	p->write = f[GO_WRITE];
 	p->read = f[GO_READ];
 	p->close = f[GO_CLOSE];
@@ -120,7 +128,7 @@ static bool cache_get(const struct stat *st, struct tls_go_probes *p)
 	p->hs_server = f[GO_HS_SERVER];
 	p->nread_ret = f[5];
 	memcpy(p->read_ret, r, p->nread_ret * sizeof(*r));
-	return true;
+	return 1;
 }
 
 /* Remembered only when the RET list fits an entry; a longer one is simply located again. */
@@ -153,8 +161,9 @@ int tls_go_locate(const char *path, struct tls_go_probes *out, char *why, size_t
 		why[0] = '\0';
 	if (stat(path, &st))
 		return 0;
-	if (cache_get(&st, out))
-		return 1;
+	ret = cache_get(&st, out);
+	if (ret >= 0)
+		return ret;
 	ret = gobin__open(path, &g, why, whylen);
 	if (ret <= 0)
 		return ret; /* not Go (0), or a Go binary this reader refuses (why set) */
@@ -169,7 +178,11 @@ int tls_go_locate(const char *path, struct tls_go_probes *out, char *why, size_t
 	}
 	gobin_lookup(g, go_names, GO_NFUNCS, f, found);
 	if (!found[GO_WRITE] && !found[GO_READ]) {
-		ret = 0; /* Go, but no crypto/tls */
+		/* Go, but no crypto/tls: remembered too, a big Go tool's table is ms to read */
+		size_t f[CACHE_N] = {[7] = CACHE_NO_TLS};
+
+		symcache_put("go2f", &st, CACHE_N, f);
+		ret = 0;
 		goto out;
 	}
 	for (int i = 0; i < GO_NFUNCS; i++) {

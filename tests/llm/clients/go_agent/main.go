@@ -12,10 +12,13 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
+	"sort"
 	"strings"
+	"time"
 )
 
 type message struct {
@@ -45,6 +48,8 @@ var (
 	keyF   = flag.String("key-file", "", "file holding the API key")
 	http1  = flag.Bool("http1", false, "HTTP/1.1 only (no h2 in ALPN)")
 	big    = flag.Int("big", 0, "N: a user message of N bytes, answers padded to N/2 (many TLS records)")
+	bench  = flag.Int("bench", 0, "N: instead of the agent, N sequential requests of -size bytes, timed")
+	size   = flag.Int("size", 1024, "-bench: the message's size")
 	client *http.Client
 	key    string
 )
@@ -132,6 +137,25 @@ func askStream(model string, msgs []message) string {
 	return ""
 }
 
+// runBench: scripts/bench_tls.py's Go row, the same requests as its Python client (keep-alive,
+// one at a time, each round trip timed here). Prints {"median_us":..,"p90_us":..}.
+func runBench() {
+	msgs := []message{{Role: "user", Content: str(strings.Repeat("x", *size))}}
+	lat := make([]time.Duration, 0, *bench)
+	for i := 0; i < *bench; i++ {
+		t := time.Now()
+		resp := post(map[string]interface{}{"model": "bench-1", "messages": msgs})
+		if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+			die("read: %v", err)
+		}
+		resp.Body.Close()
+		lat = append(lat, time.Since(t))
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	fmt.Printf("{\"median_us\": %.1f, \"p90_us\": %.1f}\n",
+		float64(lat[len(lat)/2].Nanoseconds())/1000, float64(lat[len(lat)*9/10].Nanoseconds())/1000)
+}
+
 func main() {
 	flag.Parse()
 	pem, err := os.ReadFile(*caFile)
@@ -154,6 +178,10 @@ func main() {
 		tr.ForceAttemptHTTP2 = false
 	}
 	client = &http.Client{Transport: tr}
+	if *bench > 0 {
+		runBench()
+		return
+	}
 
 	tools := []map[string]interface{}{{"type": "function", "function": map[string]interface{}{
 		"name": "run_shell", "description": "Run a shell command.",
