@@ -73,6 +73,9 @@ struct tls_probe {
 	struct seen {
 		dev_t dev;
 		ino_t ino;
+		enum tls_file_state state;
+		const char *stack; /* static: "OpenSSL"... (NULL: no TLS stack recognised) */
+		char *why;	   /* TLS_FILE_BLIND: why no probe is there */
 	} * seen; /* every file looked at, OpenSSL or not: each is parsed once */
 	size_t nseen, capseen;
 };
@@ -210,6 +213,8 @@ void tls_probe__free(struct tls_probe *t)
 	if (!detach_in_background(t->links, t->nlinks))
 		destroy_links(t->links, t->nlinks);
 	free(t->links);
+	for (size_t i = 0; i < t->nseen; i++)
+		free(t->seen[i].why);
 	free(t->seen);
 	tls_bpf__destroy(t->skel);
 	free(t);
@@ -288,25 +293,59 @@ static int attach_perf(struct tls_probe *t, struct bpf_program *const *progs, co
 	return 0;
 }
 
-/* Marks the file seen; false if it already was. */
-static bool first_look(struct tls_probe *t, const struct stat *st)
+static struct seen *seen_find(struct tls_probe *t, const struct stat *st)
 {
 	for (size_t i = 0; i < t->nseen; i++)
 		if (t->seen[i].dev == st->st_dev && t->seen[i].ino == st->st_ino)
-			return false;
+			return &t->seen[i];
+	return NULL;
+}
+
+/* A new record for the file (state TLS_FILE_NONE); NULL when out of memory. */
+static struct seen *seen_add(struct tls_probe *t, const struct stat *st)
+{
 	if (t->nseen == t->capseen) {
 		size_t ncap = t->capseen ? t->capseen * 2 : 64;
 		void *p = realloc(t->seen, ncap * sizeof(*t->seen));
 
 		if (!p)
-			return false;
+			return NULL;
 		t->seen = p;
 		t->capseen = ncap;
 	}
+	memset(&t->seen[t->nseen], 0, sizeof(t->seen[t->nseen]));
 	t->seen[t->nseen].dev = st->st_dev;
 	t->seen[t->nseen].ino = st->st_ino;
-	t->nseen++;
-	return true;
+	return &t->seen[t->nseen++];
+}
+
+static void seen_blind(struct seen *s, const char *stack, const char *why)
+{
+	s->state = TLS_FILE_BLIND;
+	s->stack = stack;
+	free(s->why);
+	s->why = strdup(why);
+}
+
+/*
+ * TLS libraries with no probes at all, known by their file name: a process that maps one and
+ * talks TLS is blind, and the tracer says so (tls_coverage.c) instead of showing nothing.
+ */
+static const char *unprobed_library(const char *path)
+{
+	static const struct {
+		const char *prefix, *stack;
+	} libs[] = {
+	    {"libgnutls.so", "GnuTLS"},	  {"libnss3.so", "NSS"},	 {"libssl3.so", "NSS"},
+	    {"libwolfssl.so", "wolfSSL"}, {"libmbedtls.so", "Mbed TLS"}, {"libs2n.so", "s2n-tls"},
+	};
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++)
+		if (!strncmp(base, libs[i].prefix, strlen(libs[i].prefix)))
+			return libs[i].stack;
+	return NULL;
 }
 
 /* The TLS_CHAIN program of function f at its entry or return (NULL: no probe there). */
@@ -380,21 +419,19 @@ static int attach_funcs(struct tls_probe *t, const char *path, const int *fns, c
 	}
 }
 
-int tls_probe_attach_file(struct tls_probe *t, const char *path)
+/* The OpenSSL with exported symbols in `path` (libssl, node): 1 attached, 0 none, -errno. */
+static int attach_openssl(struct tls_probe *t, const char *path, const struct stat *st)
 {
 	size_t off[NFUNCS], offs[NFUNCS];
 	int fns[NFUNCS];
 	unsigned n = 0;
-	struct stat st;
 	int err;
 
-	if (stat(path, &st) || !S_ISREG(st.st_mode) || !first_look(t, &st))
-		return 0;
 	/* node's symbol scan is 10-20 ms of every start-up: remembered per file version */
-	if (!symcache_get("ssl1", &st, NFUNCS, off)) {
+	if (!symcache_get("ssl1", st, NFUNCS, off)) {
 		if (elfsym_offsets(path, funcs, NFUNCS, off) < 0)
 			return 0;
-		symcache_put("ssl1", &st, NFUNCS, off);
+		symcache_put("ssl1", st, NFUNCS, off);
 	}
 	if (!off[F_WRITE] || !off[F_READ])
 		return 0;
@@ -405,14 +442,57 @@ int tls_probe_attach_file(struct tls_probe *t, const char *path)
 		}
 	}
 	err = attach_funcs(t, path, fns, offs, n);
-	if (err) {
-		fprintf(stderr, "agtrace-bpf: cannot attach TLS uprobes to %s: %s\n", path,
-			strerror(-err));
-		return err;
+	return err ? err : 1;
+}
+
+static enum tls_file_state attach_file(struct tls_probe *t, const char *path, const char **stack,
+				       const char **why)
+{
+	struct stat st;
+	struct seen *s;
+	const char *lib;
+	char msg[256];
+	int err;
+
+	*stack = *why = NULL;
+	if (stat(path, &st) || !S_ISREG(st.st_mode))
+		return TLS_FILE_NONE;
+	s = seen_find(t, &st);
+	if (s)
+		goto out;
+	s = seen_add(t, &st);
+	if (!s)
+		return TLS_FILE_NONE;
+	err = attach_openssl(t, path, &st);
+	if (err > 0) {
+		s->state = TLS_FILE_PROBED;
+		s->stack = "OpenSSL";
+		if (getenv("AGTRACE_DEBUG"))
+			fprintf(stderr, "agtrace-bpf: TLS uprobes on %s (%s)\n", path,
+				mode_names[t->mode]);
+	} else if (err < 0) {
+		snprintf(msg, sizeof(msg), "OpenSSL: cannot attach uprobes: %s", strerror(-err));
+		fprintf(stderr, "agtrace-bpf: %s: %s\n", path, msg);
+		seen_blind(s, "OpenSSL", msg);
+	} else if ((lib = unprobed_library(path))) {
+		snprintf(msg, sizeof(msg), "%s: no probes for this library", lib);
+		seen_blind(s, lib, msg);
 	}
-	if (getenv("AGTRACE_DEBUG"))
-		fprintf(stderr, "agtrace-bpf: TLS uprobes on %s (%s)\n", path, mode_names[t->mode]);
-	return 1;
+	if (s->state == TLS_FILE_BLIND && getenv("AGTRACE_DEBUG"))
+		fprintf(stderr, "agtrace-bpf: %s: %s\n", path, s->why);
+out:
+	*stack = s->stack;
+	*why = s->why;
+	return s->state;
+}
+
+int tls_probe_attach_file(struct tls_probe *t, const char *path)
+{
+	const char *stack, *why;
+	struct stat st;
+	bool fresh = !stat(path, &st) && !seen_find(t, &st);
+
+	return attach_file(t, path, &stack, &why) == TLS_FILE_PROBED && fresh;
 }
 
 /*
@@ -625,15 +705,44 @@ void tls_probe_attach_system(struct tls_probe *t)
 	free(dirs);
 }
 
-void tls_probe_scan_pid(struct tls_probe *t, pid_t pid)
+/* One mapped file: attached if it can be, and what it means for the process's coverage. */
+static void scan_one(struct tls_probe *t, const char *file, const char *name,
+		     struct tls_pid_cov *cov)
+{
+	const char *stack, *why;
+	enum tls_file_state st = attach_file(t, file, &stack, &why);
+
+	if (!cov || st == TLS_FILE_NONE)
+		return;
+	if (st == TLS_FILE_PROBED && !cov->probed[0]) {
+		snprintf(cov->probed, sizeof(cov->probed), "%s", name);
+		cov->probed_stack = stack;
+	} else if (st == TLS_FILE_BLIND && !cov->blind[0]) {
+		snprintf(cov->blind, sizeof(cov->blind), "%s", name);
+		cov->blind_stack = stack;
+		snprintf(cov->why, sizeof(cov->why), "%s", why ? why : "no probes");
+	}
+}
+
+void tls_probe_scan_pid(struct tls_probe *t, pid_t pid, struct tls_pid_cov *cov)
 {
 	char path[64], line[4096], file[4096 + 64];
 	FILE *f;
 
+	if (cov) {
+		ssize_t n;
+
+		memset(cov, 0, sizeof(*cov));
+		snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+		n = readlink(path, cov->exe, sizeof(cov->exe) - 1);
+		cov->exe[n > 0 ? n : 0] = '\0';
+	}
 	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
 	f = fopen(path, "re");
 	if (!f)
 		return;
+	if (cov)
+		cov->mapped = true;
 	while (fgets(line, sizeof(line), f)) {
 		char perms[8], range[64], *name;
 		size_t nl;
@@ -655,7 +764,7 @@ void tls_probe_scan_pid(struct tls_probe *t, pid_t pid)
 			/* through the process's root: it may live in another mount namespace */
 			snprintf(file, sizeof(file), "/proc/%d/root%s", pid, name);
 		}
-		tls_probe_attach_file(t, file);
+		scan_one(t, file, name, cov);
 	}
 	fclose(f);
 }
