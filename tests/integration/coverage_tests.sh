@@ -28,6 +28,18 @@ for line in open(sys.argv[1], encoding="utf-8"):
 PY
 }
 
+# cov_start TAG DESC: a fresh mock server, or a failure named after DESC
+cov_start() {
+	llm_start "$1" && return 0
+	bad "$2" "mock server did not start: $(cat "$LT/server.err")"
+	return 1
+}
+
+# cov_lib PROG PATTERN: the real path of the library PROG links that matches PATTERN
+cov_lib() {
+	readlink -f "$(ldd "$(command -v "$1")" | awk -v p="$2" '$0 ~ p {print $3}')"
+}
+
 t test_coverage_gnutls_blind
 test_coverage_gnutls_blind() {
 	local d="coverage: wget (GnuTLS) is reported blind, by name, once"
@@ -35,12 +47,9 @@ test_coverage_gnutls_blind() {
 		bad "$d" "wget missing: run scripts/deps.sh"
 		return
 	fi
-	llm_start covg || {
-		bad "$d" "mock server did not start: $(cat "$LT/server.err")"
-		return
-	}
+	cov_start covg "$d" || return
 	local lib pid ev lines
-	lib=$(readlink -f "$(ldd "$(command -v wget)" | awk '/libgnutls/ {print $3}')")
+	lib=$(cov_lib wget libgnutls)
 	$AGT --json --http -o "$LT/w.jsonl" -- wget -q -O "$LT/w.out" --ca-certificate="$LLM_CA" \
 		--header='Content-Type: application/json' \
 		--post-data='{"model":"m","messages":[{"role":"user","content":"hi"}]}' \
@@ -59,12 +68,9 @@ test_coverage_gnutls_blind() {
 t test_coverage_openssl_probed
 test_coverage_openssl_probed() {
 	local d="coverage: curl (OpenSSL) is reported probed, without a stderr line"
-	llm_start covo || {
-		bad "$d" "mock server did not start: $(cat "$LT/server.err")"
-		return
-	}
+	cov_start covo "$d" || return
 	local lib pid ev
-	lib=$(readlink -f "$(ldd "$(command -v curl)" | awk '/libssl\.so/ {print $3}')")
+	lib=$(cov_lib curl 'libssl\\.so')
 	$AGT --json --http -o "$LT/c.jsonl" -- curl -sS --http1.1 --cacert "$LLM_CA" \
 		-H 'Content-Type: application/json' \
 		--data-binary '{"model":"m","messages":[{"role":"user","content":"hi"}]}' \
@@ -95,12 +101,9 @@ test_coverage_no_library() {
 t test_coverage_blame_blind_spot
 test_coverage_blame_blind_spot() {
 	local d="coverage: blame names the blind spot of a recording"
-	llm_start covb || {
-		bad "$d" "mock server did not start: $(cat "$LT/server.err")"
-		return
-	}
+	cov_start covb "$d" || return
 	local lib rec out
-	lib=$(readlink -f "$(ldd "$(command -v wget)" | awk '/libgnutls/ {print $3}')")
+	lib=$(cov_lib wget libgnutls)
 	$AGT record -q --output-dir "$LT/recs" -- wget -q -O /dev/null --ca-certificate="$LLM_CA" \
 		--post-data='{"model":"m","messages":[]}' "$LLM_BASE/v1/chat/completions" 2>/dev/null
 	rec=$(ls -d "$LT"/recs/*/ 2>/dev/null | head -1)
