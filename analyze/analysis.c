@@ -323,6 +323,41 @@ static void on_http(struct pass *ps, const struct evs_event *ev)
 		ps->ctx_wait_http = false;
 }
 
+/* A blind spot: kept whole, so blame can name what its figures are missing. */
+static void on_coverage(struct pass *ps, const struct evs_event *ev)
+{
+	struct analysis *a = ps->a;
+	const char *v;
+	struct an_blind *b;
+	size_t len;
+	void *t;
+
+	if (!ev->payload || !(v = jraw_member(ev->payload, ev->end, "status")))
+		return;
+	{
+		char *st = jraw_string(v, ev->end, &len);
+		bool blind = st && !strcmp(st, "blind");
+
+		free(st);
+		if (!blind)
+			return;
+	}
+	t = realloc(a->blind, (a->nblind + 1) * sizeof(*a->blind));
+	if (!t) {
+		ps->err = -ENOMEM;
+		return;
+	}
+	a->blind = t;
+	b = &a->blind[a->nblind++];
+	b->pid = ev->e.pid;
+	v = jraw_member(ev->payload, ev->end, "binary");
+	b->binary = v ? jraw_string(v, ev->end, &len) : NULL;
+	v = jraw_member(ev->payload, ev->end, "tls");
+	b->tls = v ? jraw_string(v, ev->end, &len) : NULL;
+	v = jraw_member(ev->payload, ev->end, "why");
+	b->why = v ? jraw_string(v, ev->end, &len) : NULL;
+}
+
 static void on_state(struct pass *ps, const struct evs_event *ev)
 {
 	(void)ev;
@@ -360,6 +395,9 @@ static int on_event(void *ctx, const struct evs_event *ev)
 		break;
 	case REC_STATE_CHANGE:
 		on_state(ps, ev);
+		break;
+	case REC_COVERAGE:
+		on_coverage(ps, ev);
 		break;
 	case REC_LOST:
 		if (ev->payload && jnum_member(ev->payload, ev->end, "count", &v) && v > 0)
@@ -499,6 +537,12 @@ void analysis_release(struct analysis *a)
 	for (size_t i = 0; i < a->nstates; i++)
 		free(a->states[i].reason);
 	free(a->states);
+	for (size_t i = 0; i < a->nblind; i++) {
+		free(a->blind[i].binary);
+		free(a->blind[i].tls);
+		free(a->blind[i].why);
+	}
+	free(a->blind);
 	free(a->ctx_line);
 	free(a->ctx_request_body);
 	rec_meta_release(&a->meta);

@@ -43,6 +43,12 @@ struct an_opts {
 	uint64_t ctx_at; /* UINT64_MAX: the last one */
 };
 
+/* A process that talked TLS the tracer could not see (a `coverage` event, status "blind"). */
+struct an_blind {
+	int pid;
+	char *binary, *tls, *why; /* tls may be NULL */
+};
+
 struct analysis {
 	char dir[4096];
 	struct rec_meta meta;
@@ -53,6 +59,8 @@ struct analysis {
 	uint64_t sys_unknown;	       /* syscall events without a usable nr */
 	uint64_t by_type[REC__NTYPES]; /* events per type */
 	uint64_t lost;		       /* sum of the `lost` events' counts */
+	struct an_blind *blind;	       /* blind spots, in the order reported */
+	size_t nblind;
 	uint64_t recorded_states;      /* state_change events found in the file */
 	uint64_t first_ts, last_ts;    /* ns since the start */
 	struct an_llm *llm;

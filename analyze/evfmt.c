@@ -312,6 +312,16 @@ void evfmt_what(const cJSON *ev, const char *line, size_t len, enum rec_type typ
 	case REC_HTTP:
 		fmt_http(p, out);
 		break;
+	case REC_COVERAGE:
+		from = rec_json_str(p, "status");
+		to = rec_json_str(p, "binary");
+		why = rec_json_str(p, "why");
+		fprintf(out, "TLS %s: %s", from ? from : "?", to ? to : "?");
+		if (why)
+			fprintf(out, ": %s", why);
+		else if ((why = rec_json_str(p, "tls")))
+			fprintf(out, " (%s)", why);
+		break;
 	default:
 		from = rec_json_str(ev, "type");
 		fputs(from ? from : "?", out);

@@ -53,6 +53,7 @@ static const char *const type_names[REC__NTYPES] = {
     [REC_STATE_CHANGE] = "state_change",
     [REC_LOST] = "lost",
     [REC_HTTP] = "http",
+    [REC_COVERAGE] = "coverage",
     [REC_OTHER] = "other",
 };
 
@@ -61,7 +62,8 @@ static const char *const payload_names[REC__NTYPES] = {
     [REC_SYSCALL] = "syscall",	  [REC_PROCESS] = "process",
     [REC_LLM_RESPONSE] = "llm",	  [REC_CONTEXT_SNAPSHOT] = "context",
     [REC_STATE_CHANGE] = "state", [REC_LOST] = "lost",
-    [REC_HTTP] = "http",	  [REC_OTHER] = NULL,
+    [REC_HTTP] = "http",	  [REC_COVERAGE] = "coverage",
+    [REC_OTHER] = NULL,
 };
 
 const char *rec_type_name(enum rec_type t)

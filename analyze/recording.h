@@ -30,6 +30,7 @@ enum rec_type {
 	REC_STATE_CHANGE,
 	REC_LOST,
 	REC_HTTP,
+	REC_COVERAGE, /* a process talking TLS, and whether the probes see it */
 	REC_OTHER, /* a type this reader does not know: kept, shown by name */
 	REC__NTYPES,
 };

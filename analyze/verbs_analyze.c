@@ -194,6 +194,44 @@ static const char blame_usage[] =
     "  --json              one JSON object (seed BlameResult)\n"
     "  --output-dir DIR    where record ids are looked up\n";
 
+/* What the figures above cannot include: processes whose TLS the tracer could not see. */
+static void print_blind(FILE *out, const struct analysis *a)
+{
+	if (!a->nblind)
+		return;
+	fprintf(out,
+		"\nblind spots: %zu process%s talked TLS the tracer could not see; %s LLM calls are "
+		"missing from the figures above:\n",
+		a->nblind, a->nblind == 1 ? "" : "es", a->nblind == 1 ? "its" : "their");
+	for (size_t i = 0; i < a->nblind; i++)
+		fprintf(out, "  pid %d %s: %s\n", a->blind[i].pid,
+			a->blind[i].binary ? a->blind[i].binary : "?",
+			a->blind[i].why ? a->blind[i].why : "?");
+}
+
+static cJSON *blind_json(const struct analysis *a)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	for (size_t i = 0; arr && i < a->nblind; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		if (!o)
+			break;
+		cJSON_AddNumberToObject(o, "pid", a->blind[i].pid);
+		if (a->blind[i].binary)
+			cJSON_AddStringToObject(o, "binary", a->blind[i].binary);
+		if (a->blind[i].tls)
+			cJSON_AddStringToObject(o, "tls", a->blind[i].tls);
+		else
+			cJSON_AddNullToObject(o, "tls");
+		if (a->blind[i].why)
+			cJSON_AddStringToObject(o, "why", a->blind[i].why);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
 int verb_blame(int argc, char **argv)
 {
 	struct common c = {.verb = "blame", .usage = blame_usage};
@@ -211,10 +249,13 @@ int verb_blame(int argc, char **argv)
 	} else if (c.json) {
 		cJSON *o = blame_json(&r);
 
+		if (o)
+			cJSON_AddItemToObject(o, "blind_spots", blind_json(&a));
 		ret = verb_print_json(o, true);
 		cJSON_Delete(o);
 	} else {
 		blame_print(stdout, &r);
+		print_blind(stdout, &a);
 		ret = 0;
 	}
 	blame_release(&r);

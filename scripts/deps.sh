@@ -6,7 +6,7 @@ set -eu
 
 PKGS="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev libcjson-dev libcmocka-dev
 bpftool strace linux-perf bpftrace python3 procps
-libnghttp2-dev libbrotli-dev curl openssl ca-certificates python3-httpx python3-h2
+libnghttp2-dev libbrotli-dev curl wget openssl ca-certificates python3-httpx python3-h2
 libzstd-dev zstd python3-zstandard
 qemu-system-x86 busybox-static cpio kmod xz-utils
 golang-go"

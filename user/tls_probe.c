@@ -74,9 +74,10 @@ struct tls_probe {
 	struct seen {
 		dev_t dev;
 		ino_t ino;
-		const char
-		    *why; /* a TLS stack found but not located (a locator's phrase), or NULL */
-	} * seen;	  /* every file looked at, OpenSSL or not: each is parsed once */
+		enum tls_file_state state;
+		const char *stack; /* static: "OpenSSL"... (NULL: no TLS stack recognised) */
+		char *why;	   /* TLS_FILE_BLIND: why no probe is there */
+	} * seen;		   /* every file looked at, OpenSSL or not: each is parsed once */
 	size_t nseen, capseen;
 };
 
@@ -214,7 +215,7 @@ void tls_probe__free(struct tls_probe *t)
 		destroy_links(t->links, t->nlinks);
 	free(t->links);
 	for (size_t i = 0; i < t->nseen; i++)
-		free((char *)t->seen[i].why);
+		free(t->seen[i].why);
 	free(t->seen);
 	tls_bpf__destroy(t->skel);
 	free(t);
@@ -293,26 +294,59 @@ static int attach_perf(struct tls_probe *t, struct bpf_program *const *progs, co
 	return 0;
 }
 
-/* Marks the file seen; false if it already was. */
-static bool first_look(struct tls_probe *t, const struct stat *st)
+static struct seen *seen_find(struct tls_probe *t, const struct stat *st)
 {
 	for (size_t i = 0; i < t->nseen; i++)
 		if (t->seen[i].dev == st->st_dev && t->seen[i].ino == st->st_ino)
-			return false;
+			return &t->seen[i];
+	return NULL;
+}
+
+/* A new record for the file (state TLS_FILE_NONE); NULL when out of memory. */
+static struct seen *seen_add(struct tls_probe *t, const struct stat *st)
+{
 	if (t->nseen == t->capseen) {
 		size_t ncap = t->capseen ? t->capseen * 2 : 64;
 		void *p = realloc(t->seen, ncap * sizeof(*t->seen));
 
 		if (!p)
-			return false;
+			return NULL;
 		t->seen = p;
 		t->capseen = ncap;
 	}
+	memset(&t->seen[t->nseen], 0, sizeof(t->seen[t->nseen]));
 	t->seen[t->nseen].dev = st->st_dev;
 	t->seen[t->nseen].ino = st->st_ino;
-	t->seen[t->nseen].why = NULL;
-	t->nseen++;
-	return true;
+	return &t->seen[t->nseen++];
+}
+
+static void seen_blind(struct seen *s, const char *stack, const char *why)
+{
+	s->state = TLS_FILE_BLIND;
+	s->stack = stack;
+	free(s->why);
+	s->why = strdup(why);
+}
+
+/*
+ * TLS libraries with no probes at all, known by their file name: a process that maps one and
+ * talks TLS is blind, and the tracer says so (tls_coverage.c) instead of showing nothing.
+ */
+static const char *unprobed_library(const char *path)
+{
+	static const struct {
+		const char *prefix, *stack;
+	} libs[] = {
+	    {"libgnutls.so", "GnuTLS"},	  {"libnss3.so", "NSS"},	 {"libssl3.so", "NSS"},
+	    {"libwolfssl.so", "wolfSSL"}, {"libmbedtls.so", "Mbed TLS"}, {"libs2n.so", "s2n-tls"},
+	};
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++)
+		if (!strncmp(base, libs[i].prefix, strlen(libs[i].prefix)))
+			return libs[i].stack;
+	return NULL;
 }
 
 /* The TLS_CHAIN program of function f at its entry or return (NULL: no probe there). */
@@ -386,12 +420,37 @@ static int attach_funcs(struct tls_probe *t, const char *path, const int *fns, c
 	}
 }
 
+/* The OpenSSL with exported symbols in `path` (libssl, node): 1 attached, 0 none, -errno. */
+static int attach_openssl(struct tls_probe *t, const char *path, const struct stat *st)
+{
+	size_t off[NFUNCS], offs[NFUNCS];
+	int fns[NFUNCS];
+	unsigned n = 0;
+	int err;
+
+	/* node's symbol scan is 10-20 ms of every start-up: remembered per file version */
+	if (!symcache_get("ssl1", st, NFUNCS, off)) {
+		if (elfsym_offsets(path, funcs, NFUNCS, off) < 0)
+			return 0;
+		symcache_put("ssl1", st, NFUNCS, off);
+	}
+	if (!off[F_WRITE] || !off[F_READ])
+		return 0;
+	for (int f = 0; f < NFUNCS; f++) {
+		if (off[f]) {
+			fns[n] = f;
+			offs[n++] = off[f];
+		}
+	}
+	err = attach_funcs(t, path, fns, offs, n);
+	return err ? err : 1;
+}
+
 /*
- * Go's crypto/tls in `path` (tls_go.h): every probe an entry probe of tls_enter, the cookie
- * saying which (RETs included). Returns 1 attached, 0 no Go TLS there, <0 -errno or not
- * located (the reason kept in the file's `seen` record, printed under AGTRACE_DEBUG).
+ * Go's crypto/tls in `path` (tls_go.h): 1 attached, 0 none there, -errno when attaching failed,
+ * -ENOENT when the locator refused (its phrase in `why`).
  */
-static int attach_go(struct tls_probe *t, const char *path)
+static int attach_go(struct tls_probe *t, const char *path, char *why, size_t whylen)
 {
 	enum { MAXP = 5 + TLS_GO_MAX_RETS };
 	struct bpf_program *progs[MAXP];
@@ -400,19 +459,12 @@ static int attach_go(struct tls_probe *t, const char *path)
 	struct tls_bpf *sk = t->skel;
 	bool chain = t->mode == TLS_CHAIN;
 	struct tls_go_probes p;
-	char why[192];
 	unsigned n = 0;
 	int r;
 
-	r = tls_go_locate(path, &p, why, sizeof(why));
-	if (r < 0) {
-		struct seen *s = &t->seen[t->nseen - 1]; /* this file's, added by first_look */
-
-		s->why = strdup(why);
-		if (getenv("AGTRACE_DEBUG"))
-			fprintf(stderr, "agtrace-bpf: %s: %s\n", path, why);
+	r = tls_go_locate(path, &p, why, whylen);
+	if (r < 0)
 		return -ENOENT;
-	}
 	if (!r)
 		return 0;
 		/* one program for all, told apart by the cookie; TLS_CHAIN: one program each */
@@ -438,8 +490,7 @@ static int attach_go(struct tls_probe *t, const char *path)
 	else
 		r = attach_perf(t, progs, path, offs, chain ? NULL : cookies, n, false);
 	if (r) {
-		fprintf(stderr, "agtrace-bpf: cannot attach Go TLS uprobes to %s: %s\n", path,
-			strerror(-r));
+		snprintf(why, whylen, "Go crypto/tls: cannot attach uprobes: %s", strerror(-r));
 		return r;
 	}
 	if (getenv("AGTRACE_DEBUG"))
@@ -448,39 +499,61 @@ static int attach_go(struct tls_probe *t, const char *path)
 	return 1;
 }
 
-int tls_probe_attach_file(struct tls_probe *t, const char *path)
+static enum tls_file_state attach_file(struct tls_probe *t, const char *path, const char **stack,
+				       const char **why)
 {
-	size_t off[NFUNCS], offs[NFUNCS];
-	int fns[NFUNCS];
-	unsigned n = 0;
 	struct stat st;
+	struct seen *s;
+	const char *lib;
+	char msg[256];
 	int err;
 
-	if (stat(path, &st) || !S_ISREG(st.st_mode) || !first_look(t, &st))
-		return 0;
-	/* node's symbol scan is 10-20 ms of every start-up: remembered per file version */
-	if (!symcache_get("ssl1", &st, NFUNCS, off)) {
-		if (elfsym_offsets(path, funcs, NFUNCS, off) < 0)
-			return 0;
-		symcache_put("ssl1", &st, NFUNCS, off);
+	*stack = *why = NULL;
+	if (stat(path, &st) || !S_ISREG(st.st_mode))
+		return TLS_FILE_NONE;
+	s = seen_find(t, &st);
+	if (s)
+		goto out;
+	s = seen_add(t, &st);
+	if (!s)
+		return TLS_FILE_NONE;
+	err = attach_openssl(t, path, &st);
+	if (err > 0) {
+		s->state = TLS_FILE_PROBED;
+		s->stack = "OpenSSL";
+		if (getenv("AGTRACE_DEBUG"))
+			fprintf(stderr, "agtrace-bpf: TLS uprobes on %s (%s)\n", path,
+				mode_names[t->mode]);
+	} else if (err < 0) {
+		snprintf(msg, sizeof(msg), "OpenSSL: cannot attach uprobes: %s", strerror(-err));
+		fprintf(stderr, "agtrace-bpf: %s: %s\n", path, msg);
+		seen_blind(s, "OpenSSL", msg);
+	} else if ((err = attach_go(t, path, msg, sizeof(msg))) > 0) {
+		s->state = TLS_FILE_PROBED;
+		s->stack = "Go crypto/tls";
+	} else if (err < 0) {
+		if (err != -ENOENT) /* attaching failed: said always, as for OpenSSL */
+			fprintf(stderr, "agtrace-bpf: %s: %s\n", path, msg);
+		seen_blind(s, "Go crypto/tls", msg);
+	} else if ((lib = unprobed_library(path))) {
+		snprintf(msg, sizeof(msg), "%s: no probes for this library", lib);
+		seen_blind(s, lib, msg);
 	}
-	if (!off[F_WRITE] || !off[F_READ])
-		return attach_go(t, path);
-	for (int f = 0; f < NFUNCS; f++) {
-		if (off[f]) {
-			fns[n] = f;
-			offs[n++] = off[f];
-		}
-	}
-	err = attach_funcs(t, path, fns, offs, n);
-	if (err) {
-		fprintf(stderr, "agtrace-bpf: cannot attach TLS uprobes to %s: %s\n", path,
-			strerror(-err));
-		return err;
-	}
-	if (getenv("AGTRACE_DEBUG"))
-		fprintf(stderr, "agtrace-bpf: TLS uprobes on %s (%s)\n", path, mode_names[t->mode]);
-	return 1;
+	if (s->state == TLS_FILE_BLIND && getenv("AGTRACE_DEBUG"))
+		fprintf(stderr, "agtrace-bpf: %s: %s\n", path, s->why);
+out:
+	*stack = s->stack;
+	*why = s->why;
+	return s->state;
+}
+
+int tls_probe_attach_file(struct tls_probe *t, const char *path)
+{
+	const char *stack, *why;
+	struct stat st;
+	bool fresh = !stat(path, &st) && !seen_find(t, &st);
+
+	return attach_file(t, path, &stack, &why) == TLS_FILE_PROBED && fresh;
 }
 
 /*
@@ -695,6 +768,25 @@ void tls_probe_attach_system(struct tls_probe *t)
 	free(dirs);
 }
 
+/* One mapped file: attached if it can be, and what it means for the process's coverage. */
+static void scan_one(struct tls_probe *t, const char *file, const char *name,
+		     struct tls_pid_cov *cov)
+{
+	const char *stack, *why;
+	enum tls_file_state st = attach_file(t, file, &stack, &why);
+
+	if (!cov || st == TLS_FILE_NONE)
+		return;
+	if (st == TLS_FILE_PROBED && !cov->probed[0]) {
+		snprintf(cov->probed, sizeof(cov->probed), "%s", name);
+		cov->probed_stack = stack;
+	} else if (st == TLS_FILE_BLIND && !cov->blind[0]) {
+		snprintf(cov->blind, sizeof(cov->blind), "%s", name);
+		cov->blind_stack = stack;
+		snprintf(cov->why, sizeof(cov->why), "%s", why ? why : "no probes");
+	}
+}
+
 void tls_probe_attach_command(struct tls_probe *t, const char *cmd)
 {
 	const char *path = getenv("PATH");
@@ -718,15 +810,25 @@ void tls_probe_attach_command(struct tls_probe *t, const char *cmd)
 	free(dirs);
 }
 
-void tls_probe_scan_pid(struct tls_probe *t, pid_t pid)
+void tls_probe_scan_pid(struct tls_probe *t, pid_t pid, struct tls_pid_cov *cov)
 {
 	char path[64], line[4096], file[4096 + 64];
 	FILE *f;
 
+	if (cov) {
+		ssize_t n;
+
+		memset(cov, 0, sizeof(*cov));
+		snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+		n = readlink(path, cov->exe, sizeof(cov->exe) - 1);
+		cov->exe[n > 0 ? n : 0] = '\0';
+	}
 	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
 	f = fopen(path, "re");
 	if (!f)
 		return;
+	if (cov)
+		cov->mapped = true;
 	while (fgets(line, sizeof(line), f)) {
 		char perms[8], range[64], *name;
 		size_t nl;
@@ -748,7 +850,7 @@ void tls_probe_scan_pid(struct tls_probe *t, pid_t pid)
 			/* through the process's root: it may live in another mount namespace */
 			snprintf(file, sizeof(file), "/proc/%d/root%s", pid, name);
 		}
-		tls_probe_attach_file(t, file);
+		scan_one(t, file, name, cov);
 	}
 	fclose(f);
 }

@@ -36,8 +36,26 @@ void tls_probe_attach_system(struct tls_probe *t);
  * binary carrying its own TLS (Go) is probed before its first call, not when its exec is seen.
  */
 void tls_probe_attach_command(struct tls_probe *t, const char *cmd);
-/* Every executable file mapping of `pid` (through /proc/PID/root). */
-void tls_probe_scan_pid(struct tls_probe *t, pid_t pid);
+/* What the tracer knows of a file's TLS stack. */
+enum tls_file_state {
+	TLS_FILE_NONE,	 /* no TLS stack recognised */
+	TLS_FILE_PROBED, /* its plaintext boundary has probes */
+	TLS_FILE_BLIND,	 /* a TLS stack the probes cannot see (why: see tls_pid_cov) */
+};
+
+/* A process's TLS coverage, from its mappings: the first probed and the first blind file. */
+struct tls_pid_cov {
+	bool mapped;	  /* its mappings were read (false: it had ended) */
+	char exe[256];	  /* the program (/proc/PID/exe), read while the process is there */
+	char probed[256]; /* path as mapped ("" if none) */
+	const char *probed_stack;
+	char blind[256];
+	const char *blind_stack;
+	char why[256]; /* e.g. "BoringSSL statically linked, functions not located" */
+};
+
+/* Every executable file mapping of `pid` (through /proc/PID/root); cov (may be NULL) filled. */
+void tls_probe_scan_pid(struct tls_probe *t, pid_t pid, struct tls_pid_cov *cov);
 /* The per-CPU counter (one __u64 per CPU at key 0) of TLS records the ring had no room for. */
 int tls_probe_drops_fd(const struct tls_probe *t);
 

@@ -41,6 +41,7 @@
 #include "summary.h"
 #include "syscall_table.h"
 #include "tls_conn.h"
+#include "tls_coverage.h"
 #include "tls_probe.h"
 #include "tracer.h"
 
@@ -77,6 +78,7 @@ struct consumer {
 	struct rusage ru0;     /* at the start of consuming */
 	struct tls_probe *tls; /* NULL with --no-tls or where it cannot load */
 	struct tls_conns *conns;
+	struct tls_coverage *cov; /* with TLS capture: who talks TLS the probes cannot see */
 	struct llm_events llm;
 	unsigned long long tls_lost_bytes;
 	/* -r / `record`: the same events as JSON lines into a recording, and its spans */
@@ -127,6 +129,7 @@ static void release_exits(struct consumer *c, unsigned long long before)
 
 			if (c->conns)
 				tls_conns_exit(c->conns, x->h.tgid, x->h.ts);
+			tls_coverage_exit(c->cov, &x->h);
 			if (c->rec)
 				printer_record(&c->rpr, x, sizeof(*x));
 			if (c->sl.b)
@@ -148,8 +151,20 @@ static void handle_one(struct consumer *c, const void *data, size_t size)
 	switch (h->type) {
 	case AGT_REC_EXEC:
 		/* the new image may be node, or link OpenSSL: attach before it gets to TLS */
-		if (c->tls)
-			tls_probe_scan_pid(c->tls, h->tgid);
+		if (c->tls) {
+			struct tls_pid_cov cov;
+
+			const char *fn, *argv;
+
+			tls_probe_scan_pid(c->tls, h->tgid, &cov);
+			/* gone already (records wait up to a poll interval): the exec'd path */
+			if (!cov.exe[0] && !rec_exec_parts(data, size, &fn, &argv)) {
+				const struct agt_exec *x = data;
+
+				snprintf(cov.exe, sizeof(cov.exe), "%.*s", (int)x->filename_len, fn);
+			}
+			tls_coverage_image(c->cov, h->tgid, &cov, true);
+		}
 		break;
 	case AGT_REC_EXIT:
 		if (size >= sizeof(struct agt_exit) && hold_exit(c, data))
@@ -164,6 +179,7 @@ static void handle_one(struct consumer *c, const void *data, size_t size)
 			c->syscalls++;
 			if (r->nr >= 0 && r->nr < AGT_NR_MAX)
 				c->by_nr[r->nr]++;
+			tls_coverage_syscall(c->cov, r, size);
 			if (!c->stats)
 				break;
 			now = now_ns();
@@ -205,7 +221,10 @@ static int handle_record(void *ctx, void *data, size_t size)
 static int handle_tls(void *ctx, void *data, size_t size)
 {
 	struct consumer *c = ctx;
+	const struct agt_hdr *h = data;
 
+	if (size >= sizeof(*h))
+		tls_coverage_plaintext(c->cov, h->tgid);
 	tls_conns_record(c->conns, data, size);
 	return 0;
 }
@@ -235,14 +254,18 @@ static bool for_each_tracked(struct agtrace_bpf *skel, bool (*fn)(void *, int, _
  */
 static bool rescan_one(void *ctx, int fd, __u32 tgid)
 {
+	struct consumer *c = ctx;
+	struct tls_pid_cov cov;
+
 	(void)fd;
-	tls_probe_scan_pid(ctx, (pid_t)tgid);
+	tls_probe_scan_pid(c->tls, (pid_t)tgid, &cov);
+	tls_coverage_image(c->cov, tgid, &cov, false);
 	return true;
 }
 
-static void tls_rescan(struct agtrace_bpf *skel, struct tls_probe *tls)
+static void tls_rescan(struct agtrace_bpf *skel, struct consumer *c)
 {
-	for_each_tracked(skel, rescan_one, tls);
+	for_each_tracked(skel, rescan_one, c);
 }
 
 /* AGTRACE_TIMING=1: where start-up time goes, one stderr line per phase (ms since main). */
@@ -340,6 +363,17 @@ static void tls_job_finish(struct tls_job *j, struct agtrace_bpf *skel)
 }
 
 /* TLS capture is best effort: without it the syscall trace still runs, and says so. */
+/* A coverage event (tls_coverage.c) into the JSON outputs. */
+static void cov_out(void *ctx, const struct agt_hdr *h, const char *obj, size_t len)
+{
+	struct consumer *c = ctx;
+
+	if (c->print && c->pr.json)
+		printer_event_json(&c->pr, h, "coverage", "coverage", obj, len);
+	if (c->rec)
+		printer_event_json(&c->rpr, h, "coverage", "coverage", obj, len);
+}
+
 static void tls_setup(struct agtrace_bpf *skel, struct consumer *c, const struct opts *o,
 		      struct tls_job *j)
 {
@@ -361,8 +395,14 @@ static void tls_setup(struct agtrace_bpf *skel, struct consumer *c, const struct
 		c->tls = NULL;
 		return;
 	}
-	for (int i = 0; i < o->npids; i++)
-		tls_probe_scan_pid(c->tls, o->pids[i]);
+	/* not silenced by -q: a blind spot is a warning, not chatter */
+	c->cov = tls_coverage__new(cov_out, c, false);
+	for (int i = 0; i < o->npids; i++) {
+		struct tls_pid_cov cov;
+
+		tls_probe_scan_pid(c->tls, o->pids[i], &cov);
+		tls_coverage_image(c->cov, (uint32_t)o->pids[i], &cov, true);
+	}
 }
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -1143,7 +1183,7 @@ int tracer_run(const struct opts *o, struct launch *l)
 		}
 		now = now_ns();
 		if (c->tls && now >= next_scan) {
-			tls_rescan(skel, c->tls);
+			tls_rescan(skel, c);
 			next_scan = now + TLS_SCAN_NS;
 		}
 		drain(skel, rb, c, o, ncpu, &lost, false);
@@ -1219,6 +1259,7 @@ cleanup:
 		close(outfd);
 	if (c) {
 		tls_conns__free(c->conns);
+		tls_coverage__free(c->cov);
 		llm_events_release(&c->llm);
 		if (c->rec)
 			rec_finish(c, true, true);

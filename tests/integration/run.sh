@@ -373,6 +373,9 @@ test_output_file_mode() {
 # Go's crypto/tls: the locator against go tool nm/objdump, a Go agent against the mock
 # shellcheck source=tests/integration/go_tests.sh
 . tests/integration/go_tests.sh
+# TLS coverage: blind spots named on stderr and as `coverage` events
+# shellcheck source=tests/integration/coverage_tests.sh
+. tests/integration/coverage_tests.sh
 # Recordings: record, records, replay, diff, fork, SIGKILL, bad input
 # shellcheck source=tests/integration/rec_tests.sh
 . tests/integration/rec_tests.sh

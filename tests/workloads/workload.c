@@ -137,7 +137,11 @@ static int sequence(void)
 }
 
 /* Connects to a listener of its own on 127.0.0.1 and prints the port. */
-static int net(void)
+/*
+ * A loopback TCP connection that carries `msg`: "hello", or (tlshello) the first bytes of a TLS
+ * ClientHello written by no TLS library at all, what the coverage report must notice.
+ */
+static int net(const char *msg, size_t n)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t len = sizeof(a);
@@ -150,7 +154,7 @@ static int net(void)
 	if (c < 0 || connect(c, (void *)&a, sizeof(a)))
 		return 1;
 	s = accept(l, NULL, NULL);
-	if (s < 0 || write(c, "hello", 5) != 5)
+	if (s < 0 || write(c, msg, n) != (ssize_t)n)
 		return 1;
 	printf("port %d\n", ntohs(a.sin_port));
 	close(s);
@@ -316,7 +320,12 @@ int main(int argc, char **argv)
 	} else if (!strcmp(mode, "seq")) {
 		ret = sequence();
 	} else if (!strcmp(mode, "net")) {
-		ret = net();
+		ret = net("hello", 5);
+	} else if (!strcmp(mode, "tlshello")) {
+		static const char hello[] = "\x16\x03\x01\x00\x04\x01\x00\x00\x00";
+
+		ret = net(hello, sizeof(hello) - 1);
+		sleep(1); /* alive while the tracer reads its mappings */
 	} else if (!strcmp(mode, "wait") && argc > 3) {
 		ret = wait_then(argv[2], atol(argv[3]));
 	} else if (!strcmp(mode, "latency") && argc > 2) {
@@ -333,7 +342,7 @@ int main(int argc, char **argv)
 		sleep((unsigned)n);
 	} else {
 		fprintf(stderr,
-			"usage: workload getppid|rw|mix|forkexec|seq|net|wait|latency ...\n");
+			"usage: workload getppid|rw|mix|forkexec|seq|net|tlshello|wait|latency ...\n");
 		return 2;
 	}
 	return ret;

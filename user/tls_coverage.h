@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * tls_coverage.h - never silent about TLS the tracer cannot see.
+ *
+ * A traced process that does a TLS handshake (a ClientHello it writes or a ServerHello it reads,
+ * seen in the syscall buffers) or connects to port 443 through a library without probes gets one
+ * line on stderr and a `coverage` event naming the process, the binary and why ("BoringSSL
+ * statically linked, functions not located"). A process whose probed library saw none of its
+ * handshakes' plaintext by the time it exits is reported the same way: it used another stack.
+ * Covered processes get a `coverage` event too (status "probed"), without the stderr line.
+ */
+#ifndef AGT_TLS_COVERAGE_H
+#define AGT_TLS_COVERAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "abi.h"
+#include "tls_probe.h"
+
+struct tls_coverage;
+
+/* Where the events go: h names the process; obj is the event's JSON object ("coverage": obj). */
+typedef void (*tls_cov_emit_fn)(void *ctx, const struct agt_hdr *h, const char *obj, size_t len);
+
+/* quiet: no stderr lines (the events are still emitted). NULL on ENOMEM. */
+struct tls_coverage *tls_coverage__new(tls_cov_emit_fn emit, void *ctx, bool quiet);
+void tls_coverage__free(struct tls_coverage *c);
+/* What a scan of tgid's mappings found; new_image after an exec (forgets the old image). */
+void tls_coverage_image(struct tls_coverage *c, uint32_t tgid, const struct tls_pid_cov *cov,
+			bool new_image);
+/* A syscall record (checked): handshakes and port-443 connects. */
+void tls_coverage_syscall(struct tls_coverage *c, const struct agt_syscall *r, size_t size);
+/* TLS plaintext arrived from tgid. */
+void tls_coverage_plaintext(struct tls_coverage *c, uint32_t tgid);
+/* The process ended (h: its exit record's header). */
+void tls_coverage_exit(struct tls_coverage *c, const struct agt_hdr *h);
+/* Processes reported blind so far. */
+unsigned long tls_coverage_blind(const struct tls_coverage *c);
+
+#endif
