@@ -227,3 +227,44 @@ test_llm_go_tail_call_chain() {
 	check "$d" $? "$why $(llm_why p)"
 	llm_stop
 }
+
+# The coverage events (coverage_tests.sh's cov_* helpers): the Go agent's TLS is reported probed;
+# a copy whose table names no (*Conn).Read (one letter changed: Go's runtime only prints names)
+# runs as well, and is reported blind with the locator's reason, on stderr and as an event.
+t test_go_coverage
+test_go_coverage() {
+	local d="coverage: the Go agent is reported probed (Go crypto/tls); one without (*Conn).Read blind, with the reason"
+	go_need "$d" || return
+	cov_start gocov "$d" || return
+	local exe pid ev r=0 msg=""
+	exe=$(readlink -f $GO_WL/go_agent_s)
+	$AGT --json --http -o "$LT/c.jsonl" -- $GO_WL/go_agent_s -base "$LLM_BASE" -ca "$LLM_CA" \
+		-key-file tests/llm/secret >"$LT/c.out" 2>"$LT/c.err"
+	pid=$(cov_pid_of "$LT/c.jsonl" go_agent_s)
+	ev=$(cov_events "$LT/c.jsonl")
+	[ "$ev" = "probed|$exe|Go crypto/tls|None|ClientHello|$pid" ] && ! grep -q 'cannot see' "$LT/c.err" &&
+		[ "$(grep -c '"type":"llm_response"' "$LT/c.jsonl")" = 3 ] || {
+		r=1
+		msg="probed: events=[$ev] stderr: $(head -c 400 "$LT/c.err")"
+	}
+	/usr/bin/python3 - $GO_WL/go_agent_s "$TMP/go_noread" <<'PY' || { r=1; msg="$msg patch failed"; }
+import sys
+b = open(sys.argv[1], "rb").read()
+name = b"crypto/tls.(*Conn).Read\0"
+assert b.count(name) == 1, b.count(name)
+open(sys.argv[2], "wb").write(b.replace(name, b"crypto/tls.(*Conn).Reaq\0"))
+PY
+	chmod +x "$TMP/go_noread"
+	$AGT --json -o "$LT/b.jsonl" -- "$TMP/go_noread" -base "$LLM_BASE" -ca "$LLM_CA" \
+		-key-file tests/llm/secret >"$LT/b.out" 2>"$LT/b.err"
+	pid=$(cov_pid_of "$LT/b.jsonl" go_noread)
+	ev=$(cov_events "$LT/b.jsonl")
+	local why="Go crypto/tls (go1.19.8): (*Conn).Read not found"
+	grep -qx 'ok 3' "$LT/b.out" && [ "$ev" = "blind|$TMP/go_noread|Go crypto/tls|$why|ClientHello|$pid" ] &&
+		grep -qxF "agtrace-bpf: pid $pid talks TLS the tracer cannot see: $TMP/go_noread: $why" "$LT/b.err" || {
+		r=1
+		msg="$msg blind: events=[$ev] stderr: $(head -c 400 "$LT/b.err")"
+	}
+	check "$d" $r "$msg"
+	llm_stop
+}
