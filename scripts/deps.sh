@@ -50,3 +50,12 @@ if [ ! -f "$NODE_DIR/node_modules/.package-lock.json" ] ||
 	echo "deps: npm ci in tests/llm/node" >&2
 	npm ci --prefix "$NODE_DIR" --no-audit --no-fund --loglevel=error >/dev/null
 fi
+
+# npm: a current Go release's binary (esbuild, Go 1.26) for the Go locator's oracle tests
+# (tests/integration/go_tests.sh); same rule.
+GO_FIX_DIR="$(cd "$(dirname "$0")/.." && pwd)/tests/go"
+if [ ! -f "$GO_FIX_DIR/node_modules/.package-lock.json" ] ||
+	[ "$GO_FIX_DIR/package-lock.json" -nt "$GO_FIX_DIR/node_modules/.package-lock.json" ]; then
+	echo "deps: npm ci in tests/go" >&2
+	npm ci --prefix "$GO_FIX_DIR" --no-audit --no-fund --loglevel=error >/dev/null
+fi

@@ -117,14 +117,23 @@ static void read_version(struct gobin *g, const Elf64_Shdr *s)
 }
 
 /*
- * textStart as the running program sees it. The linker writes it into the header; a PIE linked
- * by the system linker may leave 0 there and fill it from a R_X86_64_RELATIVE relocation, whose
- * addend is then the value.
+ * The 8-byte value at virtual address `va` as the loaded program sees it: the file's bytes, or,
+ * where the system linker left 0 there for the dynamic loader to fill (a PIE), the addend of
+ * the R_X86_64_RELATIVE relocation of that address. 0 when neither is known.
  */
-static uint64_t text_start(const struct gobin *g, const Elf64_Ehdr *eh, const Elf64_Shdr *tab)
+static uint64_t load_u64(const struct gobin *g, const Elf64_Ehdr *eh, uint64_t va)
 {
-	uint64_t v = u64(g->tab + 24), field = tab->sh_addr + 24;
+	uint64_t v = 0;
 
+	for (unsigned i = 0; i < eh->e_shnum; i++) {
+		const Elf64_Shdr *s = shdr(g, eh, i);
+
+		if (s && s->sh_type == SHT_PROGBITS && in_file(g, s) && va >= s->sh_addr &&
+		    va - s->sh_addr <= s->sh_size - 8 && s->sh_size >= 8) {
+			v = u64(g->map + s->sh_offset + (va - s->sh_addr));
+			break;
+		}
+	}
 	if (v)
 		return v;
 	for (unsigned i = 0; i < eh->e_shnum; i++) {
@@ -136,8 +145,46 @@ static uint64_t text_start(const struct gobin *g, const Elf64_Ehdr *eh, const El
 		for (uint64_t k = 0; k < s->sh_size / sizeof(Elf64_Rela); k++) {
 			const Elf64_Rela *r = (const Elf64_Rela *)(g->map + s->sh_offset) + k;
 
-			if (r->r_offset == field && ELF64_R_TYPE(r->r_info) == R_X86_64_RELATIVE)
+			if (r->r_offset == va && ELF64_R_TYPE(r->r_info) == R_X86_64_RELATIVE)
 				return r->r_addend;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The runtime's moduledata for this table: its `text` field (0 when not found). Go 1.26 leaves
+ * the header's textStart 0 and the runtime takes the text start from moduledata, which it keeps
+ * in a .go.module section (before, runtime.firstmoduledata in .noptrdata). The layout, stable
+ * since 1.16: pcHeader *, then six slices (funcnametab, cutab, filetab, pctab, pclntable, ftab;
+ * 24 bytes each), findfunctab, minpc, maxpc, text, etext. A candidate counts only when its
+ * funcnametab and ftab point where the header says and ftab has nfunc+1 entries.
+ */
+static uint64_t moduledata_text(const struct gobin *g, const Elf64_Ehdr *eh, uint64_t tab_va,
+				uint64_t nameoff, uint64_t pclnoff)
+{
+	static const char *const where[] = {".go.module", ".noptrdata", ".data.rel.ro", ".data"};
+	const Elf64_Shdr *strs = shdr(g, eh, eh->e_shstrndx);
+
+	for (size_t w = 0; strs && w < sizeof(where) / sizeof(where[0]); w++) {
+		for (unsigned i = 0; i < eh->e_shnum; i++) {
+			const Elf64_Shdr *s = shdr(g, eh, i);
+
+			if (!s || s->sh_name >= strs->sh_size || !in_file(g, s) ||
+			    s->sh_type != SHT_PROGBITS || s->sh_size < 192 ||
+			    strncmp((const char *)g->map + strs->sh_offset + s->sh_name, where[w],
+				    strs->sh_size - s->sh_name))
+				continue;
+			for (uint64_t o = 0; o + 192 <= s->sh_size; o += 8) {
+				uint64_t md = s->sh_addr + o;
+
+				if (load_u64(g, eh, md) != tab_va ||
+				    load_u64(g, eh, md + 8) != tab_va + nameoff ||
+				    load_u64(g, eh, md + 128) != tab_va + pclnoff ||
+				    load_u64(g, eh, md + 136) != g->nfunc + 1)
+					continue;
+				return load_u64(g, eh, md + 176);
+			}
 		}
 	}
 	return 0;
@@ -183,7 +230,10 @@ static int parse_118(struct gobin *g, const Elf64_Ehdr *eh, const Elf64_Shdr *ta
 	g->pcln = g->tab + pclnoff;
 	g->pclnsize = g->tabsize - pclnoff;
 	g->functab = g->pcln;
-	g->text = text_start(g, eh, tab);
+	/* the header's textStart (a relocation's in a PIE); Go 1.26+: moduledata's text */
+	g->text = load_u64(g, eh, tab->sh_addr + 24);
+	if (!g->text)
+		g->text = moduledata_text(g, eh, tab->sh_addr, nameoff, pclnoff);
 	if (!g->text || !find_text_segment(g, eh))
 		return fail(why, whylen, "text start 0x%llx not in an executable segment",
 			    (unsigned long long)g->text);

@@ -4,7 +4,8 @@ by function, and the probe offsets of tls_go_locate against `go tool objdump`.
 
     go_decode_cmp.py GOTAB_INSNS OBJDUMP_D GOTAB_FUNCS [GOTAB_LOCATE GO_OBJDUMP_TLS]
 
-(`go tool objdump` needs the symbol table: the probe offsets are checked on unstripped builds.)
+(`go tool objdump` needs the symbol table and knows Go's own releases only: GO_OBJDUMP_TLS "gnu"
+takes the RET and JBE instructions from OBJDUMP_D instead, for stripped or newer binaries.)
 
 A function where objdump itself prints (bad) holds data among its code (hand-written assembly);
 there the linear sweeps legitimately differ, so it is left out and counted (never a TLS one)."""
@@ -19,7 +20,7 @@ for line in open(insns):
         ours_bad.append(int(line.split()[1], 16))
     else:
         ours.append(int(line, 16))
-theirs, bad_at = [], []
+theirs, bad_at, mnem = [], [], {}
 for line in open(objd):
     m = re.match(r"^\s*([0-9a-f]+):\t", line)
     if not m:
@@ -28,6 +29,7 @@ for line in open(objd):
         continue
     a = int(m.group(1), 16)
     theirs.append(a)
+    mnem[a] = line[m.end():].split()[0]
     if "(bad)" in line:
         bad_at.append(a)
 fns = []
@@ -66,7 +68,13 @@ if locate:
     got_rets = [int(x, 16) + delta for x in loc.get("read_ret", "").split()]
     got_write = int(loc["write"], 16) + delta
     fn, rets, after_jbe, prev_jbe = None, [], None, False
-    for line in open(goobj):
+    if goobj == "gnu":
+        lo, hi = [(l, h) for l, h, n in fns if n == "crypto/tls.(*Conn).Read"][0]
+        rets = [a for a in within(theirs_s, lo, hi) if mnem[a] == "ret"]
+        lo, hi = [(l, h) for l, h, n in fns if n == "crypto/tls.(*Conn).Write"][0]
+        w = within(theirs_s, lo, hi)
+        after_jbe = next((w[i + 1] for i in range(min(4, len(w) - 1)) if mnem[w[i]] == "jbe"), None)
+    for line in open(goobj) if goobj != "gnu" else ():
         if line.startswith("TEXT "):
             fn, prev_jbe = line.split()[1].split("(SB)")[0], False
             continue

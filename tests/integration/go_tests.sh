@@ -115,6 +115,32 @@ test_go_decoder_matches_objdump() {
 	check "$d" $r "$msg"
 }
 
+# A current Go release: esbuild's npm binary (Go 1.26, stripped, crypto/tls linked for its HTTPS
+# serve mode; tests/go, npm ci by scripts/deps.sh). Go 1.26 leaves the header's textStart 0:
+# the text start comes from the runtime's moduledata (its .go.module section). No Go 1.26
+# toolchain here to read its table, so the oracle is GNU objdump: every function's instructions
+# from the entry the table gives (a wrong text start misaligns them all), the RETs of Read and
+# the instruction after Write's stack check.
+t test_go_126_binary_located
+test_go_126_binary_located() {
+	local d="Go 1.26 binary (esbuild from npm): table read via moduledata, every boundary equals objdump's, probes exact"
+	local e=tests/go/node_modules/@esbuild/linux-x64/bin/esbuild
+	if [ ! -x $e ] || [ ! -x $GO_WL/gotab ]; then
+		bad "$d" "$e or gotab missing: run scripts/deps.sh (npm ci in tests/go) and make"
+		return
+	fi
+	strings -n 8 $e | grep -qx 'go1\.26\.[0-9]*' &&
+		$GO_WL/gotab funcs $e >"$TMP/go126.fn" 2>"$TMP/go126.err" &&
+		grep -q 'magic 0xfffffff1, [0-9]* functions' "$TMP/go126.err" &&
+		$GO_WL/gotab insns $e >"$TMP/go126.ins" 2>/dev/null &&
+		objdump -d --no-show-raw-insn -j .text $e >"$TMP/go126.obj" &&
+		AGTRACE_CACHE_DIR="$TMP/gocache126" $GO_WL/gotab locate $e >"$TMP/go126.loc" &&
+		grep -qx 'result 1' "$TMP/go126.loc" &&
+		/usr/bin/python3 tests/integration/go_decode_cmp.py "$TMP/go126.ins" "$TMP/go126.obj" \
+			"$TMP/go126.fn" "$TMP/go126.loc" gnu >"$TMP/go126.cmp" 2>&1
+	check "$d" $? "$(cat "$TMP/go126.err" "$TMP/go126.loc" "$TMP/go126.cmp" 2>/dev/null | head -c 600)"
+}
+
 # ------------------------------------------------------------------ the agent under the tracer
 
 t test_llm_go_h2_stripped

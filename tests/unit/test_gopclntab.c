@@ -30,6 +30,7 @@
 #define TAB_OFF	 0x2000
 #define INFO_OFF 0x3000
 #define RELA_OFF 0x3100
+#define MOD_OFF	 0x3200
 #define STR_OFF	 0x3800
 #define SH_OFF	 0x4000
 #define FILE_SZ	 0x4400
@@ -37,13 +38,16 @@
 struct spec {
 	uint32_t magic;
 	uint64_t nfunc;
-	uint64_t text;	/* textStart in the header */
-	bool rela;	/* a R_X86_64_RELATIVE filling textStart with 0x401000 */
-	bool swap;	/* entries 1 and 2 out of order */
-	bool bad_entry; /* _func[1].entryOff disagrees with the functab */
-	bool pclntab;	/* has a .gopclntab section */
-	bool buildid;	/* has a .note.go.buildid section */
-	bool pie_name;	/* the section is .data.rel.ro.gopclntab */
+	uint64_t text;	  /* textStart in the header */
+	bool rela;	  /* a R_X86_64_RELATIVE filling textStart with 0x401000 */
+	bool swap;	  /* entries 1 and 2 out of order */
+	bool bad_entry;	  /* _func[1].entryOff disagrees with the functab */
+	bool pclntab;	  /* has a .gopclntab section */
+	bool buildid;	  /* has a .note.go.buildid section */
+	bool pie_name;	  /* the section is .data.rel.ro.gopclntab */
+	bool module;	  /* a .go.module section with the runtime\'s moduledata (Go 1.26) */
+	uint64_t md_text; /* its text field */
+	bool md_badlen;	  /* its ftab length disagrees with the header */
 };
 
 static const char *const fnames[] = {"main.a", "main.b", "crypto/tls.(*Conn).Write"};
@@ -125,6 +129,16 @@ static const char *make_elf(const struct spec *s)
 	/* .go.buildinfo, 1.18+ form: the version inline */
 	memcpy(f + INFO_OFF, "\xff Go buildinf:\x08\x02", 16);
 	memcpy(f + INFO_OFF + 32, "\x08go1.21.0", 9);
+	/* moduledata: pcHeader, funcnametab, ..., ftab (at 128: ptr, len), ..., text (at 176) */
+	{
+		uint8_t *md = f + MOD_OFF + 8; /* not at the section's start: it is searched */
+
+		put64(md, VBASE + TAB_OFF);
+		put64(md + 8, VBASE + TAB_OFF + nameoff);
+		put64(md + 128, VBASE + TAB_OFF + pclnoff);
+		put64(md + 136, s->nfunc + (s->md_badlen ? 2 : 1));
+		put64(md + 176, s->md_text);
+	}
 	/* a RELATIVE relocation of the textStart field */
 	{
 		Elf64_Rela *r = (Elf64_Rela *)(f + RELA_OFF);
@@ -153,6 +167,8 @@ static const char *make_elf(const struct spec *s)
 	SECTION(".go.buildinfo", SHT_PROGBITS, INFO_OFF, 64, 0);
 	if (s->rela)
 		SECTION(".rela.dyn", SHT_RELA, RELA_OFF, sizeof(Elf64_Rela), sizeof(Elf64_Rela));
+	if (s->module)
+		SECTION(".go.module", SHT_PROGBITS, MOD_OFF, 0x100, 0);
 	if (s->buildid)
 		SECTION(".note.go.buildid", SHT_NOTE, INFO_OFF + 0x80, 16, 0);
 	SECTION(".shstrtab", SHT_STRTAB, STR_OFF, 0x200, 0);
@@ -229,6 +245,37 @@ static void test_gopclntab_text_start_from_relocation(void **state)
 	assert_int_equal(gobin__open(p, &g, why, sizeof(why)), 1);
 	assert_string_equal(gobin_error(g), "text start 0x0 not in an executable segment");
 	assert_null(gobin_func(g, 0, &f));
+	gobin__free(g);
+	unlink(p);
+}
+
+/* Go 1.26: textStart 0, no relocation; the text start is the runtime's moduledata.text. */
+static void test_gopclntab_text_start_from_moduledata(void **state)
+{
+	struct spec s = good;
+	struct gobin *g;
+	struct gofunc f;
+	char why[128];
+	const char *p;
+
+	(void)state;
+	s.magic = 0xfffffff1;
+	s.text = 0;
+	s.module = true;
+	s.md_text = VBASE + TEXT_OFF;
+	p = make_elf(&s);
+	assert_int_equal(gobin__open(p, &g, why, sizeof(why)), 1);
+	assert_null(gobin_error(g));
+	assert_string_equal(gobin_func(g, 1, &f), "main.b");
+	assert_int_equal(f.entry, VBASE + TEXT_OFF + 0x20);
+	assert_int_equal(f.off, TEXT_OFF + 0x20);
+	gobin__free(g);
+	unlink(p);
+	/* a moduledata whose ftab length disagrees with the header is not this table's */
+	s.md_badlen = true;
+	p = make_elf(&s);
+	assert_int_equal(gobin__open(p, &g, why, sizeof(why)), 1);
+	assert_string_equal(gobin_error(g), "text start 0x0 not in an executable segment");
 	gobin__free(g);
 	unlink(p);
 }
@@ -343,6 +390,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_gopclntab_reads_118_and_120),
 	    cmocka_unit_test(test_gopclntab_text_start_from_relocation),
+	    cmocka_unit_test(test_gopclntab_text_start_from_moduledata),
 	    cmocka_unit_test(test_gopclntab_refuses_by_name),
 	    cmocka_unit_test(test_gopclntab_bad_record),
 	    cmocka_unit_test(test_gopclntab_not_go),
