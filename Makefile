@@ -37,7 +37,8 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean deps vmlinux unit integration test bench format demo fuzz strace-compare test-kernels
+.PHONY: all clean deps vmlinux unit integration test bench format demo fuzz strace-compare test-kernels \
+	test-agents bench-agent
 
 all: agtrace-bpf
 
@@ -130,6 +131,11 @@ strace-compare: agtrace-bpf $(WORKLOADS)
 test: deps
 	$(Q)$(MAKE) --no-print-directory agtrace-bpf $(UNIT_BINS) $(WORKLOADS)
 	$(Q)./tests/run_all.sh $(UNIT_BINS)
+
+# The real agent CLIs (tests/agents/package-lock.json, npm) traced against the mock: one row per
+# CLI, failing rows included. Not part of `make test` (~2 GB of CLIs, minutes).
+test-agents: deps agtrace-bpf
+	$(Q)./tests/agents/run.sh
 
 # The smoke set on the host and on Debian's 5.10, 6.1 and 6.12 kernels booted under qemu
 # (scripts/kernels/); KERNELS_FULL=1 runs the whole integration suite in each guest instead.

@@ -3,6 +3,7 @@
 
     check.py TRACE.jsonl LOGDIR [--expect-requests N] [--from SEQ] [--only-seq SEQ ...]
              [--secret S ...] [--scan FILE ...] [--allow-extra] [--basic] [--print-matches]
+             [--counts]
     check.py --synth LOGDIR > TRACE.jsonl     a trace a perfect tracer would write (for tests)
     check.py --selftest                       runs the mock server and proves the checks bite
 
@@ -258,6 +259,9 @@ def run(argv):
     ap.add_argument("--allow-extra", action="store_true", help="tolerate http events with no logged request")
     ap.add_argument("--basic", action="store_true", help="llm_response: only count, status and tokens")
     ap.add_argument("--print-matches", action="store_true")
+    ap.add_argument("--counts", action="store_true",
+                    help='first print "counts: logged=N seen=M steps=K" (selected logged LLM '
+                         'requests, llm_response events, most tool results one request carried)')
     ap.add_argument("--synth", metavar="LOGDIR", help="print the trace a perfect tracer would write")
     ap.add_argument("--selftest", action="store_true")
     a = ap.parse_args(argv)
@@ -279,6 +283,10 @@ def run(argv):
         ev["request_body"] = ev["http"].get("request_body")
     llms = [ev for ev in events if ev.get("type") == "llm_response" and isinstance(ev.get("llm"), dict)]
     matches = []
+    if a.counts:
+        want = [e for e in log if e["selected"] and e["meta"]["api"] in LLM_APIS]
+        print("counts: logged=%d seen=%d steps=%d" % (
+            len(want), len(llms), max([e["meta"].get("tool_results") or 0 for e in want] or [0])))
     nh = check_http(log, https, fails, a.allow_extra, matches)
     nl = check_llm(log, llms, fails, a.expect_requests, a.basic, matches)
     check_secrets([a.trace] + a.scan, a.secret, fails)

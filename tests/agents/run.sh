@@ -1,0 +1,113 @@
+#!/bin/bash
+# make test-agents: the agent CLIs people run, from the npm registry at the versions pinned in
+# tests/agents/package-lock.json, each run once non-interactively against
+# tests/llm/mock_server.py --scenario shell:1 (the model calls the CLI's own shell tool with
+# `echo agtrace-step-1`, then answers) under `agtrace-bpf --json --http`.  The oracle is the mock's
+# log: tests/llm/check.py pairs every model call it logged with an llm_response of exactly its
+# tokens and an http event of exactly its bodies, and finds the fake API key nowhere in the trace.
+# One row per agent; a CLI whose TLS stack the tracer cannot read is a FAILING row ("not seen").
+#
+#   tests/agents/run.sh [AGENT...]     default: all (names: see AGENTS below)
+#   env: AGENTS_OUT=DIR (kept: DIR/AGENT/{trace.jsonl,log/,agent.out,agent.err,check}),
+#        AGENTS_TIMEOUT=S (per CLI, default 180), AGT=path of agtrace-bpf
+# Exit 0 only if every row passes.  Not part of `make test`: ~2 GB of CLIs, minutes of run time.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+ROOT=$PWD
+AGT=${AGT:-$ROOT/agtrace-bpf}
+PY=/usr/bin/python3
+DIR=$ROOT/tests/agents
+NM=$DIR/node_modules
+OUT=${AGENTS_OUT:-/tmp/agtrace-agents}
+TIMEOUT=${AGENTS_TIMEOUT:-180}
+KEY=$(cat tests/llm/secret)
+AGENTS="claude-node claude-bun codex gemini copilot opencode qwen pi"
+PROMPT="Run the shell command: echo agtrace-step-1. Then say done."
+
+# shellcheck source=tests/agents/lib.sh
+. "$DIR/lib.sh"
+
+# method_of FILE ERRLOG: how the tracer reached the TLS functions of FILE, from its
+# AGTRACE_DEBUG lines ("agtrace-bpf: TLS uprobes on PATH (mode)"): "symbols" when FILE exports
+# SSL_write (found by name), "located" when the uprobes went on FILE without such a symbol
+# (functions located by other means), "none" when nothing was attached to FILE.
+method_of() {
+	local f p real
+	real=$(readlink -f "$1")
+	while IFS= read -r p; do
+		p=${p#agtrace-bpf: TLS uprobes on }
+		p=${p% (*}
+		p=$(echo "$p" | sed -E 's#^/proc/[0-9]+/root##')
+		if [ "$(readlink -f "$p" 2>/dev/null)" = "$real" ] || [ "$p" = "$real" ]; then
+			f=located
+			readelf -W --dyn-syms "$real" 2>/dev/null | grep -q ' SSL_write$' && f=symbols
+			echo "$f"
+			return
+		fi
+	done < <(grep -a '^agtrace-bpf: TLS uprobes on ' "$2")
+	echo none
+}
+
+# run_agent NAME: one row.  Pass = the CLI exited 0, it ran the shell tool (the mock logged a
+# request carrying the tool's result), and check.py found every logged call in the trace
+# (bodies, tokens) and the key nowhere.  Fail otherwise, with the first reason.
+run_agent() {
+	local a=$1 d=$OUT/$1 rc why counts logged seen steps method
+	rm -rf "$d"
+	mkdir -p "$d/home" "$d/work"
+	mock_start "$d" --scenario shell:1 || { rows+=("| $a | ? | ? | ? | 0 | 0 | 0 | FAIL: mock did not start |") && return 1; }
+	agent_setup "$a" "$d/home"
+	echo "test-agents: $a $VERSION ..." >&2
+	(cd "$d/work" && env -i "${ENVS[@]}" AGTRACE_DEBUG=1 "$AGT" --json --http -o "$d/trace.jsonl" \
+		-- timeout "$TIMEOUT" "${CMD[@]}" </dev/null >"$d/agent.out" 2>"$d/agent.err")
+	rc=$?
+	mock_stop
+	$PY tests/llm/check.py "$d/trace.jsonl" "$d/log" --counts --secret "$KEY" >"$d/check" 2>&1
+	local crc=$?
+	counts=$(grep -m1 '^counts:' "$d/check")
+	logged=$(echo "$counts" | sed -E 's/.*logged=([0-9]+).*/\1/')
+	seen=$(echo "$counts" | sed -E 's/.*seen=([0-9]+).*/\1/')
+	steps=$(echo "$counts" | sed -E 's/.*steps=([0-9]+).*/\1/')
+	method=$(method_of "$TLS_BIN" "$d/agent.err")
+	why=""
+	if [ "$rc" != 0 ]; then
+		why="exit $rc: $(grep -av '^agtrace-bpf:' "$d/agent.err" | tail -1 | cut -c1-80)"
+	elif [ "${logged:-0}" = 0 ]; then
+		why="no model call reached the mock"
+	elif [ "${steps:-0}" = 0 ]; then
+		why="the shell tool never ran"
+	elif [ "${seen:-0}" = 0 ]; then
+		why="not seen"
+	elif [ "$crc" != 0 ]; then
+		why=$(grep -m1 'FAIL' "$d/check" | cut -c1-100)
+	fi
+	rows+=("| $a | $VERSION | $STACK | $method | ${logged:-?} | ${seen:-?} | ${steps:-?} | ${why:+FAIL: }${why:-pass} |")
+	[ -z "$why" ]
+}
+
+print_table() {
+	echo "| agent | version | binary / TLS stack | method | requests logged | requests seen | tool steps | result |"
+	echo "|---|---|---|---|---|---|---|---|"
+	printf '%s\n' "${rows[@]}"
+}
+
+[ "$(id -u)" = 0 ] || die "must run as root (BPF)"
+[ -x "$AGT" ] || die "$AGT missing: run make"
+command -v node >/dev/null || die "node missing: run scripts/deps.sh"
+agents_install || exit 1
+
+mkdir -p "$OUT"
+CERT=$OUT/cert
+CA=$CERT/cert.pem
+TABLE=$OUT/table.md
+fails=0
+rows=()
+for a in ${*:-$AGENTS}; do
+	case " $AGENTS " in *" $a "*) ;; *) die "unknown agent $a (known: $AGENTS)" ;; esac
+	run_agent "$a" || fails=$((fails + 1))
+done
+print_table >"$TABLE"
+cat "$TABLE"
+echo
+echo "test-agents: $((${#rows[@]} - fails)) passed, $fails failed (details in $OUT/AGENT/)"
+[ "$fails" = 0 ]
