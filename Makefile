@@ -137,6 +137,10 @@ test: deps
 test-agents: deps agtrace-bpf
 	$(Q)./tests/agents/run.sh
 
+# One real agent CLI's multi-step tool run, traced vs untraced (the last part of make bench).
+bench-agent: deps agtrace-bpf
+	$(Q)./scripts/bench_agent.sh
+
 # The smoke set on the host and on Debian's 5.10, 6.1 and 6.12 kernels booted under qemu
 # (scripts/kernels/); KERNELS_FULL=1 runs the whole integration suite in each guest instead.
 test-kernels: deps agtrace-bpf $(WORKLOADS)
