@@ -4,13 +4,14 @@
 # claude-node, gemini work too) does a multi-step tool task against tests/llm/mock_server.py
 # --scenario shell:STEPS --latency-ms LAT (the model calls its shell tool STEPS times with a
 # fixed LAT ms per call, then answers), N times untraced and N times under
-# `agtrace-bpf --json --http -o FILE`, interleaved (the order alternates). Two wall times:
+# `agtrace-bpf --json --http -o FILE`, interleaved (the order rotates). Two wall times:
 #   agent: from the CLI's exec to its exit, read by a wrapper shell inside the trace (so the
 #          tracer is already attached: the steady-state cost, which published agent-tracer
 #          figures measure), and
 #   end to end: from starting agtrace-bpf to its exit (adds its start-up and teardown);
 # traced twice: every syscall (--json --http) and only process events plus the LLM capture
-# (-e trace=%process), what agent tracers that watch only TLS and exec do.
+# (-e trace=%process), what agent tracers that watch only TLS and exec do; and the CPU time
+# (user+sys) of the whole run, the tracer's included.
 # Every traced run is checked as make test-agents does (all calls seen, tokens exact).
 # Prints medians and the overhead in percent.  Env: AGENT, N (5), STEPS (3), LAT (300).
 set -u
@@ -42,7 +43,7 @@ mock_start "$OUT" --scenario "shell:$STEPS" --latency-ms "$LAT" || exit 1
 trap mock_stop EXIT
 agent_setup "$AGENT" "$OUT/home"
 
-# run_once traced|untraced I: one run; appends "kind agent_ns e2e_ns" to $OUT/times
+# run_once untraced|traced|process I: one run; appends "kind agent_ns e2e_ns user sys" to $OUT/times
 run_once() {
 	local kind=$1 i=$2 t0 t1 first
 	first=$(($(find "$OUT/log" -mindepth 1 -maxdepth 1 | wc -l) + 1))
@@ -54,10 +55,12 @@ run_once() {
 	process) trace=("$AGT" -q --json --http -e trace=%process -o "$OUT/$kind$i.jsonl" --) ;;
 	esac
 	t0=$(date +%s%N)
-	(cd "$OUT/work" && env -i "${ENVS[@]}" T="$OUT/t" "${trace[@]}" "${wrap[@]}") ||
-		die "$AGENT exited $? ($kind run $i)"
+	# `times` in the subshell: the CPU (user, sys) of everything it waited for: the CLI's tree,
+	# and the tracer with the BPF time charged to the traced threads when traced
+	(cd "$OUT/work" && env -i "${ENVS[@]}" T="$OUT/t" "${trace[@]}" "${wrap[@]}" &&
+		times >"$OUT/cpu") || die "$AGENT exited $? ($kind run $i)"
 	t1=$(date +%s%N)
-	echo "$kind $(cat "$OUT/t") $((t1 - t0))" >>"$OUT/times"
+	echo "$kind $(cat "$OUT/t") $((t1 - t0)) $(tail -1 "$OUT/cpu")" >>"$OUT/times"
 	if [ "$kind" != untraced ]; then
 		$PY tests/llm/check.py "$OUT/$kind$i.jsonl" "$OUT/log" --from "$first" --counts \
 			--secret "$KEY" >"$OUT/check-$kind$i" 2>&1 ||
@@ -79,22 +82,28 @@ $PY - "$OUT/times" "$AGENT $VERSION" "$STEPS" "$LAT" "$(grep -h '^counts:' "$OUT
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
 agent, steps, lat, counts = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+def ms(v):  # "123456789" ns, or `times`' "0m1.234s"
+    if v.endswith("s"):
+        m, _, sec = v[:-1].partition("m")
+        return (int(m) * 60 + float(sec)) * 1000
+    return int(v) / 1e6
+for r in rows:  # column 3: CPU = user + sys
+    r[3:] = [str(int((ms(r[3]) + ms(r[4])) * 1e6))]
 def col(kind, k):
-    return [int(r[k]) / 1e6 for r in rows if r[0] == kind]
+    return [ms(r[k]) for r in rows if r[0] == kind]
 print("agent run, %s: %s tool steps, %s ms per model call (median of %d, min-max, ms)" % (
     agent, steps, lat, len(col("traced", 1))))
-print("  %-34s %-18s %-26s %s" % ("", "agent wall", "end to end", ""))
-u1, u2 = col("untraced", 1), col("untraced", 2)
+print("  %-32s %-20s %-20s %-20s %s" % ("", "agent wall", "end to end", "CPU", "overhead"))
+med = lambda kind, k: statistics.median(col(kind, k))
 for kind, name in (("untraced", "untraced"), ("traced", "--json --http (every syscall)"),
                    ("process", "--json --http -e trace=%process")):
-    a, e = col(kind, 1), col(kind, 2)
-    ma, me = statistics.median(a), statistics.median(e)
-    over = "" if kind == "untraced" else "%+5.1f%% %+5.1f%%" % (
-        100 * (ma - statistics.median(u1)) / statistics.median(u1),
-        100 * (me - statistics.median(u2)) / statistics.median(u2))
-    print("  %-34s %6.0f (%4.0f-%4.0f)  %6.0f (%4.0f-%4.0f)  %s" % (
-        name, ma, min(a), max(a), me, min(e), max(e), over))
+    cells = ["%6.0f (%4.0f-%4.0f)" % (med(kind, k), min(col(kind, k)), max(col(kind, k)))
+             for k in (1, 2, 3)]
+    over = "" if kind == "untraced" else " / ".join(
+        "%+.1f%%" % (100 * (med(kind, k) - med("untraced", k)) / med("untraced", k)) for k in (1, 2, 3))
+    print("  %-32s %s  %s  %s  %s" % (name, cells[0], cells[1], cells[2], over))
 print("  (agent wall: the CLI's exec to exit, the tracer already attached; end to end: from\n"
-      "   starting agtrace-bpf to its exit; overhead: of the medians, agent wall / end to end)")
+      "   starting agtrace-bpf to its exit; CPU: user+sys of the CLI's tree plus the tracer's;\n"
+      "   overhead: of the medians, in that order)")
 print("  traced runs checked against the mock's log: %s" % counts.strip(" ;"))
 EOF
