@@ -42,6 +42,7 @@ CA=$CERT/cert.pem
 mock_start "$OUT" --scenario "shell:$STEPS" --latency-ms "$LAT" || exit 1
 trap mock_stop EXIT
 agent_setup "$AGENT" "$OUT/home"
+STACK="$STACK_PREFIX$(stack_of "$TLS_BIN")"
 
 # run_once untraced|traced|process I: one run; appends "kind agent_ns e2e_ns user sys" to $OUT/times
 run_once() {

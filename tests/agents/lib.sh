@@ -52,12 +52,39 @@ mock_stop() {
 	SRV=""
 }
 
+# stack_of FILE: the binary kind and TLS stack of FILE, read from the file itself: node (the
+# machine's, OpenSSL statically inside), a Bun executable (a .bun section; BoringSSL named in it),
+# Rust (rustc in .comment; rustls / aws-lc named in it; static when nothing is NEEDED).  Plus
+# "no SSL_* symbols" when SSL_write is not exported: nothing to attach to by name.
+stack_of() {
+	local f=$1 k tls=""
+	if [ "$f" = "$(readlink -f "$(command -v node)")" ]; then
+		echo "node $(node -v) + OpenSSL $(node -p process.versions.openssl)"
+		return
+	fi
+	[ -f "$f" ] || { echo "? ($f missing)" && return; }
+	grep -aqm1 BoringSSL "$f" && tls="BoringSSL"
+	grep -aqm1 rustls "$f" && tls="rustls"
+	grep -aqm1 'aws-lc' "$f" && tls="${tls:+$tls + }aws-lc"
+	if readelf -SW "$f" 2>/dev/null | grep -q ' \.bun '; then
+		k="Bun"
+	elif readelf -p .comment "$f" 2>/dev/null | grep -q rustc; then
+		k="Rust"
+		case $f in *.node) k="Rust node addon" ;; esac
+		readelf -d "$f" 2>/dev/null | grep -q NEEDED || k="$k, static"
+	else
+		k="ELF"
+	fi
+	readelf -W --dyn-syms "$f" 2>/dev/null | grep -q ' SSL_write$' || tls="${tls:-?}, no SSL_* symbols"
+	echo "$k + ${tls:-?}"
+}
+
 pkg_version() { # package dir under node_modules
 	node -p "require('$NM/$1/package.json').version" 2>/dev/null || echo "?"
 }
 
 # agent_setup NAME HOME: for one CLI, writes its config under HOME (a fresh temp home) and sets
-#   VERSION, STACK (the binary kind / TLS stack, as measured in 2026-12, see README),
+#   VERSION, STACK_PREFIX (what stack_of TLS_BIN does not show),
 #   TLS_BIN (the file whose TLS functions must be probed to see its model calls),
 #   ENVS (the whole environment: env -i), CMD (argv).
 # Every CLI gets the CA through NODE_EXTRA_CA_CERTS / SSL_CERT_FILE (or its own variable), the
@@ -66,6 +93,7 @@ agent_setup() {
 	local name=$1 h=$2 node
 	node=$(readlink -f "$(command -v node)")
 	mkdir -p "$h"
+	STACK_PREFIX=""
 	ENVS=(PATH=/usr/local/bin:/usr/bin:/bin HOME="$h" TERM=dumb NO_COLOR=1 LANG=C.UTF-8
 		NODE_EXTRA_CA_CERTS="$CA" SSL_CERT_FILE="$CA" CI=1)
 	case $name in
@@ -76,12 +104,10 @@ agent_setup() {
 			CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1)
 		if [ "$name" = claude-node ]; then
 			VERSION=$(pkg_version claude-code-node)
-			STACK="node $(node -v) + OpenSSL $(node -p process.versions.openssl)"
 			TLS_BIN=$node
 			CMD=(node "$NM/claude-code-node/cli.js")
 		else
 			VERSION=$(pkg_version @anthropic-ai/claude-code)
-			STACK="Bun binary + BoringSSL"
 			TLS_BIN=$NM/@anthropic-ai/claude-code/bin/claude.exe
 			CMD=("$TLS_BIN")
 		fi
@@ -103,7 +129,6 @@ agent_setup() {
 		EOF
 		ENVS+=(CODEX_HOME="$h/.codex" CODEX_CA_CERTIFICATE="$CA" MOCK_API_KEY="$KEY")
 		VERSION=$(pkg_version @openai/codex)
-		STACK="Rust static musl + rustls/aws-lc-rs"
 		TLS_BIN=$NM/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex
 		CMD=(node "$NM/@openai/codex/bin/codex.js" exec --skip-git-repo-check "$PROMPT")
 		;;
@@ -115,7 +140,6 @@ agent_setup() {
 		ENVS+=(GEMINI_API_KEY="$KEY" GOOGLE_GEMINI_BASE_URL="$BASE" GEMINI_TELEMETRY_ENABLED=false
 			GEMINI_CLI_TRUST_WORKSPACE=true)
 		VERSION=$(pkg_version @google/gemini-cli)
-		STACK="node $(node -v) + OpenSSL $(node -p process.versions.openssl)"
 		TLS_BIN=$node
 		CMD=(node "$NM/@google/gemini-cli/bundle/gemini.js" -p "$PROMPT" -m gemini-mock-1 --yolo)
 		;;
@@ -124,7 +148,7 @@ agent_setup() {
 		ENVS+=(COPILOT_OFFLINE=true COPILOT_PROVIDER_BASE_URL="$BASE/v1"
 			COPILOT_PROVIDER_API_KEY="$KEY" COPILOT_MODEL=gpt-mock-1 COPILOT_AUTO_UPDATE=false)
 		VERSION=$(pkg_version @github/copilot)
-		STACK="node SEA + Rust addon (rustls/aws-lc-rs)"
+		STACK_PREFIX="node SEA, model calls in its "
 		# the model calls leave through the Rust addon the executable extracts into HOME
 		TLS_BIN=$h/.cache/copilot/pkg/linux-x64/$VERSION/prebuilds/linux-x64/runtime.node
 		CMD=("$NM/@github/copilot-linux-x64/copilot" -p "$PROMPT" --allow-all-tools)
@@ -141,7 +165,6 @@ agent_setup() {
 		EOF
 		ENVS+=(MOCK_API_KEY="$KEY" OPENCODE_DISABLE_MODELS_FETCH=1 OPENCODE_DISABLE_AUTOUPDATE=1)
 		VERSION=$(pkg_version opencode-ai)
-		STACK="Bun binary + BoringSSL"
 		TLS_BIN=$NM/opencode-ai/bin/opencode.exe
 		CMD=("$TLS_BIN" run "$PROMPT" --model mock/gpt-mock-1)
 		;;
@@ -149,7 +172,6 @@ agent_setup() {
 		# Qwen Code: OpenAI-compatible auth from the environment, --yolo for the shell
 		ENVS+=(OPENAI_BASE_URL="$BASE/v1" OPENAI_API_KEY="$KEY" OPENAI_MODEL=gpt-mock-1)
 		VERSION=$(pkg_version @qwen-code/qwen-code)
-		STACK="node $(node -v) + OpenSSL $(node -p process.versions.openssl)"
 		TLS_BIN=$node
 		CMD=(node "$NM/@qwen-code/qwen-code/cli-entry.js" -p "$PROMPT" --auth-type openai --yolo)
 		;;
@@ -160,7 +182,6 @@ agent_setup() {
 			"$BASE" >"$h/.pi/agent/models.json"
 		ENVS+=(MOCK_API_KEY="$KEY" PI_OFFLINE=1 PI_TELEMETRY=0)
 		VERSION=$(pkg_version @mariozechner/pi-coding-agent)
-		STACK="node $(node -v) + OpenSSL $(node -p process.versions.openssl)"
 		TLS_BIN=$node
 		CMD=(node "$NM/@mariozechner/pi-coding-agent/dist/cli.js" -p "$PROMPT" --provider mock
 			--model gpt-mock-1)

@@ -1,15 +1,16 @@
 #!/bin/bash
 # make test-agents: the agent CLIs people run, from the npm registry at the versions pinned in
 # tests/agents/package-lock.json, each run once non-interactively against
-# tests/llm/mock_server.py --scenario shell:1 (the model calls the CLI's own shell tool with
-# `echo agtrace-step-1`, then answers) under `agtrace-bpf --json --http`.  The oracle is the mock's
+# tests/llm/mock_server.py --scenario shell:2 (the model calls the CLI's own shell tool with
+# `echo agtrace-step-1`, then `echo agtrace-step-2`, then answers) under `agtrace-bpf --json --http`.  The oracle is the mock's
 # log: tests/llm/check.py pairs every model call it logged with an llm_response of exactly its
 # tokens and an http event of exactly its bodies, and finds the fake API key nowhere in the trace.
 # One row per agent; a CLI whose TLS stack the tracer cannot read is a FAILING row ("not seen").
 #
 #   tests/agents/run.sh [AGENT...]     default: all (names: see AGENTS below)
 #   env: AGENTS_OUT=DIR (kept: DIR/AGENT/{trace.jsonl,log/,agent.out,agent.err,check}),
-#        AGENTS_TIMEOUT=S (per CLI, default 180), AGT=path of agtrace-bpf
+#        AGENTS_TIMEOUT=S (per CLI, default 180), AGENTS_STEPS=N (tool steps, default 2),
+#        AGT=path of agtrace-bpf
 # Exit 0 only if every row passes.  Not part of `make test`: ~2 GB of CLIs, minutes of run time.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -20,6 +21,7 @@ DIR=$ROOT/tests/agents
 NM=$DIR/node_modules
 OUT=${AGENTS_OUT:-/tmp/agtrace-agents}
 TIMEOUT=${AGENTS_TIMEOUT:-180}
+STEPS=${AGENTS_STEPS:-2}
 KEY=$(cat tests/llm/secret)
 AGENTS="claude-node claude-bun codex gemini copilot opencode qwen pi"
 PROMPT="Run the shell command: echo agtrace-step-1. Then say done."
@@ -48,14 +50,14 @@ method_of() {
 	echo none
 }
 
-# run_agent NAME: one row.  Pass = the CLI exited 0, it ran the shell tool (the mock logged a
-# request carrying the tool's result), and check.py found every logged call in the trace
+# run_agent NAME: one row.  Pass = the CLI exited 0, it ran the shell tool STEPS times (the mock
+# logged a request carrying STEPS tool results), and check.py found every logged call in the trace
 # (bodies, tokens) and the key nowhere.  Fail otherwise, with the first reason.
 run_agent() {
 	local a=$1 d=$OUT/$1 rc why counts logged seen steps method
 	rm -rf "$d"
 	mkdir -p "$d/home" "$d/work"
-	mock_start "$d" --scenario shell:1 || { rows+=("| $a | ? | ? | ? | 0 | 0 | 0 | FAIL: mock did not start |") && return 1; }
+	mock_start "$d" --scenario "shell:$STEPS" || { rows+=("| $a | ? | ? | ? | 0 | 0 | 0 | FAIL: mock did not start |") && return 1; }
 	agent_setup "$a" "$d/home"
 	echo "test-agents: $a $VERSION ..." >&2
 	(cd "$d/work" && env -i "${ENVS[@]}" AGTRACE_DEBUG=1 "$AGT" --json --http -o "$d/trace.jsonl" \
@@ -69,13 +71,14 @@ run_agent() {
 	seen=$(echo "$counts" | sed -E 's/.*seen=([0-9]+).*/\1/')
 	steps=$(echo "$counts" | sed -E 's/.*steps=([0-9]+).*/\1/')
 	method=$(method_of "$TLS_BIN" "$d/agent.err")
+	STACK="$STACK_PREFIX$(stack_of "$TLS_BIN")"
 	why=""
 	if [ "$rc" != 0 ]; then
 		why="exit $rc: $(grep -av '^agtrace-bpf:' "$d/agent.err" | tail -1 | cut -c1-80)"
 	elif [ "${logged:-0}" = 0 ]; then
 		why="no model call reached the mock"
-	elif [ "${steps:-0}" = 0 ]; then
-		why="the shell tool never ran"
+	elif [ "${steps:-0}" != "$STEPS" ]; then
+		why="${steps:-0} of $STEPS shell tool steps ran"
 	elif [ "${seen:-0}" = 0 ]; then
 		why="not seen"
 	elif [ "$crc" != 0 ]; then
