@@ -65,17 +65,17 @@ stack_of() {
 	[ -f "$f" ] || { echo "? ($f missing)" && return; }
 	grep -aqm1 BoringSSL "$f" && tls="BoringSSL"
 	grep -aqm1 rustls "$f" && tls="rustls"
-	grep -aqm1 'aws-lc' "$f" && tls="${tls:+$tls + }aws-lc"
+	grep -aqm1 'aws-lc' "$f" && tls="${tls:+$tls/}aws-lc"
 	if readelf -SW "$f" 2>/dev/null | grep -q ' \.bun '; then
 		k="Bun"
 	elif readelf -p .comment "$f" 2>/dev/null | grep -q rustc; then
 		k="Rust"
 		case $f in *.node) k="Rust node addon" ;; esac
-		readelf -d "$f" 2>/dev/null | grep -q NEEDED || k="$k, static"
+		readelf -d "$f" 2>/dev/null | grep -q NEEDED || k="$k (static)"
 	else
 		k="ELF"
 	fi
-	readelf -W --dyn-syms "$f" 2>/dev/null | grep -q ' SSL_write$' || tls="${tls:-?}, no SSL_* symbols"
+	readelf -W --dyn-syms "$f" 2>/dev/null | grep -q ' SSL_write$' || tls="${tls:-?} (no SSL_* symbols)"
 	echo "$k + ${tls:-?}"
 }
 
@@ -148,7 +148,7 @@ agent_setup() {
 		ENVS+=(COPILOT_OFFLINE=true COPILOT_PROVIDER_BASE_URL="$BASE/v1"
 			COPILOT_PROVIDER_API_KEY="$KEY" COPILOT_MODEL=gpt-mock-1 COPILOT_AUTO_UPDATE=false)
 		VERSION=$(pkg_version @github/copilot)
-		STACK_PREFIX="node SEA, model calls in its "
+		STACK_PREFIX="node SEA; model calls: "
 		# the model calls leave through the Rust addon the executable extracts into HOME
 		TLS_BIN=$h/.cache/copilot/pkg/linux-x64/$VERSION/prebuilds/linux-x64/runtime.node
 		CMD=("$NM/@github/copilot-linux-x64/copilot" -p "$PROMPT" --allow-all-tools)

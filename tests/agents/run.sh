@@ -51,13 +51,14 @@ method_of() {
 }
 
 # run_agent NAME: one row.  Pass = the CLI exited 0, it ran the shell tool STEPS times (the mock
-# logged a request carrying STEPS tool results), and check.py found every logged call in the trace
+# logged a request carrying STEPS tool results, the trace shows STEPS tool commands exec'd),
+# and check.py found every logged call in the trace
 # (bodies, tokens) and the key nowhere.  Fail otherwise, with the first reason.
 run_agent() {
-	local a=$1 d=$OUT/$1 rc why counts logged seen steps method
+	local a=$1 d=$OUT/$1 rc why counts logged seen steps execs method
 	rm -rf "$d"
 	mkdir -p "$d/home" "$d/work"
-	mock_start "$d" --scenario "shell:$STEPS" || { rows+=("| $a | ? | ? | ? | 0 | 0 | 0 | FAIL: mock did not start |") && return 1; }
+	mock_start "$d" --scenario "shell:$STEPS" || { rows+=("| $a | ? | ? | ? | 0 | 0 | 0/0 | FAIL: mock did not start |") && return 1; }
 	agent_setup "$a" "$d/home"
 	echo "test-agents: $a $VERSION ..." >&2
 	(cd "$d/work" && env -i "${ENVS[@]}" AGTRACE_DEBUG=1 "$AGT" --json --http -o "$d/trace.jsonl" \
@@ -72,6 +73,7 @@ run_agent() {
 	steps=$(echo "$counts" | sed -E 's/.*steps=([0-9]+).*/\1/')
 	method=$(method_of "$TLS_BIN" "$d/agent.err")
 	STACK="$STACK_PREFIX$(stack_of "$TLS_BIN")"
+	execs=$(tool_execs "$d/trace.jsonl" 2>/dev/null)
 	why=""
 	if [ "$rc" != 0 ]; then
 		why="exit $rc: $(grep -av '^agtrace-bpf:' "$d/agent.err" | tail -1 | cut -c1-80)"
@@ -79,17 +81,37 @@ run_agent() {
 		why="no model call reached the mock"
 	elif [ "${steps:-0}" != "$STEPS" ]; then
 		why="${steps:-0} of $STEPS shell tool steps ran"
+	elif [ "${execs:-0}" != "$STEPS" ]; then
+		why="the trace shows ${execs:-0} of the $STEPS tool commands exec'd"
 	elif [ "${seen:-0}" = 0 ]; then
 		why="not seen"
 	elif [ "$crc" != 0 ]; then
 		why=$(grep -m1 'FAIL' "$d/check" | cut -c1-100)
 	fi
-	rows+=("| $a | $VERSION | $STACK | $method | ${logged:-?} | ${seen:-?} | ${steps:-?} | ${why:+FAIL: }${why:-pass} |")
+	rows+=("| $a | $VERSION | $STACK | $method | ${logged:-?} | ${seen:-?} | ${steps:-?}/${execs:-?} | ${why:+FAIL: }${why:-pass} |")
 	[ -z "$why" ]
 }
 
+# tool_execs TRACE: how many distinct `echo agtrace-step-K` tool commands the trace shows being
+# exec'd (any process whose argv holds one, the CLI's own command line with the prompt aside):
+# the syscall side's view of the tool loop.
+tool_execs() {
+	$PY - "$1" <<-'EOF'
+		import json, re, sys
+		steps = set()
+		for line in open(sys.argv[1], "rb"):
+		    if b'"exec"' not in line or b"agtrace-step-" not in line:
+		        continue
+		    e = json.loads(line)
+		    argv = " ".join((e.get("process") or {}).get("argv") or [])
+		    if e.get("type") == "process" and "Run the shell command" not in argv:
+		        steps.update(re.findall(r"echo agtrace-step-(\d+)", argv))
+		print(len(steps))
+	EOF
+}
+
 print_table() {
-	echo "| agent | version | binary / TLS stack | method | requests logged | requests seen | tool steps | result |"
+	echo "| agent | version | binary / TLS stack | method | requests logged | requests seen | tool steps run/traced | result |"
 	echo "|---|---|---|---|---|---|---|---|"
 	printf '%s\n' "${rows[@]}"
 }
