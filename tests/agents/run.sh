@@ -38,7 +38,7 @@ method_of() {
 	real=$(readlink -f "$1")
 	while IFS= read -r p; do
 		p=${p#agtrace-bpf: TLS uprobes on }
-		p=${p% (*}
+		p=${p%% (*}
 		p=$(echo "$p" | sed -E 's#^/proc/[0-9]+/root##')
 		if [ "$(readlink -f "$p" 2>/dev/null)" = "$real" ] || [ "$p" = "$real" ]; then
 			f=located
