@@ -64,7 +64,7 @@ run_once() {
 	echo "$kind $(cat "$OUT/t") $((t1 - t0)) $(tail -1 "$OUT/cpu")" >>"$OUT/times"
 	if [ "$kind" != untraced ]; then
 		$PY tests/llm/check.py "$OUT/$kind$i.jsonl" "$OUT/log" --from "$first" --counts \
-			--secret "$KEY" >"$OUT/check-$kind$i" 2>&1 ||
+			--secret "$KEY" --authority "${BASE#https://}" >"$OUT/check-$kind$i" 2>&1 ||
 			die "$kind run $i: the trace does not match the mock's log: $(grep -m1 FAIL "$OUT/check-$kind$i")"
 	fi
 }

@@ -65,7 +65,8 @@ run_agent() {
 		-- timeout "$TIMEOUT" "${CMD[@]}" </dev/null >"$d/agent.out" 2>"$d/agent.err")
 	rc=$?
 	mock_stop
-	$PY tests/llm/check.py "$d/trace.jsonl" "$d/log" --counts --secret "$KEY" >"$d/check" 2>&1
+	$PY tests/llm/check.py "$d/trace.jsonl" "$d/log" --counts --secret "$KEY" \
+		--authority "${BASE#https://}" >"$d/check" 2>&1
 	local crc=$?
 	counts=$(grep -m1 '^counts:' "$d/check")
 	logged=$(echo "$counts" | sed -E 's/.*logged=([0-9]+).*/\1/')
