@@ -37,8 +37,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean deps vmlinux unit integration test bench format demo fuzz strace-compare test-kernels \
-	test-agents bench-agent
+.PHONY: all clean deps vmlinux unit integration test bench format demo fuzz strace-compare test-kernels
 
 all: agtrace-bpf
 
@@ -132,15 +131,6 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory agtrace-bpf $(UNIT_BINS) $(WORKLOADS)
 	$(Q)./tests/run_all.sh $(UNIT_BINS)
 
-# The real agent CLIs (tests/agents/package-lock.json, npm) traced against the mock: one row per
-# CLI, failing rows included. Not part of `make test` (~2 GB of CLIs, minutes).
-test-agents: deps agtrace-bpf
-	$(Q)./tests/agents/run.sh
-
-# One real agent CLI's multi-step tool run, traced vs untraced (the last part of make bench).
-bench-agent: deps agtrace-bpf
-	$(Q)./scripts/bench_agent.sh
-
 # The smoke set on the host and on Debian's 5.10, 6.1 and 6.12 kernels booted under qemu
 # (scripts/kernels/); KERNELS_FULL=1 runs the whole integration suite in each guest instead.
 test-kernels: deps agtrace-bpf $(WORKLOADS)
@@ -165,6 +155,16 @@ clean:
 # conversation and the tools it runs, then the same run as a -c summary.
 demo: deps agtrace-bpf
 	$(Q)./scripts/demo.sh
+
+# The real agent CLIs (tests/agents/package-lock.json, npm) traced against the mock: one row per
+# CLI, failing rows included. Not part of `make test` (~2 GB of CLIs, minutes).
+.PHONY: test-agents bench-agent
+test-agents: deps agtrace-bpf
+	$(Q)./tests/agents/run.sh
+
+# One real agent CLI's multi-step tool run, traced vs untraced (the last part of make bench).
+bench-agent: deps agtrace-bpf
+	$(Q)./scripts/bench_agent.sh
 
 # libFuzzer harnesses (tests/fuzz/fuzz_NAME.c): the recording readers (analyze/), the TLS record
 # -> HTTP -> LLM event path (tls) and the LLM body layer and redactor (llm). Every harness links the
