@@ -58,8 +58,10 @@ run_once() {
 	t0=$(date +%s%N)
 	# `times` in the subshell: the CPU (user, sys) of everything it waited for: the CLI's tree,
 	# and the tracer with the BPF time charged to the traced threads when traced
-	(cd "$OUT/work" && env -i "${ENVS[@]}" T="$OUT/t" "${trace[@]}" "${wrap[@]}" &&
-		times >"$OUT/cpu") || die "$AGENT exited $? ($kind run $i)"
+	# AGTRACE_STATS: the tracer's own consumer CPU and record count, on its stderr (the CLI's
+	# output goes to /dev/null inside the wrapper)
+	(cd "$OUT/work" && env -i "${ENVS[@]}" T="$OUT/t" AGTRACE_STATS=1 "${trace[@]}" "${wrap[@]}" \
+		2>"$OUT/$kind$i.err" && times >"$OUT/cpu") || die "$AGENT exited $? ($kind run $i)"
 	t1=$(date +%s%N)
 	echo "$kind $(cat "$OUT/t") $((t1 - t0)) $(tail -1 "$OUT/cpu")" >>"$OUT/times"
 	if [ "$kind" != untraced ]; then
@@ -103,6 +105,17 @@ for kind, name in (("untraced", "untraced"), ("traced", "--json --http (every sy
     over = "" if kind == "untraced" else " / ".join(
         "%+.1f%%" % (100 * (med(kind, k) - med("untraced", k)) / med("untraced", k)) for k in (1, 2, 3))
     print("  %-32s %s  %s  %s  %s" % (name, cells[0], cells[1], cells[2], over))
+import glob, json, os
+for kind, name in (("traced", "every syscall"), ("process", "-e trace=%process")):
+    st = []
+    for f in glob.glob(os.path.join(os.path.dirname(sys.argv[1]), kind + "[0-9]*.err")):
+        for line in open(f):
+            if line.startswith('{"agtrace_stats"'):
+                st.append(json.loads(line)["agtrace_stats"])
+    if st:
+        cpu = statistics.median([(x["cpu_user_s"] + x["cpu_sys_s"]) * 1000 for x in st])
+        print("  tracer consumer CPU, %-18s %5.0f ms a run (median), %d records, %d lost" % (
+            name + ":", cpu, statistics.median([x["records"] for x in st]), sum(x["lost"] for x in st)))
 print("  (agent wall: the CLI's exec to exit, the tracer already attached; end to end: from\n"
       "   starting agtrace-bpf to its exit; CPU: user+sys of the CLI's tree plus the tracer's;\n"
       "   overhead: of the medians, in that order)")
