@@ -163,13 +163,18 @@ agent_setup() {
 			   "options": {"baseURL": "$BASE/v1", "apiKey": "{env:MOCK_API_KEY}"},
 			   "models": {"gpt-mock-1": {"name": "gpt-mock-1"}}}}}
 		EOF
-		ENVS+=(MOCK_API_KEY="$KEY" OPENCODE_DISABLE_MODELS_FETCH=1 OPENCODE_DISABLE_AUTOUPDATE=1)
+		ENVS+=(MOCK_API_KEY="$KEY" OPENCODE_DISABLE_MODELS_FETCH=1 OPENCODE_DISABLE_AUTOUPDATE=1
+			OPENCODE_DISABLE_DEFAULT_PLUGINS=1 OPENCODE_DISABLE_LSP_DOWNLOAD=1 OPENCODE_DISABLE_SHARE=1)
 		VERSION=$(pkg_version opencode-ai)
 		TLS_BIN=$NM/opencode-ai/bin/opencode.exe
 		CMD=("$TLS_BIN" run "$PROMPT" --model mock/gpt-mock-1)
 		;;
 	qwen)
-		# Qwen Code: OpenAI-compatible auth from the environment, --yolo for the shell
+		# Qwen Code: OpenAI-compatible auth from the environment, --yolo for the shell; its
+		# settings are gemini-cli's (it is a fork): usage statistics and update checks off
+		mkdir -p "$h/.qwen"
+		printf '%s\n' '{"privacy":{"usageStatisticsEnabled":false},"telemetry":{"enabled":false},"general":{"disableAutoUpdate":true,"disableUpdateNag":true}}' \
+			>"$h/.qwen/settings.json"
 		ENVS+=(OPENAI_BASE_URL="$BASE/v1" OPENAI_API_KEY="$KEY" OPENAI_MODEL=gpt-mock-1)
 		VERSION=$(pkg_version @qwen-code/qwen-code)
 		TLS_BIN=$node
