@@ -36,7 +36,7 @@ test_agents_mock_probes() {
 	got=$(paste -d' ' <(agents_meta api) <(agents_meta status) <(agents_meta method) <(agents_meta path))
 	[ "$rc" = 0 ] && [ "$got" = "$want" ] &&
 		grep -q '"input_tokens":' "$LT/c.out" && grep -qi '^content-length: [1-9]' "$LT/c.out" &&
-		[ "$(agents_meta response_bytes | head -2 | tr '\n' ' ')" = "0 0 " ] &&
+		[ "$(agents_meta response_bytes | sed -n 1,2p | tr '\n' ' ')" = "0 0 " ] &&
 		llm_check c --expect-requests 1
 	check "$d" $? "logged: $got $(llm_why c)"
 	llm_stop
