@@ -48,6 +48,7 @@ STACK="$STACK_PREFIX$(stack_of "$TLS_BIN")"
 run_once() {
 	local kind=$1 i=$2 t0 t1 first
 	first=$(($(find "$OUT/log" -mindepth 1 -maxdepth 1 | wc -l) + 1))
+	# shellcheck disable=SC2016 # expanded by that shell
 	local wrap=(/bin/sh -c 't0=$(date +%s%N); "$@" >/dev/null 2>&1 </dev/null; r=$?;
 		echo $(($(date +%s%N) - t0)) >"$T"; exit $r' sh timeout 300 "${CMD[@]}")
 	local trace=()

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # VERSION, STACK_PREFIX, ... are read by the sourcing script
 # Shared by tests/agents/run.sh (make test-agents) and scripts/bench_agent.sh (make bench-agent):
 # installing the pinned CLIs, the mock server, and how to run each CLI against it.
 # Expects ROOT, PY, DIR, NM, KEY; agent_setup also CA, BASE (the mock's https://127.0.0.1:PORT).
@@ -33,13 +33,13 @@ agents_install() {
 # mock_start DIR [mock options...]: a fresh mock (log in DIR/log) in scenario mode; sets BASE, SRV.
 # The certificate directory $CERT is shared (generated once).
 mock_start() {
-	local d=$1 i
+	local d=$1 _
 	shift
 	rm -rf "$d/log" "$d/port"
 	$PY "$ROOT/tests/llm/mock_server.py" --port 0 --cert "$CERT" --log "$d/log" --ready "$d/port" \
 		"$@" 2>"$d/server.err" &
 	SRV=$!
-	for i in $(seq 200); do
+	for _ in $(seq 200); do
 		[ -s "$d/port" ] && break
 		sleep 0.05
 	done

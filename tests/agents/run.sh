@@ -128,7 +128,9 @@ CA=$CERT/cert.pem
 TABLE=$OUT/table.md
 fails=0
 rows=()
-for a in ${*:-$AGENTS}; do
+# shellcheck disable=SC2086 # AGENTS is a word list
+[ $# = 0 ] && set -- $AGENTS
+for a in "$@"; do
 	case " $AGENTS " in *" $a "*) ;; *) die "unknown agent $a (known: $AGENTS)" ;; esac
 	run_agent "$a" || fails=$((fails + 1))
 done

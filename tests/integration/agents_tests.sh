@@ -58,6 +58,7 @@ test_agents_mock_scenario() {
 	llm_req "$LT/5.json" '{"model":"gpt-mock-1","messages":[{"role":"user","content":"go"},{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"bash","arguments":"{}"}}]},{"role":"tool","tool_call_id":"c1","content":"agtrace-step-1\n"}],"tools":[{"type":"function","function":{"name":"bash","parameters":{"type":"object"}}}]}'
 	local h=(-H "Authorization: Bearer $LLM_SECRET" -H "x-api-key: $LLM_SECRET" -H 'anthropic-version: 2023-06-01'
 		-H 'Content-Type: application/json')
+	# shellcheck disable=SC2016
 	B="$LLM_BASE" T="$LT" llm_trace c sh -c 'c="curl -sS -N --http1.1 --fail-with-body --cacert $0"; shift
 		for p in "1 /v1/chat/completions" "2 /v1/messages" "3 /v1/responses" \
 			"4 /v1beta/models/gemini-mock-1:streamGenerateContent?alt=sse" "5 /v1/chat/completions"; do
