@@ -156,6 +156,16 @@ clean:
 demo: deps agtrace-bpf
 	$(Q)./scripts/demo.sh
 
+# The real agent CLIs (tests/agents/package-lock.json, npm) traced against the mock: one row per
+# CLI, failing rows included. Not part of `make test` (~2 GB of CLIs, minutes).
+.PHONY: test-agents bench-agent
+test-agents: deps agtrace-bpf
+	$(Q)./tests/agents/run.sh
+
+# One real agent CLI's multi-step tool run, traced vs untraced (the last part of make bench).
+bench-agent: deps agtrace-bpf
+	$(Q)./scripts/bench_agent.sh
+
 # libFuzzer harnesses (tests/fuzz/fuzz_NAME.c): the recording readers (analyze/), the TLS record
 # -> HTTP -> LLM event path (tls) and the LLM body layer and redactor (llm). Every harness links the
 # whole core (user/ without libbpf, analyze/), built once with the fuzzer's instrumentation.

@@ -379,6 +379,9 @@ test_output_file_mode() {
 # Analyzers: tree, blame, growth, ctx, stats on recorded agents
 # shellcheck source=tests/integration/analyze_tests.sh
 . tests/integration/analyze_tests.sh
+# The mock as the real agent CLIs need it (probes, scenario mode, latency); the CLIs: make test-agents
+# shellcheck source=tests/integration/agents_tests.sh
+. tests/integration/agents_tests.sh
 
 if [ "$(id -u)" != 0 ]; then
 	notrun=${#tests[@]}
