@@ -18,6 +18,7 @@
 /* BoringSSL's include/openssl/err.h and ssl.h: stable numbers, part of its ABI. */
 #define ERR_LIB_SSL			  16
 #define ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED 66
+#define ERR_R_INTERNAL_ERROR		  68
 #define SSL_R_BAD_HELLO_REQUEST		  110
 #define SSL_R_BAD_LENGTH		  111
 #define SSL_R_CONNECTION_TYPE_NOT_SET	  134
@@ -182,9 +183,11 @@ static int find_sites(struct scan *sc)
 }
 
 /*
- * Targets of every e8/e9 rel32 (call, jmp) in the text that land between FN_WINDOW below the
- * first site and the last site: the candidates for the starts of the functions holding them.
- * Raw bytes, so some are not real; a start is only believed once its code is walked.
+ * Targets of every e8 rel32 (call) in the text that land 16-aligned between FN_WINDOW below
+ * the first site and the last site, and the unwind table's starts there: the candidates for
+ * the starts of the functions holding them. Not jmp targets: a jmp reaches a block of its own
+ * function as often as another function. Raw bytes, so some are not real calls; a start is
+ * only believed once its code is walked.
  */
 static int find_targets(struct scan *sc)
 {
@@ -206,7 +209,7 @@ static int find_targets(struct scan *sc)
 		int32_t d;
 		uint64_t to;
 
-		if ((t[i] & 0xfe) != 0xe8)
+		if (t[i] != 0xe8)
 			continue;
 		memcpy(&d, t + i + 1, 4);
 		to = im->text_va + i + 5 + (int64_t)d;
@@ -248,9 +251,22 @@ static bool nop_before(const struct bssl_image *im, uint64_t va)
 }
 
 /*
+ * The bytes before va end with an instruction that does not fall through: a jmp, ud2, or a
+ * call (to abort and the like: a function may end with one).
+ */
+static bool end_before(const struct bssl_image *im, uint64_t va)
+{
+	const uint8_t *p = text_at(im, va);
+
+	if (va - im->text_va >= 5 && (p[-5] == 0xe9 || p[-5] == 0xe8))
+		return true;
+	return va - im->text_va >= 2 && (p[-2] == 0xeb || (p[-2] == 0x0f && p[-1] == 0x0b));
+}
+
+/*
  * Looks like a function's first byte: an unwind table entry, or 16-aligned right after
- * padding (lld's int3 between sections, an assembler's nops inside one) or a ret (a function
- * that ended exactly on the boundary).
+ * padding (lld's int3 between sections, an assembler's nops inside one), or after a ret or a
+ * jmp (a function that ended exactly on the boundary).
  */
 static bool starts_fn(const struct bssl_image *im, uint64_t va)
 {
@@ -262,7 +278,8 @@ static bool starts_fn(const struct bssl_image *im, uint64_t va)
 		return false;
 	if (va == im->text_va)
 		return true;
-	return *text_at(im, va - 1) == 0xcc || *text_at(im, va - 1) == 0xc3 || nop_before(im, va);
+	return *text_at(im, va - 1) == 0xcc || *text_at(im, va - 1) == 0xc3 || end_before(im, va) ||
+	       nop_before(im, va);
 }
 
 /* Register constants of the current straight run of constant loads. */
@@ -371,6 +388,11 @@ static int walk_fn(const struct scan *sc, struct fn *f)
 				r.known |= 1u << in.const_reg;
 				r.val[in.const_reg] = in.const_val;
 				r.src[in.const_reg] = a;
+				a += in.len;
+				continue;
+			}
+			if (in.moves_reg && r.known) { /* e.g. saving rdi before loading it */
+				r.known &= ~(1u << in.dst_reg);
 				a += in.len;
 				continue;
 			}
@@ -513,13 +535,14 @@ static bool calls(const struct fn *f, uint64_t to)
 /*
  * SSL_read's loop, ssl_read_impl: it reports UNINITIALIZED and HANDSHAKE_FAILURE (so does
  * SSL_write, with BAD_LENGTH too), and what the functions it may have inlined report
- * (SSL_do_handshake, ssl_do_post_handshake), nothing else.
+ * (SSL_do_handshake, ssl_do_post_handshake, SSL_renegotiate), nothing else.
  */
 static bool is_read_impl(const struct fn *f)
 {
 	static const int set[] = {ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED, SSL_R_UNINITIALIZED,
 				  SSL_R_SSL_HANDSHAKE_FAILURE,	     SSL_R_CONNECTION_TYPE_NOT_SET,
-				  SSL_R_NO_RENEGOTIATION,	     SSL_R_BAD_HELLO_REQUEST};
+				  SSL_R_NO_RENEGOTIATION,	     SSL_R_BAD_HELLO_REQUEST,
+				  ERR_R_INTERNAL_ERROR};
 
 	return has(f, SSL_R_UNINITIALIZED) && has(f, SSL_R_SSL_HANDSHAKE_FAILURE) &&
 	       !has(f, SSL_R_BAD_LENGTH) && only(f, set, sizeof(set) / sizeof(set[0]));
@@ -551,23 +574,73 @@ static bool calls_more(const struct fn *a, const struct fn *b)
 	return a->ncalls > b->ncalls;
 }
 
-/* SSL_read or SSL_peek: the peek guard, with the read loop inlined or called. */
-static bool is_read(const struct scan *sc, const struct fn *f)
+/*
+ * SSL_read or SSL_peek: the peek guard alone, calling the read loop (`called`), or with the
+ * loop inlined (!called).
+ */
+static bool is_read(const struct scan *sc, const struct fn *f, bool called)
 {
-	if (!has(f, ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED) || has(f, SSL_R_BAD_LENGTH))
+	if (f->bad || !has(f, ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED))
 		return false;
-	if (is_read_impl(f))
-		return true;
+	if (!called)
+		return is_read_impl(f);
 	if (f->nsites != 1)
 		return false;
 	for (size_t k = 0; k < sc->nfns; k++) {
 		const struct fn *g = &sc->fns[k];
 
-		if (g != f && !g->bad && is_read_impl(g) && calls(f, g->start) &&
-		    !has(g, ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED))
+		if (g != f && !g->bad && is_read_impl(g) && calls(f, g->start))
 			return true;
 	}
 	return false;
+}
+
+/* The source line of f's first site reporting `reason` (0: none, or not known). */
+static int line_of(const struct fn *f, int reason)
+{
+	for (unsigned i = 0; i < f->nsites; i++)
+		if (f->sites[i].reason == reason)
+			return f->sites[i].line;
+	return 0;
+}
+
+/*
+ * The read loop SSL_read (or the SSL_peek it inlined) calls, if it calls one; NULL when the
+ * loop is inlined into it.
+ */
+static const struct fn *read_loop_of(const struct scan *sc, const struct fn *r)
+{
+	for (size_t k = 0; k < sc->nfns; k++)
+		if (&sc->fns[k] != r && !sc->fns[k].bad && is_read_impl(&sc->fns[k]) &&
+		    calls(r, sc->fns[k].start))
+			return &sc->fns[k];
+	return NULL;
+}
+
+/*
+ * Older BoringSSL (Android 13's) has no BAD_LENGTH check in SSL_write: there SSL_write reports
+ * what an SSL_read with its loop inlined reports. Told apart only when SSL_read calls its loop
+ * out of line: SSL_write is then the one other function with the guard and the loop's two.
+ */
+static const struct fn *write_without_length(const struct scan *sc, const struct fn *r,
+					     const int *wset, size_t nwset, unsigned *n)
+{
+	const struct fn *loop = read_loop_of(sc, r), *w = NULL;
+
+	*n = 0;
+	if (!loop)
+		return NULL;
+	for (size_t i = 0; i < sc->nfns; i++) {
+		const struct fn *f = &sc->fns[i];
+
+		if (f->bad || f == r || f == loop || same_sites(f, r) ||
+		    !has(f, ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED) || !has(f, SSL_R_UNINITIALIZED) ||
+		    !has(f, SSL_R_SSL_HANDSHAKE_FAILURE) || !only(f, wset, nwset))
+			continue;
+		w = f;
+		(*n)++;
+	}
+	return w;
 }
 
 /*
@@ -601,9 +674,14 @@ static int identify(struct scan *sc, struct tls_bssl *out, char *why, size_t why
 			n = f;
 			nn++;
 		}
-		if (is_read(sc, f)) {
+	}
+	/* the guard calling the loop, else the two in one (then the loop is nobody else's) */
+	for (int called = 1; called >= 0 && !nr; called--) {
+		for (size_t i = 0; i < sc->nfns; i++) {
+			if (!is_read(sc, &sc->fns[i], called))
+				continue;
 			if (nr < 3)
-				r[nr] = f;
+				r[nr] = &sc->fns[i];
 			nr++;
 		}
 	}
@@ -612,6 +690,8 @@ static int identify(struct scan *sc, struct tls_bssl *out, char *why, size_t why
 			r[0] = r[1];
 		nr = 1;
 	}
+	if (nw == 0 && nr == 1)
+		w = write_without_length(sc, r[0], wset, sizeof(wset) / sizeof(wset[0]), &nw);
 	if (nw != 1 || nr != 1) {
 		snprintf(why, whylen,
 			 "BoringSSL statically linked, %s not located (%u candidates)",
@@ -621,6 +701,24 @@ static int identify(struct scan *sc, struct tls_bssl *out, char *why, size_t why
 	if (w == r[0]) {
 		snprintf(why, whylen, "BoringSSL statically linked, SSL_write and SSL_read alike");
 		return -ENOENT;
+	}
+	/*
+	 * A cross-check from the source's layout, stable since 2017: ssl_lib.cc defines the read
+	 * loop, then SSL_read's guard (SSL_peek), then SSL_write, so their __LINE__s ascend.
+	 */
+	{
+		const struct fn *loop = read_loop_of(sc, r[0]);
+		int lw = line_of(w, SSL_R_UNINITIALIZED);
+		int lg = line_of(r[0], ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED);
+		int ll = line_of(loop ? loop : r[0], SSL_R_UNINITIALIZED);
+
+		if (!(ll < lg && lg < lw)) {
+			snprintf(why, whylen,
+				 "BoringSSL statically linked, SSL_read/SSL_write out of source order "
+				 "(lines %d, %d, %d)",
+				 ll, lg, lw);
+			return -ENOENT;
+		}
 	}
 	out->va[BSSL_WRITE] = w->start;
 	out->va[BSSL_READ] = r[0]->start;

@@ -20,6 +20,7 @@
 #include "agtrace.h"
 #include "elfsym.h"
 #include "symcache.h"
+#include "tls_bssl.h"
 
 /* From linux/bpf.h of 6.6+, which this build's headers (Debian 12) predate. */
 #define ATTACH_UPROBE_MULTI 48
@@ -73,6 +74,7 @@ struct tls_probe {
 	struct seen {
 		dev_t dev;
 		ino_t ino;
+		char *why; /* a TLS stack found but not attached to: why (else NULL) */
 	} * seen; /* every file looked at, OpenSSL or not: each is parsed once */
 	size_t nseen, capseen;
 };
@@ -210,6 +212,8 @@ void tls_probe__free(struct tls_probe *t)
 	if (!detach_in_background(t->links, t->nlinks))
 		destroy_links(t->links, t->nlinks);
 	free(t->links);
+	for (size_t i = 0; i < t->nseen; i++)
+		free(t->seen[i].why);
 	free(t->seen);
 	tls_bpf__destroy(t->skel);
 	free(t);
@@ -288,25 +292,25 @@ static int attach_perf(struct tls_probe *t, struct bpf_program *const *progs, co
 	return 0;
 }
 
-/* Marks the file seen; false if it already was. */
-static bool first_look(struct tls_probe *t, const struct stat *st)
+/* Marks the file seen and returns its record; NULL if it already was (or out of memory). */
+static struct seen *first_look(struct tls_probe *t, const struct stat *st)
 {
 	for (size_t i = 0; i < t->nseen; i++)
 		if (t->seen[i].dev == st->st_dev && t->seen[i].ino == st->st_ino)
-			return false;
+			return NULL;
 	if (t->nseen == t->capseen) {
 		size_t ncap = t->capseen ? t->capseen * 2 : 64;
 		void *p = realloc(t->seen, ncap * sizeof(*t->seen));
 
 		if (!p)
-			return false;
+			return NULL;
 		t->seen = p;
 		t->capseen = ncap;
 	}
 	t->seen[t->nseen].dev = st->st_dev;
 	t->seen[t->nseen].ino = st->st_ino;
-	t->nseen++;
-	return true;
+	t->seen[t->nseen].why = NULL;
+	return &t->seen[t->nseen++];
 }
 
 /* The TLS_CHAIN program of function f at its entry or return (NULL: no probe there). */
@@ -380,15 +384,61 @@ static int attach_funcs(struct tls_probe *t, const char *path, const int *fns, c
 	}
 }
 
+/*
+ * BoringSSL linked in without symbols (Bun and what it compiles): SSL_write, SSL_read and, when
+ * found, SSL_new, located from the code (tls_bssl.h). Returns 1 attached, 0 not BoringSSL or
+ * not located (s->why says which), -errno if the attach failed.
+ */
+static int attach_bssl(struct tls_probe *t, const char *path, struct seen *s)
+{
+	const int want[] = {F_WRITE, F_READ, F_NEW};
+	int fns[3];
+	size_t offs[3];
+	struct tls_bssl b;
+	char why[160];
+	unsigned n = 0;
+	int r, err;
+
+	r = tls_bssl_locate(path, &b, why, sizeof(why));
+	if (r < 0) {
+		s->why = strdup(why);
+		if (getenv("AGTRACE_DEBUG"))
+			fprintf(stderr, "agtrace-bpf: %s: %s\n", path, why);
+	}
+	if (r <= 0)
+		return 0;
+	for (int i = 0; i < BSSL_NFUNCS; i++) {
+		if (b.off[i]) {
+			fns[n] = want[i];
+			offs[n++] = b.off[i];
+		}
+	}
+	err = attach_funcs(t, path, fns, offs, n);
+	if (err) {
+		fprintf(stderr, "agtrace-bpf: cannot attach TLS uprobes to %s: %s\n", path,
+			strerror(-err));
+		return err;
+	}
+	if (getenv("AGTRACE_DEBUG"))
+		fprintf(stderr,
+			"agtrace-bpf: TLS uprobes on %s (BoringSSL located: SSL_write %#zx, SSL_read "
+			"%#zx, SSL_new %#zx%s; %s)\n",
+			path, b.off[BSSL_WRITE], b.off[BSSL_READ], b.off[BSSL_NEW],
+			b.off[BSSL_NEW] ? "" : " not found: connections told apart by SSL* only",
+			mode_names[t->mode]);
+	return 1;
+}
+
 int tls_probe_attach_file(struct tls_probe *t, const char *path)
 {
 	size_t off[NFUNCS], offs[NFUNCS];
 	int fns[NFUNCS];
 	unsigned n = 0;
+	struct seen *s;
 	struct stat st;
 	int err;
 
-	if (stat(path, &st) || !S_ISREG(st.st_mode) || !first_look(t, &st))
+	if (stat(path, &st) || !S_ISREG(st.st_mode) || !(s = first_look(t, &st)))
 		return 0;
 	/* node's symbol scan is 10-20 ms of every start-up: remembered per file version */
 	if (!symcache_get("ssl1", &st, NFUNCS, off)) {
@@ -397,7 +447,7 @@ int tls_probe_attach_file(struct tls_probe *t, const char *path)
 		symcache_put("ssl1", &st, NFUNCS, off);
 	}
 	if (!off[F_WRITE] || !off[F_READ])
-		return 0;
+		return attach_bssl(t, path, s);
 	for (int f = 0; f < NFUNCS; f++) {
 		if (off[f]) {
 			fns[n] = f;
@@ -621,6 +671,29 @@ void tls_probe_attach_system(struct tls_probe *t)
 		tls_probe_attach_file(t, p);
 		snprintf(p, sizeof(p), "%s/nodejs", d);
 		tls_probe_attach_file(t, p);
+	}
+	free(dirs);
+}
+
+void tls_probe_attach_command(struct tls_probe *t, const char *cmd)
+{
+	const char *path = getenv("PATH");
+	char *dirs, *save = NULL;
+
+	if (strchr(cmd, '/')) {
+		tls_probe_attach_file(t, cmd);
+		return;
+	}
+	dirs = strdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+	for (char *d = dirs ? strtok_r(dirs, ":", &save) : NULL; d;
+	     d = strtok_r(NULL, ":", &save)) {
+		char p[4096];
+
+		snprintf(p, sizeof(p), "%s/%s", d, cmd);
+		if (!access(p, X_OK)) {
+			tls_probe_attach_file(t, p);
+			break;
+		}
 	}
 	free(dirs);
 }

@@ -335,6 +335,10 @@ int x86_decode(const uint8_t *c, size_t avail, uint64_t addr, struct x86_insn *i
 		in->sets_const = true;
 		in->const_reg = (c[mpos] & 7) | ((rex & 1) << 3);
 		in->const_val = 0;
+	} else if ((op == 0x89 || op == 0x8b) && (c[mpos] >> 6) == 3) {
+		in->moves_reg = true;
+		in->dst_reg = op == 0x89 ? (c[mpos] & 7) | ((rex & 1) << 3)
+					 : ((c[mpos] >> 3) & 7) | ((rex & 4) << 1);
 	} else if (op == 0x8d && rip && (rex & 8)) {
 		in->sets_const = true;
 		in->const_reg = ((c[mpos] >> 3) & 7) | ((rex & 4) << 1);

@@ -38,6 +38,9 @@ struct x86_insn {
 	bool sets_const;
 	uint8_t const_reg;
 	uint64_t const_val;
+	/* a copy from register to register (mov r, r): only the destination changes */
+	bool moves_reg;
+	uint8_t dst_reg;
 };
 
 /*
