@@ -370,6 +370,8 @@ test_output_file_mode() {
 # LLM capture: HTTPS clients against tests/llm/mock_server.py
 # shellcheck source=tests/integration/llm_tests.sh
 . tests/integration/llm_tests.sh
+# shellcheck source=tests/integration/bun_tests.sh
+. tests/integration/bun_tests.sh
 # Recordings: record, records, replay, diff, fork, SIGKILL, bad input
 # shellcheck source=tests/integration/rec_tests.sh
 . tests/integration/rec_tests.sh
