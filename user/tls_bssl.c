@@ -178,7 +178,8 @@ static int find_sites(struct scan *sc)
 			p++;
 		}
 	}
-	qsort(sc->sites, sc->nsites, sizeof(*sc->sites), cmp_u64);
+	if (sc->nsites)
+		qsort(sc->sites, sc->nsites, sizeof(*sc->sites), cmp_u64);
 	return 0;
 }
 
@@ -219,7 +220,8 @@ static int find_targets(struct scan *sc)
 		if (err)
 			return err;
 	}
-	qsort(sc->targets, sc->ntargets, sizeof(*sc->targets), cmp_u64);
+	if (sc->ntargets)
+		qsort(sc->targets, sc->ntargets, sizeof(*sc->targets), cmp_u64);
 	for (size_t i = 0; i < sc->ntargets; i++) /* unique */
 		if (!k || sc->targets[k - 1] != sc->targets[i])
 			sc->targets[k++] = sc->targets[i];
@@ -229,7 +231,7 @@ static int find_targets(struct scan *sc)
 
 static bool is_target(const struct scan *sc, uint64_t va)
 {
-	return bsearch(&va, sc->targets, sc->ntargets, sizeof(va), cmp_u64) != NULL;
+	return sc->ntargets && bsearch(&va, sc->targets, sc->ntargets, sizeof(va), cmp_u64);
 }
 
 /* A nop of exactly k bytes ends right before va: an assembler's alignment padding. */
