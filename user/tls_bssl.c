@@ -28,13 +28,13 @@
 #define SSL_R_SSL_HANDSHAKE_FAILURE	  215
 #define SSL_R_UNINITIALIZED		  226
 
-#define MAX_FILES   4	      /* ".../ssl/ssl_lib.cc" strings */
-#define MAX_SITES   4096      /* error sites naming them */
-#define FN_MAX	    (64 << 10) /* bytes a function may span */
-#define FN_WINDOW   (1 << 20)  /* how far below the first site function starts are looked for */
-#define FN_SITES    32
-#define FN_CALLS    64
-#define WORK_MAX    4096
+#define MAX_FILES 4	     /* ".../ssl/ssl_lib.cc" strings */
+#define MAX_SITES 4096	     /* error sites naming them */
+#define FN_MAX	  (64 << 10) /* bytes a function may span */
+#define FN_WINDOW (1 << 20)  /* how far below the first site function starts are looked for */
+#define FN_SITES  32
+#define FN_CALLS  64
+#define WORK_MAX  4096
 
 /* One reason reported at one place. */
 struct site {
@@ -46,7 +46,7 @@ struct site {
 /* A function start and what walking its code found. */
 struct fn {
 	uint64_t start;
-	bool bad;	/* an undecodable instruction on some path: nothing here is trusted */
+	bool bad; /* an undecodable instruction on some path: nothing here is trusted */
 	unsigned nsites;
 	struct site sites[FN_SITES];
 	unsigned nunparsed; /* file name loaded, reason or library not read */
@@ -541,9 +541,12 @@ static bool calls(const struct fn *f, uint64_t to)
  */
 static bool is_read_impl(const struct fn *f)
 {
-	static const int set[] = {ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED, SSL_R_UNINITIALIZED,
-				  SSL_R_SSL_HANDSHAKE_FAILURE,	     SSL_R_CONNECTION_TYPE_NOT_SET,
-				  SSL_R_NO_RENEGOTIATION,	     SSL_R_BAD_HELLO_REQUEST,
+	static const int set[] = {ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED,
+				  SSL_R_UNINITIALIZED,
+				  SSL_R_SSL_HANDSHAKE_FAILURE,
+				  SSL_R_CONNECTION_TYPE_NOT_SET,
+				  SSL_R_NO_RENEGOTIATION,
+				  SSL_R_BAD_HELLO_REQUEST,
 				  ERR_R_INTERNAL_ERROR};
 
 	return has(f, SSL_R_UNINITIALIZED) && has(f, SSL_R_SSL_HANDSHAKE_FAILURE) &&
@@ -655,9 +658,10 @@ static const struct fn *write_without_length(const struct scan *sc, const struct
 static int identify(struct scan *sc, struct tls_bssl *out, char *why, size_t whylen)
 {
 	/* SSL_write's own, and SSL_do_handshake's if inlined */
-	static const int wset[] = {ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED, SSL_R_UNINITIALIZED,
-				   SSL_R_SSL_HANDSHAKE_FAILURE,	      SSL_R_BAD_LENGTH,
-				   SSL_R_PROTOCOL_IS_SHUTDOWN,	      SSL_R_CONNECTION_TYPE_NOT_SET};
+	static const int wset[] = {
+	    ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED, SSL_R_UNINITIALIZED,
+	    SSL_R_SSL_HANDSHAKE_FAILURE,       SSL_R_BAD_LENGTH,
+	    SSL_R_PROTOCOL_IS_SHUTDOWN,	       SSL_R_CONNECTION_TYPE_NOT_SET};
 	static const int nset[] = {SSL_R_NULL_SSL_CTX};
 	const struct fn *w = NULL, *r[3] = {NULL}, *n = NULL;
 	unsigned nw = 0, nr = 0, nn = 0;
@@ -687,7 +691,8 @@ static int identify(struct scan *sc, struct tls_bssl *out, char *why, size_t why
 			nr++;
 		}
 	}
-	if (nr == 2 && same_sites(r[0], r[1]) && (calls_more(r[0], r[1]) || calls_more(r[1], r[0]))) {
+	if (nr == 2 && same_sites(r[0], r[1]) &&
+	    (calls_more(r[0], r[1]) || calls_more(r[1], r[0]))) {
 		if (calls_more(r[1], r[0]))
 			r[0] = r[1];
 		nr = 1;
@@ -695,8 +700,7 @@ static int identify(struct scan *sc, struct tls_bssl *out, char *why, size_t why
 	if (nw == 0 && nr == 1)
 		w = write_without_length(sc, r[0], wset, sizeof(wset) / sizeof(wset[0]), &nw);
 	if (nw != 1 || nr != 1) {
-		snprintf(why, whylen,
-			 "BoringSSL statically linked, %s not located (%u candidates)",
+		snprintf(why, whylen, "BoringSSL statically linked, %s not located (%u candidates)",
 			 nw != 1 ? "SSL_write" : "SSL_read", nw != 1 ? nw : nr);
 		return -ENOENT;
 	}
@@ -715,10 +719,11 @@ static int identify(struct scan *sc, struct tls_bssl *out, char *why, size_t why
 		int ll = line_of(loop ? loop : r[0], SSL_R_UNINITIALIZED);
 
 		if (!(ll < lg && lg < lw)) {
-			snprintf(why, whylen,
-				 "BoringSSL statically linked, SSL_read/SSL_write out of source order "
-				 "(lines %d, %d, %d)",
-				 ll, lg, lw);
+			snprintf(
+			    why, whylen,
+			    "BoringSSL statically linked, SSL_read/SSL_write out of source order "
+			    "(lines %d, %d, %d)",
+			    ll, lg, lw);
 			return -ENOENT;
 		}
 	}
@@ -736,7 +741,8 @@ static void dump(const struct scan *sc)
 	for (size_t i = 0; i < sc->nfns; i++) {
 		const struct fn *f = &sc->fns[i];
 
-		fprintf(stderr, "bssl: fn %#llx%s unparsed=%u calls=%u:", (unsigned long long)f->start,
+		fprintf(stderr,
+			"bssl: fn %#llx%s unparsed=%u calls=%u:", (unsigned long long)f->start,
 			f->bad ? " BAD" : "", f->nunparsed, f->ncalls);
 		for (unsigned k = 0; k < f->nsites; k++)
 			fprintf(stderr, " %d@%d(%#llx)", f->sites[k].reason, f->sites[k].line,
@@ -765,7 +771,8 @@ int bssl_locate_image(const struct bssl_image *im, struct tls_bssl *out, char *w
 		return 0;
 	ret = find_sites(&sc);
 	if (!ret && !sc.nsites) {
-		snprintf(why, whylen, "BoringSSL statically linked, no error site found in its code");
+		snprintf(why, whylen,
+			 "BoringSSL statically linked, no error site found in its code");
 		ret = -ENOENT;
 	}
 	if (!ret)
@@ -792,7 +799,8 @@ int bssl_locate_image(const struct bssl_image *im, struct tls_bssl *out, char *w
 	ret = identify(&sc, out, why, whylen);
 cleanup:
 	if (ret < 0 && whylen && !why[0])
-		snprintf(why, whylen, "BoringSSL statically linked, scan failed: %s", strerror(-ret));
+		snprintf(why, whylen, "BoringSSL statically linked, scan failed: %s",
+			 strerror(-ret));
 	scan_free(&sc);
 	return ret;
 }
@@ -934,8 +942,9 @@ int tls_bssl_locate(const char *path, struct tls_bssl *out, char *why, size_t wh
 		for (int i = 0; ret > 0 && i < BSSL_NFUNCS; i++) {
 			out->off[i] = out->va[i] ? va_to_off(ph, nph, out->va[i]) : 0;
 			if (out->va[i] && !out->off[i]) {
-				snprintf(why, whylen, "BoringSSL statically linked, code not mapped "
-						      "from the file");
+				snprintf(why, whylen,
+					 "BoringSSL statically linked, code not mapped "
+					 "from the file");
 				ret = -ENOENT;
 			}
 		}

@@ -25,11 +25,11 @@ enum { BSSL_WRITE, BSSL_READ, BSSL_NEW, BSSL_NFUNCS };
 struct tls_bssl {
 	size_t off[BSSL_NFUNCS];
 	uint64_t va[BSSL_NFUNCS];
-	unsigned nsites;	/* error sites that name ssl_lib.cc */
-	unsigned nparsed;	/* of which the reason was read */
-	unsigned nfuncs;	/* verified functions holding them */
-	unsigned nrefused;	/* sites left out: no verified function reaches them */
-	int cached;		/* the answer came from the symbol cache */
+	unsigned nsites;   /* error sites that name ssl_lib.cc */
+	unsigned nparsed;  /* of which the reason was read */
+	unsigned nfuncs;   /* verified functions holding them */
+	unsigned nrefused; /* sites left out: no verified function reaches them */
+	int cached;	   /* the answer came from the symbol cache */
 };
 
 /* The part of a file the scan reads: its code, and where read-only strings may live. */

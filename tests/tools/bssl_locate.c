@@ -41,9 +41,11 @@ int main(int argc, char **argv)
 			       b.nsites, b.nparsed, b.nfuncs, b.nrefused, ms,
 			       b.cached ? " cached" : "");
 		else if (r == 0)
-			printf("%s: not BoringSSL ms=%.1f%s\n", argv[i], ms, b.cached ? " cached" : "");
+			printf("%s: not BoringSSL ms=%.1f%s\n", argv[i], ms,
+			       b.cached ? " cached" : "");
 		else
-			printf("%s: not located: %s (sites=%u parsed=%u funcs=%u refused=%u) ms=%.1f\n",
+			printf("%s: not located: %s (sites=%u parsed=%u funcs=%u refused=%u) "
+			       "ms=%.1f\n",
 			       argv[i], why, b.nsites, b.nparsed, b.nfuncs, b.nrefused, ms);
 		if (r <= 0)
 			status = 1;

@@ -77,10 +77,10 @@ static void site(struct code *a, int reason, int line, uint64_t err_fn)
 	if (a->pie) {
 		put(a, "\x48\x8d\x0d", 3); /* lea rcx, [rip + file] */
 		put4(a, (uint32_t)(FILE_VA - (here(a) + 4)));
-		mov_imm(a, 0xbf, 16);	   /* mov edi, ERR_LIB_SSL */
-		put(a, "\x31\xf6", 2);	   /* xor esi, esi */
-		mov_imm(a, 0xba, reason);  /* mov edx, reason */
-		put(a, "\x41\xb8", 2);	   /* mov r8d, line */
+		mov_imm(a, 0xbf, 16);	  /* mov edi, ERR_LIB_SSL */
+		put(a, "\x31\xf6", 2);	  /* xor esi, esi */
+		mov_imm(a, 0xba, reason); /* mov edx, reason */
+		put(a, "\x41\xb8", 2);	  /* mov r8d, line */
 		put4(a, line);
 	} else {
 		mov_imm(a, 0xba, FILE_VA); /* mov edx, file */
@@ -147,12 +147,12 @@ static struct bssl_image image(const struct code *a)
 
 /* A Bun-like set: SSL_new, the read loop, SSL_read's guard calling it, SSL_write, and others. */
 static const struct fn_spec bun[] = {
-    {{185}, {503}, -1},		      /* SSL_new: NULL_SSL_CTX */
+    {{185}, {503}, -1},			    /* SSL_new: NULL_SSL_CTX */
     {{226, 215, 182}, {840, 873, 781}, -1}, /* ssl_read_impl (post-handshake inlined) */
-    {{66}, {932}, 1},		      /* SSL_read: the SSL_peek guard, calls the loop */
+    {{66}, {932}, 1},			    /* SSL_read: the SSL_peek guard, calls the loop */
     {{66, 226, 215, 111}, {953, 958, 973, 979}, -1}, /* SSL_write */
-    {{291, 226}, {1066, 1019}, -1},	      /* SSL_shutdown */
-    {{134}, {727}, -1},		      /* SSL_do_handshake */
+    {{291, 226}, {1066, 1019}, -1},		     /* SSL_shutdown */
+    {{134}, {727}, -1},				     /* SSL_do_handshake */
 };
 
 static void locate(bool pie, const struct fn_spec *specs, int n, uint64_t *starts,
@@ -215,7 +215,8 @@ static void test_tls_bssl_two_writes(void **state)
 	memcpy(s, bun, sizeof(bun));
 	s[6] = bun[3];
 	locate(false, s, 7, st, &b, why, -2 /* -ENOENT */);
-	assert_string_equal(why, "BoringSSL statically linked, SSL_write not located (2 candidates)");
+	assert_string_equal(why,
+			    "BoringSSL statically linked, SSL_write not located (2 candidates)");
 	assert_int_equal(b.va[BSSL_WRITE], 0);
 }
 
@@ -231,7 +232,8 @@ static void test_tls_bssl_foreign_reason(void **state)
 	memcpy(s, bun, sizeof(bun));
 	s[3].reasons[3] = 112;
 	locate(true, s, 6, st, &b, why, -2);
-	assert_string_equal(why, "BoringSSL statically linked, SSL_write not located (0 candidates)");
+	assert_string_equal(why,
+			    "BoringSSL statically linked, SSL_write not located (0 candidates)");
 }
 
 /* The source order cross-check: the read loop's lines after SSL_write's are refused. */
@@ -246,8 +248,9 @@ static void test_tls_bssl_source_order(void **state)
 	memcpy(s, bun, sizeof(bun));
 	s[1].lines[0] = 990;
 	locate(false, s, 6, st, &b, why, -2);
-	assert_string_equal(why, "BoringSSL statically linked, SSL_read/SSL_write out of source order "
-				 "(lines 990, 932, 958)");
+	assert_string_equal(why,
+			    "BoringSSL statically linked, SSL_read/SSL_write out of source order "
+			    "(lines 990, 932, 958)");
 }
 
 /* Functions nobody calls directly have no start the locator believes: refused, not guessed. */
@@ -266,7 +269,8 @@ static void test_tls_bssl_no_call_targets(void **state)
 	assert_int_equal(bssl_locate_image(&im, &b, why, sizeof(why)), -2);
 	/* only the read loop is a call target (SSL_read calls it): its 3 sites, no others */
 	assert_int_equal(b.nrefused, 9);
-	assert_string_equal(why, "BoringSSL statically linked, SSL_write not located (0 candidates)");
+	assert_string_equal(why,
+			    "BoringSSL statically linked, SSL_write not located (0 candidates)");
 }
 
 /* No ssl_lib.cc string: not BoringSSL (0), decided without walking any code. */

@@ -45,18 +45,18 @@ static size_t unhex(const char *s, uint8_t *out)
 }
 
 static const struct dcase cases[] = {
-    {"55", 0, 1, X86_NEXT, 0, -1, 0, -1},			   /* push rbp */
-    {"48 89 e5", 0, 3, X86_NEXT, 0, -1, 0, X86_RBP},		   /* mov rbp, rsp */
-    {"4c 89 f7", 0, 3, X86_NEXT, 0, -1, 0, X86_RDI},		   /* mov rdi, r14 */
-    {"41 89 d7", 0, 3, X86_NEXT, 0, -1, 0, 15},		   /* mov r15d, edx */
+    {"55", 0, 1, X86_NEXT, 0, -1, 0, -1},			  /* push rbp */
+    {"48 89 e5", 0, 3, X86_NEXT, 0, -1, 0, X86_RBP},		  /* mov rbp, rsp */
+    {"4c 89 f7", 0, 3, X86_NEXT, 0, -1, 0, X86_RDI},		  /* mov rdi, r14 */
+    {"41 89 d7", 0, 3, X86_NEXT, 0, -1, 0, 15},			  /* mov r15d, edx */
     {"ba d9 1a 31 00", 0, 5, X86_NEXT, 0, X86_RDX, 0x311ad9, -1}, /* mov edx, imm32 */
-    {"bf 10 00 00 00", 0, 5, X86_NEXT, 0, X86_RDI, 16, -1},	   /* mov edi, 16 */
+    {"bf 10 00 00 00", 0, 5, X86_NEXT, 0, X86_RDI, 16, -1},	  /* mov edi, 16 */
     {"41 b8 d6 01 00 00", 0, 6, X86_NEXT, 0, X86_R8, 0x1d6, -1},  /* mov r8d, 0x1d6 */
     {"48 b8 88 77 66 55 44 33 22 11", 0, 10, X86_NEXT, 0, X86_RAX, 0x1122334455667788ull, -1},
-    {"48 c7 c1 ff ff ff ff", 0, 7, X86_NEXT, 0, X86_RCX, ~0ull, -1}, /* mov rcx, -1 */
+    {"48 c7 c1 ff ff ff ff", 0, 7, X86_NEXT, 0, X86_RCX, ~0ull, -1},	   /* mov rcx, -1 */
     {"31 f6", 0, 2, X86_NEXT, 0, X86_RSI, 0, -1},			   /* xor esi, esi */
-    {"45 31 c0", 0, 3, X86_NEXT, 0, X86_R8, 0, -1},		   /* xor r8d, r8d */
-    {"31 c6", 0, 2, X86_NEXT, 0, -1, 0, -1},			   /* xor esi, eax */
+    {"45 31 c0", 0, 3, X86_NEXT, 0, X86_R8, 0, -1},			   /* xor r8d, r8d */
+    {"31 c6", 0, 2, X86_NEXT, 0, -1, 0, -1},				   /* xor esi, eax */
     {"48 8d 0d 10 00 00 00", 0x1000, 7, X86_NEXT, 0, X86_RCX, 0x1017, -1}, /* lea rcx, [rip+] */
     {"48 8d 45 e8", 0, 4, X86_NEXT, 0, -1, 0, -1},			   /* lea rax, [rbp-0x18] */
     {"e8 f9 65 fc ff", 0x61d0fb2, 5, X86_CALL, 0x61975b0, -1, 0, -1},
@@ -67,23 +67,23 @@ static const struct dcase cases[] = {
     {"c3", 0, 1, X86_RET, 0, -1, 0, -1},
     {"cc", 0, 1, X86_INT3, 0, -1, 0, -1},
     {"0f 0b", 0, 2, X86_TRAP, 0, -1, 0, -1},
-    {"ff 50 48", 0, 3, X86_CALL_IND, 0, -1, 0, -1}, /* call [rax+0x48] */
-    {"ff e0", 0, 2, X86_JMP_IND, 0, -1, 0, -1},	      /* jmp rax */
+    {"ff 50 48", 0, 3, X86_CALL_IND, 0, -1, 0, -1},	       /* call [rax+0x48] */
+    {"ff e0", 0, 2, X86_JMP_IND, 0, -1, 0, -1},		       /* jmp rax */
     {"48 c7 45 c8 00 00 00 00", 0, 8, X86_NEXT, 0, -1, 0, -1}, /* mov qword [rbp-0x38], 0 */
     {"c7 80 c4 00 00 00 00 00 00 00", 0, 10, X86_NEXT, 0, -1, 0, -1},
-    {"48 83 bb 98 00 00 00 00", 0, 8, X86_NEXT, 0, -1, 0, -1}, /* cmp qword [rbx+0x98], 0 */
-    {"f6 87 a4 00 00 00 01", 0, 7, X86_NEXT, 0, -1, 0, -1},	/* test byte [rdi+0xa4], 1 */
-    {"f7 c1 00 01 00 00", 0, 6, X86_NEXT, 0, -1, 0, -1},	/* test ecx, 0x100 */
+    {"48 83 bb 98 00 00 00 00", 0, 8, X86_NEXT, 0, -1, 0, -1},	      /* cmp qword [rbx+0x98], 0 */
+    {"f6 87 a4 00 00 00 01", 0, 7, X86_NEXT, 0, -1, 0, -1},	      /* test byte [rdi+0xa4], 1 */
+    {"f7 c1 00 01 00 00", 0, 6, X86_NEXT, 0, -1, 0, -1},	      /* test ecx, 0x100 */
     {"66 2e 0f 1f 84 00 00 00 00 00", 0, 10, X86_NEXT, 0, -1, 0, -1}, /* nop */
     {"0f 1f 44 00 00", 0, 5, X86_NEXT, 0, -1, 0, -1},
-    {"f3 0f 1e fa", 0, 4, X86_NEXT, 0, -1, 0, -1},			  /* endbr64 */
-    {"66 0f 3a 0f c1 08", 0, 6, X86_NEXT, 0, -1, 0, -1},		  /* palignr */
-    {"c5 f8 77", 0, 3, X86_NEXT, 0, -1, 0, -1},			  /* vzeroupper */
-    {"c4 e3 79 16 c0 01", 0, 6, X86_NEXT, 0, -1, 0, -1},		  /* vpextrd */
-    {"62 f1 7d 48 6f 44 24 01", 0, 8, X86_NEXT, 0, -1, 0, -1},	  /* vmovdqa32 zmm0 */
-    {"e8 00 00", 0, 0, X86_NEXT, 0, -1, 0, -1},			  /* cut short */
-    {"06", 0, 0, X86_NEXT, 0, -1, 0, -1},				  /* push es: invalid */
-    {"0f 0f c1 b4", 0, 0, X86_NEXT, 0, -1, 0, -1},			  /* 3DNow! */
+    {"f3 0f 1e fa", 0, 4, X86_NEXT, 0, -1, 0, -1},	       /* endbr64 */
+    {"66 0f 3a 0f c1 08", 0, 6, X86_NEXT, 0, -1, 0, -1},       /* palignr */
+    {"c5 f8 77", 0, 3, X86_NEXT, 0, -1, 0, -1},		       /* vzeroupper */
+    {"c4 e3 79 16 c0 01", 0, 6, X86_NEXT, 0, -1, 0, -1},       /* vpextrd */
+    {"62 f1 7d 48 6f 44 24 01", 0, 8, X86_NEXT, 0, -1, 0, -1}, /* vmovdqa32 zmm0 */
+    {"e8 00 00", 0, 0, X86_NEXT, 0, -1, 0, -1},		       /* cut short */
+    {"06", 0, 0, X86_NEXT, 0, -1, 0, -1},		       /* push es: invalid */
+    {"0f 0f c1 b4", 0, 0, X86_NEXT, 0, -1, 0, -1},	       /* 3DNow! */
 };
 
 static void test_x86dec_cases(void **state)
