@@ -146,10 +146,11 @@ static int find_sites(struct scan *sc)
 	size_t cap = 0, n = im->text_len;
 	int err;
 
-	for (size_t i = 0; i + 7 <= n; i++) {
+	for (const uint8_t *q = t + 1; n >= 7 && (q = memchr(q, 0x8d, t + n - 6 - q)); q++) {
+		size_t i = q - 1 - t; /* memchr: the scan runs at memory speed, not byte by byte */
 		int32_t d;
 
-		if (t[i + 1] != 0x8d || (t[i] & 0xfb) != 0x48 || (t[i + 2] & 0xc7) != 0x05)
+		if ((t[i] & 0xfb) != 0x48 || (t[i + 2] & 0xc7) != 0x05)
 			continue;
 		memcpy(&d, t + i + 3, 4);
 		if (is_file(sc, im->text_va + i + 7 + (int64_t)d)) {
@@ -183,9 +184,25 @@ static int find_sites(struct scan *sc)
 	return 0;
 }
 
+/* Some site lies within FN_MAX above `va`: only then can a function starting there hold one. */
+static bool site_above(const struct scan *sc, uint64_t va)
+{
+	size_t lo = 0, hi = sc->nsites;
+
+	while (lo < hi) { /* the first site >= va */
+		size_t mid = (lo + hi) / 2;
+
+		if (sc->sites[mid] < va)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < sc->nsites && sc->sites[lo] - va < FN_MAX;
+}
+
 /*
- * Targets of every e8 rel32 (call) in the text that land 16-aligned between FN_WINDOW below
- * the first site and the last site, and the unwind table's starts there: the candidates for
+ * Targets of every e8 rel32 (call) in the text that land 16-aligned at most FN_MAX below a
+ * site, and the unwind table's starts between FN_WINDOW below the first site and the last: the candidates for
  * the starts of the functions holding them. Not jmp targets: a jmp reaches a block of its own
  * function as often as another function. Raw bytes, so some are not real calls; a start is
  * only believed once its code is walked.
@@ -206,15 +223,15 @@ static int find_targets(struct scan *sc)
 		if (err)
 			return err;
 	}
-	for (size_t i = 0; i + 5 <= im->text_len; i++) {
+	for (const uint8_t *q = t;
+	     im->text_len >= 5 && (q = memchr(q, 0xe8, t + im->text_len - 4 - q)); q++) {
+		size_t i = q - t;
 		int32_t d;
 		uint64_t to;
 
-		if (t[i] != 0xe8)
-			continue;
 		memcpy(&d, t + i + 1, 4);
 		to = im->text_va + i + 5 + (int64_t)d;
-		if (to < lo || to > hi || (to & 15))
+		if (to < lo || to > hi || (to & 15) || !site_above(sc, to))
 			continue;
 		err = push(&sc->targets, &sc->ntargets, &cap, to, (size_t)1 << 24);
 		if (err)
@@ -253,13 +270,16 @@ static bool nop_before(const struct bssl_image *im, uint64_t va)
 }
 
 /*
- * The bytes before va end with an instruction that does not fall through: a jmp, ud2, or a
- * call (to abort and the like: a function may end with one).
+ * The bytes before va end with an instruction that does not fall through: pop rbp + ret, a
+ * jmp, ud2, or a call (to abort and the like: a function may end with one).
  */
 static bool end_before(const struct bssl_image *im, uint64_t va)
 {
 	const uint8_t *p = text_at(im, va);
 
+	/* pop rbp; ret: the epilogue of every function here (frame pointers are kept) */
+	if (va - im->text_va >= 2 && p[-2] == 0x5d && p[-1] == 0xc3)
+		return true;
 	if (va - im->text_va >= 5 && (p[-5] == 0xe9 || p[-5] == 0xe8))
 		return true;
 	return va - im->text_va >= 2 && (p[-2] == 0xeb || (p[-2] == 0x0f && p[-1] == 0x0b));
@@ -267,8 +287,8 @@ static bool end_before(const struct bssl_image *im, uint64_t va)
 
 /*
  * Looks like a function's first byte: an unwind table entry, or 16-aligned right after
- * padding (lld's int3 between sections, an assembler's nops inside one), or after a ret or a
- * jmp (a function that ended exactly on the boundary).
+ * padding (lld's int3 between sections, an assembler's nops inside one), or after the end of
+ * a function that ended exactly on the boundary (end_before).
  */
 static bool starts_fn(const struct bssl_image *im, uint64_t va)
 {
@@ -280,8 +300,7 @@ static bool starts_fn(const struct bssl_image *im, uint64_t va)
 		return false;
 	if (va == im->text_va)
 		return true;
-	return *text_at(im, va - 1) == 0xcc || *text_at(im, va - 1) == 0xc3 || end_before(im, va) ||
-	       nop_before(im, va);
+	return *text_at(im, va - 1) == 0xcc || end_before(im, va) || nop_before(im, va);
 }
 
 /* Register constants of the current straight run of constant loads. */
@@ -451,27 +470,30 @@ static size_t upper(const uint64_t *a, size_t n, uint64_t v)
 
 /*
  * Where the function holding `at` starts: the unwind entry covering it, else the nearest
- * candidate start below it, which must look like one and not be an unwind entry that ended
+ * candidate start below it that looks like one (candidates that do not are stray call
+ * targets: raw bytes that happened to read as a call), and is not an unwind entry that ended
  * before `at`. 0 if none.
  */
 static uint64_t start_of(const struct scan *sc, uint64_t at)
 {
 	const struct bssl_image *im = sc->im;
-	size_t k = upper(im->fde_starts, im->nfde, at);
-	uint64_t s;
+	size_t k = upper(im->fde_starts, im->nfde, at), j;
 
 	if (k && at < im->fde_ends[k - 1])
 		return im->fde_starts[k - 1];
-	k = upper(sc->targets, sc->ntargets, at);
-	if (!k)
-		return 0;
-	s = sc->targets[k - 1];
-	if (at - s >= FN_MAX || !starts_fn(im, s))
-		return 0;
-	k = upper(im->fde_starts, im->nfde, s);
-	if (k && im->fde_starts[k - 1] == s) /* an unwind entry, not covering `at` */
-		return 0;
-	return s;
+	for (j = upper(sc->targets, sc->ntargets, at); j > 0; j--) {
+		uint64_t s = sc->targets[j - 1];
+
+		if (at - s >= FN_MAX)
+			return 0;
+		if (!starts_fn(im, s))
+			continue;
+		k = upper(im->fde_starts, im->nfde, s);
+		if (k && im->fde_starts[k - 1] == s) /* an unwind entry, not covering `at` */
+			return 0;
+		return s;
+	}
+	return 0;
 }
 
 /* The verified function holding site `at`, walked once per start; NULL if none. */
