@@ -318,6 +318,47 @@ static void test_tls_bssl_garbage(void **state)
 	assert_true(bssl_locate_image(&im, &b, why, sizeof(why)) <= 0);
 }
 
+/*
+ * Never a wrong address: thousands of random corruptions of the code (a few bytes or many,
+ * anywhere, or the text cut short) are each either refused or located exactly right.
+ */
+static void test_tls_bssl_mutations(void **state)
+{
+	static struct code a, m;
+	unsigned located = 0, refused = 0;
+	uint64_t st[6];
+
+	(void)state;
+	a.pie = false;
+	build(&a, bun, 6, st, true);
+	srand(12);
+	for (int i = 0; i < 3000; i++) {
+		struct bssl_image im;
+		struct tls_bssl b;
+		char why[160];
+		int k = 1 + rand() % (i % 2 ? 4 : 64), r;
+
+		m = a;
+		for (int j = 0; j < k; j++)
+			m.b[rand() % m.n] = (uint8_t)rand();
+		if (i % 7 == 0)
+			m.n = rand() % a.n;
+		im = image(&m);
+		r = bssl_locate_image(&im, &b, why, sizeof(why));
+		if (r <= 0) {
+			refused++;
+			continue;
+		}
+		located++;
+		assert_int_equal(b.va[BSSL_WRITE], st[3]);
+		assert_int_equal(b.va[BSSL_READ], st[2]);
+		if (b.va[BSSL_NEW])
+			assert_int_equal(b.va[BSSL_NEW], st[0]);
+	}
+	/* both outcomes happen: the test exercises each */
+	assert_true(located > 100 && refused > 100);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -329,6 +370,7 @@ int main(void)
 	    cmocka_unit_test(test_tls_bssl_no_call_targets),
 	    cmocka_unit_test(test_tls_bssl_not_boringssl),
 	    cmocka_unit_test(test_tls_bssl_garbage),
+	    cmocka_unit_test(test_tls_bssl_mutations),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
