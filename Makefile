@@ -118,7 +118,7 @@ $(OUTPUT)/workloads/%: tests/workloads/%.c | $(OUTPUT)/workloads
 unit: $(UNIT_BINS)
 	$(Q)./tests/run_unit.sh $(UNIT_BINS)
 
-integration: agtrace-bpf $(WORKLOADS)
+integration: agtrace-bpf $(WORKLOADS) $(OUTPUT)/bssl_locate
 	$(Q)./tests/integration/run.sh
 
 # Every argument and result of the project's workloads compared with strace -f's (root).
@@ -128,7 +128,7 @@ strace-compare: agtrace-bpf $(WORKLOADS)
 # The README's test command: dependencies, build, unit tests under ASan/UBSan, then the
 # integration tests with the real BPF programs. The last line is the total.
 test: deps
-	$(Q)$(MAKE) --no-print-directory agtrace-bpf $(UNIT_BINS) $(WORKLOADS)
+	$(Q)$(MAKE) --no-print-directory agtrace-bpf $(UNIT_BINS) $(WORKLOADS) $(OUTPUT)/bssl_locate
 	$(Q)./tests/run_all.sh $(UNIT_BINS)
 
 # The smoke set on the host and on Debian's 5.10, 6.1 and 6.12 kernels booted under qemu
@@ -140,6 +140,11 @@ bench: deps agtrace-bpf $(WORKLOADS) $(OUTPUT)/bench_rec_io
 	$(Q)./scripts/bench.sh
 
 # The recording's events file alone (scripts/bench_rec.sh): the writer's events/s, the reader's MB/s.
+# the BoringSSL locator's dry run (tests/tools/bssl_locate.c): offsets, no attach
+$(OUTPUT)/bssl_locate: tests/tools/bssl_locate.c $(CORE_OBJS) | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(BASE_CFLAGS) $(INCLUDES) $< $(CORE_OBJS) $(LIBS) -o $@
+
 $(OUTPUT)/bench_rec_io: tests/fuzz/bench_rec_io.c $(CORE_OBJS) | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(BASE_CFLAGS) $(INCLUDES) $< $(CORE_OBJS) $(LIBS) -o $@

@@ -20,6 +20,7 @@
 #include "agtrace.h"
 #include "elfsym.h"
 #include "symcache.h"
+#include "tls_bssl.h"
 
 /* From linux/bpf.h of 6.6+, which this build's headers (Debian 12) predate. */
 #define ATTACH_UPROBE_MULTI 48
@@ -445,16 +446,55 @@ static int attach_openssl(struct tls_probe *t, const char *path, const struct st
 	return err ? err : 1;
 }
 
-static enum tls_file_state attach_file(struct tls_probe *t, const char *path, const char **stack,
-				       const char **why)
+/*
+ * BoringSSL linked in without symbols (Bun and what it compiles): SSL_write, SSL_read and, when
+ * found, SSL_new, located from the code (tls_bssl.h). Returns 1 attached, 0 not BoringSSL or
+ * not located (then s is marked blind, with why), -errno if the attach failed.
+ */
+static int attach_bssl(struct tls_probe *t, const char *path, struct seen *s)
+{
+	const int want[] = {F_WRITE, F_READ, F_NEW};
+	int fns[3];
+	size_t offs[3];
+	struct tls_bssl b;
+	char why[160];
+	unsigned n = 0;
+	int r, err;
+
+	r = tls_bssl_locate(path, &b, why, sizeof(why));
+	if (r < 0)
+		seen_blind(s, "BoringSSL", why);
+	if (r <= 0)
+		return 0;
+	for (int i = 0; i < BSSL_NFUNCS; i++) {
+		if (b.off[i]) {
+			fns[n] = want[i];
+			offs[n++] = b.off[i];
+		}
+	}
+	err = attach_funcs(t, path, fns, offs, n);
+	if (err)
+		return err;
+	if (getenv("AGTRACE_DEBUG"))
+		fprintf(stderr,
+			"agtrace-bpf: TLS uprobes on %s (BoringSSL located: SSL_write %#zx, SSL_read "
+			"%#zx, SSL_new %#zx%s; %s)\n",
+			path, b.off[BSSL_WRITE], b.off[BSSL_READ], b.off[BSSL_NEW],
+			b.off[BSSL_NEW] ? "" : " not found: connections told apart by SSL* only",
+			mode_names[t->mode]);
+	return 1;
+}
+
+static enum tls_file_state attach_file(struct tls_probe *t, const char *path,
+				       const char **stackp, const char **why)
 {
 	struct stat st;
 	struct seen *s;
-	const char *lib;
+	const char *lib, *stack;
 	char msg[256];
 	int err;
 
-	*stack = *why = NULL;
+	*stackp = *why = NULL;
 	if (stat(path, &st) || !S_ISREG(st.st_mode))
 		return TLS_FILE_NONE;
 	s = seen_find(t, &st);
@@ -463,17 +503,24 @@ static enum tls_file_state attach_file(struct tls_probe *t, const char *path, co
 	s = seen_add(t, &st);
 	if (!s)
 		return TLS_FILE_NONE;
+	stack = "OpenSSL";
 	err = attach_openssl(t, path, &st);
+	if (!err) {
+		stack = "BoringSSL";
+		err = attach_bssl(t, path, s);
+	}
 	if (err > 0) {
 		s->state = TLS_FILE_PROBED;
-		s->stack = "OpenSSL";
-		if (getenv("AGTRACE_DEBUG"))
+		s->stack = stack;
+		if (getenv("AGTRACE_DEBUG") && !strcmp(stack, "OpenSSL"))
 			fprintf(stderr, "agtrace-bpf: TLS uprobes on %s (%s)\n", path,
 				mode_names[t->mode]);
 	} else if (err < 0) {
-		snprintf(msg, sizeof(msg), "OpenSSL: cannot attach uprobes: %s", strerror(-err));
+		snprintf(msg, sizeof(msg), "%s: cannot attach uprobes: %s", stack, strerror(-err));
 		fprintf(stderr, "agtrace-bpf: %s: %s\n", path, msg);
-		seen_blind(s, "OpenSSL", msg);
+		seen_blind(s, stack, msg);
+	} else if (s->state == TLS_FILE_BLIND) {
+		/* a stack found but not located: s->why says why */
 	} else if ((lib = unprobed_library(path))) {
 		snprintf(msg, sizeof(msg), "%s: no probes for this library", lib);
 		seen_blind(s, lib, msg);
@@ -481,7 +528,7 @@ static enum tls_file_state attach_file(struct tls_probe *t, const char *path, co
 	if (s->state == TLS_FILE_BLIND && getenv("AGTRACE_DEBUG"))
 		fprintf(stderr, "agtrace-bpf: %s: %s\n", path, s->why);
 out:
-	*stack = s->stack;
+	*stackp = s->stack;
 	*why = s->why;
 	return s->state;
 }
@@ -701,6 +748,29 @@ void tls_probe_attach_system(struct tls_probe *t)
 		tls_probe_attach_file(t, p);
 		snprintf(p, sizeof(p), "%s/nodejs", d);
 		tls_probe_attach_file(t, p);
+	}
+	free(dirs);
+}
+
+void tls_probe_attach_command(struct tls_probe *t, const char *cmd)
+{
+	const char *path = getenv("PATH");
+	char *dirs, *save = NULL;
+
+	if (strchr(cmd, '/')) {
+		tls_probe_attach_file(t, cmd);
+		return;
+	}
+	dirs = strdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+	for (char *d = dirs ? strtok_r(dirs, ":", &save) : NULL; d;
+	     d = strtok_r(NULL, ":", &save)) {
+		char p[4096];
+
+		snprintf(p, sizeof(p), "%s/%s", d, cmd);
+		if (!access(p, X_OK)) {
+			tls_probe_attach_file(t, p);
+			break;
+		}
 	}
 	free(dirs);
 }

@@ -29,6 +29,11 @@ int tls_probe_ring_fd(const struct tls_probe *t);
 /* Attaches to `path` if it defines SSL_write/SSL_read; 1 attached, 0 not OpenSSL or already done.
  */
 int tls_probe_attach_file(struct tls_probe *t, const char *path);
+/*
+ * The binary `cmd` names (a path, or a name looked up in PATH as execvp does), before it runs:
+ * a Bun single binary's BoringSSL takes a scan to locate, which must not race its first call.
+ */
+void tls_probe_attach_command(struct tls_probe *t, const char *cmd);
 /* The libssl in the standard library directories and node/nodejs in PATH. */
 void tls_probe_attach_system(struct tls_probe *t);
 /* What the tracer knows of a file's TLS stack. */

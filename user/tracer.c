@@ -300,6 +300,7 @@ struct tls_job {
 	int map_fd; /* the `tracked` map, ours: the skeleton may be replaced by a raw_tp retry */
 	int tracked_fd;
 	uint64_t max_bytes;
+	const char *cmd; /* the command to start, if any: its binary may carry TLS itself */
 	struct tls_probe *tls;
 	char err[256];
 };
@@ -312,6 +313,8 @@ static void *tls_job_run(void *arg)
 	startup_mark("tls: object loaded");
 	if (j->tls)
 		tls_probe_attach_system(j->tls);
+	if (j->tls && j->cmd)
+		tls_probe_attach_command(j->tls, j->cmd);
 	startup_mark("tls: libssl and node probes attached");
 	return NULL;
 }
@@ -331,6 +334,7 @@ static void tls_job_start(struct tls_job *j, struct agtrace_bpf *skel, const str
 	j->map_fd = j->tracked_fd = -1;
 	j->max_bytes = o->tls_max_bytes;
 	j->quiet = o->quiet;
+	j->cmd = o->cmd ? o->cmd[0] : NULL;
 	if (o->no_tls || getenv("AGTRACE_TLS_SERIAL"))
 		return;
 	fd = bpf_map_create(bpf_map__type(m), "tracked", bpf_map__key_size(m),

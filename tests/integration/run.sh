@@ -373,6 +373,8 @@ test_output_file_mode() {
 # TLS coverage: blind spots named on stderr and as `coverage` events
 # shellcheck source=tests/integration/coverage_tests.sh
 . tests/integration/coverage_tests.sh
+# shellcheck source=tests/integration/bun_tests.sh
+. tests/integration/bun_tests.sh
 # Recordings: record, records, replay, diff, fork, SIGKILL, bad input
 # shellcheck source=tests/integration/rec_tests.sh
 . tests/integration/rec_tests.sh
