@@ -148,7 +148,7 @@ $(OUTPUT)/workloads/gotab: tests/tools/gotab.c $(CORE_OBJS) | $(OUTPUT)/workload
 unit: $(UNIT_BINS)
 	$(Q)./tests/run_unit.sh $(UNIT_BINS)
 
-integration: agtrace-bpf $(WORKLOADS)
+integration: agtrace-bpf $(WORKLOADS) $(OUTPUT)/bssl_locate
 	$(Q)./tests/integration/run.sh
 
 # Every argument and result of the project's workloads compared with strace -f's (root).
@@ -158,7 +158,7 @@ strace-compare: agtrace-bpf $(WORKLOADS)
 # The README's test command: dependencies, build, unit tests under ASan/UBSan, then the
 # integration tests with the real BPF programs. The last line is the total.
 test: deps
-	$(Q)$(MAKE) --no-print-directory agtrace-bpf $(UNIT_BINS) $(WORKLOADS)
+	$(Q)$(MAKE) --no-print-directory agtrace-bpf $(UNIT_BINS) $(WORKLOADS) $(OUTPUT)/bssl_locate
 	$(Q)./tests/run_all.sh $(UNIT_BINS)
 
 # The smoke set on the host and on Debian's 5.10, 6.1 and 6.12 kernels booted under qemu
@@ -170,6 +170,11 @@ bench: deps agtrace-bpf $(WORKLOADS) $(OUTPUT)/bench_rec_io
 	$(Q)./scripts/bench.sh
 
 # The recording's events file alone (scripts/bench_rec.sh): the writer's events/s, the reader's MB/s.
+# the BoringSSL locator's dry run (tests/tools/bssl_locate.c): offsets, no attach
+$(OUTPUT)/bssl_locate: tests/tools/bssl_locate.c $(CORE_OBJS) | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(BASE_CFLAGS) $(INCLUDES) $< $(CORE_OBJS) $(LIBS) -o $@
+
 $(OUTPUT)/bench_rec_io: tests/fuzz/bench_rec_io.c $(CORE_OBJS) | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(BASE_CFLAGS) $(INCLUDES) $< $(CORE_OBJS) $(LIBS) -o $@
@@ -185,6 +190,16 @@ clean:
 # conversation and the tools it runs, then the same run as a -c summary.
 demo: deps agtrace-bpf
 	$(Q)./scripts/demo.sh
+
+# The real agent CLIs (tests/agents/package-lock.json, npm) traced against the mock: one row per
+# CLI, failing rows included. Not part of `make test` (~2 GB of CLIs, minutes).
+.PHONY: test-agents bench-agent
+test-agents: deps agtrace-bpf
+	$(Q)./tests/agents/run.sh
+
+# One real agent CLI's multi-step tool run, traced vs untraced (the last part of make bench).
+bench-agent: deps agtrace-bpf
+	$(Q)./scripts/bench_agent.sh
 
 # libFuzzer harnesses (tests/fuzz/fuzz_NAME.c): the recording readers (analyze/), the TLS record
 # -> HTTP -> LLM event path (tls) and the LLM body layer and redactor (llm). Every harness links the

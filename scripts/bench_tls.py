@@ -6,8 +6,11 @@ sends sequential chat-completion requests with a 1 KB and a 100 KB body to tests
 and times each round trip itself (CLOCK_MONOTONIC). Rows: untraced; agtrace-bpf with every syscall
 and the TLS capture (the default); --no-tls (syscalls only), so the TLS share shows on its own.
 Interleaved repetitions, medians. QUICK=1: fewer requests. Not a test: nothing here asserts.
-The same requests from Go's net/http over crypto/tls (HTTP/1.1, keep-alive; the test agent's
--bench mode, .output/workloads/go_agent_s) where it is built: the Go probes' cost beside OpenSSL's.
+The same client in JavaScript (fetch(), keep-alive) on node (OpenSSL, symbols) and on Bun
+(tests/bun's 1.3 release: BoringSSL located without symbols, tls_bssl.c) when they are there;
+And Go's net/http over crypto/tls (HTTP/1.1, keep-alive: the Go test agent's -bench mode,
+.output/workloads/go_agent_s, located through Go's function table, user/tls_go.c) when built.
+BENCH_TLS_CLIENTS=python,node,bun,go picks.
 """
 import json
 import os
@@ -41,6 +44,26 @@ print(json.dumps({"median_us": lat[len(lat) // 2] / 1000, "p90_us": lat[len(lat)
 """
 
 
+JS_CLIENT = r"""
+const fs = require("fs");
+const [port, ca, size, n] = process.argv.slice(2).map((x, i) => (i === 1 ? x : Number(x)));
+const body = JSON.stringify({model: "bench-1", messages: [{role: "user", content: "x".repeat(size)}]});
+const tls = {ca: fs.readFileSync(ca, "utf8")}; // Bun's fetch option; node reads NODE_EXTRA_CA_CERTS
+(async () => {
+    const lat = [];
+    for (let i = 0; i < n; i++) {
+        const t = process.hrtime.bigint();
+        const r = await fetch(`https://127.0.0.1:${port}/v1/chat/completions`, {method: "POST", body, tls,
+            headers: {"Content-Type": "application/json", Authorization: "Bearer sk-bench-0123456789abcdefghij"}});
+        await r.text();
+        lat.push(Number(process.hrtime.bigint() - t));
+    }
+    lat.sort((a, b) => a - b);
+    console.log(JSON.stringify({median_us: lat[lat.length >> 1] / 1000, p90_us: lat[Math.floor(lat.length * 9 / 10)] / 1000}));
+})();
+"""
+
+
 def run(cmd):
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     return json.loads(out.strip().splitlines()[-1])
@@ -61,27 +84,35 @@ def main():
         ca = os.path.join(tmp, "cert", "cert.pem")
         client = os.path.join(tmp, "client.py")
         open(client, "w").write(CLIENT)
+        jsclient = os.path.join(tmp, "client.cjs")
+        open(jsclient, "w").write(JS_CLIENT)
+        os.environ["NODE_EXTRA_CA_CERTS"] = ca
         agt = os.path.join(ROOT, "agtrace-bpf")
         rows = [("untraced", []),
                 ("agtrace-bpf (syscalls + TLS)", [agt, "-q", "-o", "/dev/null", "--"]),
                 ("agtrace-bpf --no-tls", [agt, "-q", "--no-tls", "-o", "/dev/null", "--"])]
+        bun = os.path.join(ROOT, "tests/bun/node_modules/bun-1.3/bin/bun")
+        clients = [("python3 http.client (OpenSSL 3, libssl)", [PY, client])]
+        if os.access("/usr/bin/node", os.X_OK):
+            clients.append(("node fetch (OpenSSL, symbols)", ["/usr/bin/node", jsclient]))
+        if os.access(bun, os.X_OK):
+            clients.append(("bun 1.3 fetch (BoringSSL, no symbols)", [bun, jsclient]))
         gobin = os.path.join(ROOT, ".output/workloads/go_agent_s")
-        clients = [("python http.client (OpenSSL)",
-                    lambda size: [PY, client, port, ca, str(size), str(N)])]
         if os.access(gobin, os.X_OK):
-            clients.append(("Go net/http, HTTP/1.1 (crypto/tls)",
-                            lambda size: [gobin, "-http1", "-bench", str(N), "-size", str(size),
-                                          "-base", "https://127.0.0.1:" + port, "-ca", ca,
-                                          "-key-file", os.path.join(ROOT, "tests/llm/secret")]))
+            clients.append(("go net/http HTTP/1.1 (crypto/tls, stripped)",
+                            [gobin, "-http1", "-benchargs"]))
+        pick = os.environ.get("BENCH_TLS_CLIENTS")
+        if pick:
+            clients = [c for c in clients if c[0].split()[0].rstrip("3") in pick.split(",")]
         print("TLS capture: %d sequential chat requests per run, keep-alive, %d interleaved reps"
               % (N, REPS))
         for cname, cmd in clients:
-            print("  %s" % cname)
+            print("  client: %s" % cname)
             for size in (1024, 100 * 1024):
                 res = {name: [] for name, _ in rows}
                 for _ in range(REPS):
                     for name, pre in rows:
-                        r = run(pre + cmd(size))
+                        r = run(pre + cmd + [port, ca, str(size), str(N)])
                         res[name].append(r["median_us"])
                 base = statistics.median(res["untraced"])
                 print("    request body %3d KB" % (size // 1024))

@@ -59,3 +59,12 @@ if [ ! -f "$GO_FIX_DIR/node_modules/.package-lock.json" ] ||
 	echo "deps: npm ci in tests/go" >&2
 	npm ci --prefix "$GO_FIX_DIR" --no-audit --no-fund --loglevel=error >/dev/null
 fi
+
+# npm: Bun releases for the BoringSSL locator's tests (tests/bun: @oven/bun-linux-x64, one per
+# release line, pinned by package-lock.json; ~100 MB each, x86-64 only). Same idempotence.
+BUN_DIR="$(cd "$(dirname "$0")/.." && pwd)/tests/bun"
+if [ "$(uname -m)" = x86_64 ] && { [ ! -f "$BUN_DIR/node_modules/.package-lock.json" ] ||
+	[ "$BUN_DIR/package-lock.json" -nt "$BUN_DIR/node_modules/.package-lock.json" ]; }; then
+	echo "deps: npm ci in tests/bun" >&2
+	npm ci --prefix "$BUN_DIR" --no-audit --no-fund --loglevel=error >/dev/null
+fi

@@ -20,6 +20,7 @@
 #include "agtrace.h"
 #include "elfsym.h"
 #include "symcache.h"
+#include "tls_bssl.h"
 #include "tls_go.h"
 
 /* From linux/bpf.h of 6.6+, which this build's headers (Debian 12) predate. */
@@ -447,10 +448,51 @@ static int attach_openssl(struct tls_probe *t, const char *path, const struct st
 }
 
 /*
- * Go's crypto/tls in `path` (tls_go.h): 1 attached, 0 none there, -errno when attaching failed,
- * -ENOENT when the locator refused (its phrase in `why`).
+ * BoringSSL linked in without symbols (Bun and what it compiles): SSL_write, SSL_read and, when
+ * found, SSL_new, located from the code (tls_bssl.h). Returns 1 attached, 0 not BoringSSL or
+ * not located (then s is marked blind, with why), -errno if the attach failed.
  */
-static int attach_go(struct tls_probe *t, const char *path, char *why, size_t whylen)
+static int attach_bssl(struct tls_probe *t, const char *path, struct seen *s)
+{
+	const int want[] = {F_WRITE, F_READ, F_NEW};
+	int fns[3];
+	size_t offs[3];
+	struct tls_bssl b;
+	char why[160];
+	unsigned n = 0;
+	int r, err;
+
+	r = tls_bssl_locate(path, &b, why, sizeof(why));
+	if (r < 0)
+		seen_blind(s, "BoringSSL", why);
+	if (r <= 0)
+		return 0;
+	for (int i = 0; i < BSSL_NFUNCS; i++) {
+		if (b.off[i]) {
+			fns[n] = want[i];
+			offs[n++] = b.off[i];
+		}
+	}
+	err = attach_funcs(t, path, fns, offs, n);
+	if (err)
+		return err;
+	if (getenv("AGTRACE_DEBUG"))
+		fprintf(
+		    stderr,
+		    "agtrace-bpf: TLS uprobes on %s (BoringSSL located: SSL_write %#zx, SSL_read "
+		    "%#zx, SSL_new %#zx%s; %s)\n",
+		    path, b.off[BSSL_WRITE], b.off[BSSL_READ], b.off[BSSL_NEW],
+		    b.off[BSSL_NEW] ? "" : " not found: connections told apart by SSL* only",
+		    mode_names[t->mode]);
+	return 1;
+}
+
+/*
+ * Go's crypto/tls in `path` (tls_go.h): every probe on one program with cookies, or in
+ * TLS_CHAIN a program per kind of probe. Returns 1 attached, 0 not Go with crypto/tls or not
+ * located (then s is marked blind, with why), -errno if the attach failed.
+ */
+static int attach_go(struct tls_probe *t, const char *path, struct seen *s)
 {
 	enum { MAXP = 5 + TLS_GO_MAX_RETS };
 	struct bpf_program *progs[MAXP];
@@ -459,15 +501,15 @@ static int attach_go(struct tls_probe *t, const char *path, char *why, size_t wh
 	struct tls_bpf *sk = t->skel;
 	bool chain = t->mode == TLS_CHAIN;
 	struct tls_go_probes p;
+	char why[192];
 	unsigned n = 0;
 	int r;
 
-	r = tls_go_locate(path, &p, why, whylen);
+	r = tls_go_locate(path, &p, why, sizeof(why));
 	if (r < 0)
-		return -ENOENT;
-	if (!r)
+		seen_blind(s, "Go crypto/tls", why);
+	if (r <= 0)
 		return 0;
-		/* one program for all, told apart by the cookie; TLS_CHAIN: one program each */
 #define ADD(off, cookie, chain_prog)                                                               \
 	do {                                                                                       \
 		progs[n] = chain ? sk->progs.chain_prog : sk->progs.tls_enter;                     \
@@ -489,26 +531,24 @@ static int attach_go(struct tls_probe *t, const char *path, char *why, size_t wh
 		r = attach_multi(t, sk->progs.tls_enter, path, offs, cookies, n, false);
 	else
 		r = attach_perf(t, progs, path, offs, chain ? NULL : cookies, n, false);
-	if (r) {
-		snprintf(why, whylen, "Go crypto/tls: cannot attach uprobes: %s", strerror(-r));
+	if (r)
 		return r;
-	}
 	if (getenv("AGTRACE_DEBUG"))
 		fprintf(stderr, "agtrace-bpf: Go TLS uprobes on %s (%s, %u probes)\n", path,
 			mode_names[t->mode], n);
 	return 1;
 }
 
-static enum tls_file_state attach_file(struct tls_probe *t, const char *path, const char **stack,
+static enum tls_file_state attach_file(struct tls_probe *t, const char *path, const char **stackp,
 				       const char **why)
 {
 	struct stat st;
 	struct seen *s;
-	const char *lib;
+	const char *lib, *stack;
 	char msg[256];
 	int err;
 
-	*stack = *why = NULL;
+	*stackp = *why = NULL;
 	if (stat(path, &st) || !S_ISREG(st.st_mode))
 		return TLS_FILE_NONE;
 	s = seen_find(t, &st);
@@ -517,24 +557,28 @@ static enum tls_file_state attach_file(struct tls_probe *t, const char *path, co
 	s = seen_add(t, &st);
 	if (!s)
 		return TLS_FILE_NONE;
+	stack = "OpenSSL";
 	err = attach_openssl(t, path, &st);
+	if (!err) {
+		stack = "BoringSSL";
+		err = attach_bssl(t, path, s);
+	}
+	if (!err && s->state != TLS_FILE_BLIND) {
+		stack = "Go crypto/tls";
+		err = attach_go(t, path, s);
+	}
 	if (err > 0) {
 		s->state = TLS_FILE_PROBED;
-		s->stack = "OpenSSL";
-		if (getenv("AGTRACE_DEBUG"))
+		s->stack = stack;
+		if (getenv("AGTRACE_DEBUG") && !strcmp(stack, "OpenSSL"))
 			fprintf(stderr, "agtrace-bpf: TLS uprobes on %s (%s)\n", path,
 				mode_names[t->mode]);
 	} else if (err < 0) {
-		snprintf(msg, sizeof(msg), "OpenSSL: cannot attach uprobes: %s", strerror(-err));
+		snprintf(msg, sizeof(msg), "%s: cannot attach uprobes: %s", stack, strerror(-err));
 		fprintf(stderr, "agtrace-bpf: %s: %s\n", path, msg);
-		seen_blind(s, "OpenSSL", msg);
-	} else if ((err = attach_go(t, path, msg, sizeof(msg))) > 0) {
-		s->state = TLS_FILE_PROBED;
-		s->stack = "Go crypto/tls";
-	} else if (err < 0) {
-		if (err != -ENOENT) /* attaching failed: said always, as for OpenSSL */
-			fprintf(stderr, "agtrace-bpf: %s: %s\n", path, msg);
-		seen_blind(s, "Go crypto/tls", msg);
+		seen_blind(s, stack, msg);
+	} else if (s->state == TLS_FILE_BLIND) {
+		/* a stack found but not located: s->why says why */
 	} else if ((lib = unprobed_library(path))) {
 		snprintf(msg, sizeof(msg), "%s: no probes for this library", lib);
 		seen_blind(s, lib, msg);
@@ -542,7 +586,7 @@ static enum tls_file_state attach_file(struct tls_probe *t, const char *path, co
 	if (s->state == TLS_FILE_BLIND && getenv("AGTRACE_DEBUG"))
 		fprintf(stderr, "agtrace-bpf: %s: %s\n", path, s->why);
 out:
-	*stack = s->stack;
+	*stackp = s->stack;
 	*why = s->why;
 	return s->state;
 }
@@ -768,25 +812,6 @@ void tls_probe_attach_system(struct tls_probe *t)
 	free(dirs);
 }
 
-/* One mapped file: attached if it can be, and what it means for the process's coverage. */
-static void scan_one(struct tls_probe *t, const char *file, const char *name,
-		     struct tls_pid_cov *cov)
-{
-	const char *stack, *why;
-	enum tls_file_state st = attach_file(t, file, &stack, &why);
-
-	if (!cov || st == TLS_FILE_NONE)
-		return;
-	if (st == TLS_FILE_PROBED && !cov->probed[0]) {
-		snprintf(cov->probed, sizeof(cov->probed), "%s", name);
-		cov->probed_stack = stack;
-	} else if (st == TLS_FILE_BLIND && !cov->blind[0]) {
-		snprintf(cov->blind, sizeof(cov->blind), "%s", name);
-		cov->blind_stack = stack;
-		snprintf(cov->why, sizeof(cov->why), "%s", why ? why : "no probes");
-	}
-}
-
 void tls_probe_attach_command(struct tls_probe *t, const char *cmd)
 {
 	const char *path = getenv("PATH");
@@ -808,6 +833,25 @@ void tls_probe_attach_command(struct tls_probe *t, const char *cmd)
 		}
 	}
 	free(dirs);
+}
+
+/* One mapped file: attached if it can be, and what it means for the process's coverage. */
+static void scan_one(struct tls_probe *t, const char *file, const char *name,
+		     struct tls_pid_cov *cov)
+{
+	const char *stack, *why;
+	enum tls_file_state st = attach_file(t, file, &stack, &why);
+
+	if (!cov || st == TLS_FILE_NONE)
+		return;
+	if (st == TLS_FILE_PROBED && !cov->probed[0]) {
+		snprintf(cov->probed, sizeof(cov->probed), "%s", name);
+		cov->probed_stack = stack;
+	} else if (st == TLS_FILE_BLIND && !cov->blind[0]) {
+		snprintf(cov->blind, sizeof(cov->blind), "%s", name);
+		cov->blind_stack = stack;
+		snprintf(cov->why, sizeof(cov->why), "%s", why ? why : "no probes");
+	}
 }
 
 void tls_probe_scan_pid(struct tls_probe *t, pid_t pid, struct tls_pid_cov *cov)

@@ -29,13 +29,14 @@ int tls_probe_ring_fd(const struct tls_probe *t);
 /* Attaches to `path` if it defines SSL_write/SSL_read; 1 attached, 0 not OpenSSL or already done.
  */
 int tls_probe_attach_file(struct tls_probe *t, const char *path);
-/* The libssl in the standard library directories and node/nodejs in PATH. */
-void tls_probe_attach_system(struct tls_probe *t);
 /*
- * Probes the file `cmd` (a command name, found through $PATH as execvp does) would run, so a
- * binary carrying its own TLS (Go) is probed before its first call, not when its exec is seen.
+ * The binary `cmd` names (a path, or a name looked up in PATH as execvp does), before it runs:
+ * a Bun single binary's BoringSSL takes a scan to locate, and a Go binary carries its TLS
+ * itself; neither must race its first call.
  */
 void tls_probe_attach_command(struct tls_probe *t, const char *cmd);
+/* The libssl in the standard library directories and node/nodejs in PATH. */
+void tls_probe_attach_system(struct tls_probe *t);
 /* What the tracer knows of a file's TLS stack. */
 enum tls_file_state {
 	TLS_FILE_NONE,	 /* no TLS stack recognised */

@@ -300,7 +300,7 @@ struct tls_job {
 	int map_fd; /* the `tracked` map, ours: the skeleton may be replaced by a raw_tp retry */
 	int tracked_fd;
 	uint64_t max_bytes;
-	const char *cmd; /* the COMMAND to start, or NULL */
+	const char *cmd; /* the command to start, if any: its binary may carry TLS itself */
 	struct tls_probe *tls;
 	char err[256];
 };
@@ -313,7 +313,6 @@ static void *tls_job_run(void *arg)
 	startup_mark("tls: object loaded");
 	if (j->tls)
 		tls_probe_attach_system(j->tls);
-	/* a static binary (Go) carries its TLS itself: probed before it runs, like node */
 	if (j->tls && j->cmd)
 		tls_probe_attach_command(j->tls, j->cmd);
 	startup_mark("tls: libssl and node probes attached");
@@ -1030,8 +1029,7 @@ int tracer_run(const struct opts *o, struct launch *l)
 		/* the TLS setup runs beside the load; a raw_tp retry shares its `tracked` map */
 		if (!tls_job.started)
 			tls_job_start(&tls_job, skel, o);
-		else if (tls_job.map_fd >= 0 &&
-			 bpf_map__reuse_fd(skel->maps.tracked, tls_job.map_fd))
+		else if (tls_job.map_fd >= 0 && bpf_map__reuse_fd(skel->maps.tracked, tls_job.map_fd))
 			fprintf(stderr, "agtrace-bpf: cannot share the tracked map: %s\n",
 				strerror(errno));
 		err = agtrace_bpf__load(skel);

@@ -39,15 +39,17 @@ llm_prev_trap=${llm_prev_trap//\'\\\'\'/\'}
 # shellcheck disable=SC2064
 trap "llm_stop; $llm_prev_trap" EXIT
 
-# llm_start TAG: a fresh mock server; sets LT (scratch dir, log in $LT/log), LLM_BASE, LLM_CA.
+# llm_start TAG [MOCK OPTION...]: a fresh mock server; sets LT (scratch dir, log in $LT/log),
+# LLM_BASE, LLM_CA.
 llm_start() {
 	llm_stop
 	LT="$TMP/llm-$1"
+	shift
 	rm -rf "$LT"
 	mkdir -p "$LT"
 	LLM_CA="$TMP/llm-cert/cert.pem"
 	$LLM_PY tests/llm/mock_server.py --port 0 --cert "$TMP/llm-cert" --log "$LT/log" \
-		--ready "$LT/port" 2>"$LT/server.err" &
+		--ready "$LT/port" "$@" 2>"$LT/server.err" &
 	llm_srv=$!
 	local _
 	for _ in $(seq $((200 * ${TS:-1}))); do

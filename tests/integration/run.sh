@@ -376,12 +376,17 @@ test_output_file_mode() {
 # TLS coverage: blind spots named on stderr and as `coverage` events
 # shellcheck source=tests/integration/coverage_tests.sh
 . tests/integration/coverage_tests.sh
+# shellcheck source=tests/integration/bun_tests.sh
+. tests/integration/bun_tests.sh
 # Recordings: record, records, replay, diff, fork, SIGKILL, bad input
 # shellcheck source=tests/integration/rec_tests.sh
 . tests/integration/rec_tests.sh
 # Analyzers: tree, blame, growth, ctx, stats on recorded agents
 # shellcheck source=tests/integration/analyze_tests.sh
 . tests/integration/analyze_tests.sh
+# The mock as the real agent CLIs need it (probes, scenario mode, latency); the CLIs: make test-agents
+# shellcheck source=tests/integration/agents_tests.sh
+. tests/integration/agents_tests.sh
 
 if [ "$(id -u)" != 0 ]; then
 	notrun=${#tests[@]}

@@ -3,6 +3,7 @@
 
     check.py TRACE.jsonl LOGDIR [--expect-requests N] [--from SEQ] [--only-seq SEQ ...]
              [--secret S ...] [--scan FILE ...] [--allow-extra] [--basic] [--print-matches]
+             [--counts] [--authority HOST:PORT]
     check.py --synth LOGDIR > TRACE.jsonl     a trace a perfect tracer would write (for tests)
     check.py --selftest                       runs the mock server and proves the checks bite
 
@@ -258,6 +259,13 @@ def run(argv):
     ap.add_argument("--allow-extra", action="store_true", help="tolerate http events with no logged request")
     ap.add_argument("--basic", action="store_true", help="llm_response: only count, status and tokens")
     ap.add_argument("--print-matches", action="store_true")
+    ap.add_argument("--authority", metavar="HOST:PORT",
+                    help="only http events to this authority are the mock's (a real CLI also "
+                         "talks to other hosts: opencode fetches its plugins from the npm registry)")
+    ap.add_argument("--counts", action="store_true",
+                    help='first print "counts: logged=N seen=M steps=K elsewhere=E" (selected '
+                         'logged LLM requests, llm_response events, most tool results one request '
+                         'carried, http events left out by --authority)')
     ap.add_argument("--synth", metavar="LOGDIR", help="print the trace a perfect tracer would write")
     ap.add_argument("--selftest", action="store_true")
     a = ap.parse_args(argv)
@@ -275,10 +283,17 @@ def run(argv):
     for i, ev in enumerate(events):
         ev["_seq"] = ev.get("seq_num", i)
     https = [ev for ev in events if ev.get("type") == "http" and isinstance(ev.get("http"), dict)]
+    elsewhere = [ev for ev in https if a.authority and ev["http"].get("authority") != a.authority]
+    https = [ev for ev in https if ev not in elsewhere]
     for ev in https:
         ev["request_body"] = ev["http"].get("request_body")
     llms = [ev for ev in events if ev.get("type") == "llm_response" and isinstance(ev.get("llm"), dict)]
     matches = []
+    if a.counts:
+        want = [e for e in log if e["selected"] and e["meta"]["api"] in LLM_APIS]
+        print("counts: logged=%d seen=%d steps=%d elsewhere=%d" % (
+            len(want), len(llms), max([e["meta"].get("tool_results") or 0 for e in want] or [0]),
+            len(elsewhere)))
     nh = check_http(log, https, fails, a.allow_extra, matches)
     nl = check_llm(log, llms, fails, a.expect_requests, a.basic, matches)
     check_secrets([a.trace] + a.scan, a.secret, fails)
@@ -471,6 +486,14 @@ def selftest():
         expect("... and without it the missing ones fail", 1, [tr, logd])
         expect("--only-seq 5 6 with 0007 in the trace: extra fails", 1, [tr, logd, "--only-seq", "5", "6"])
         expect("--only-seq 5 6 7 8", 0, [tr, logd, "--only-seq", "5", "6", "7", "8"])
+        # --authority: an exchange with another host is left out; the mock's own are all checked
+        other = json.loads(good[0])
+        other["http"].update(authority="registry.npmjs.org", request_body="GET elsewhere")
+        write(good + [json.dumps(other)])
+        expect("an exchange with another host fails without --authority", 1, [tr, logd])
+        expect("... and is left out with --authority", 0, [tr, logd, "--authority", "127.0.0.1:1"])
+        expect("--authority of another host leaves the mock's exchanges unchecked: fails", 1,
+               [tr, logd, "--authority", "registry.npmjs.org"])
         write(good + ["{not json"])
         expect("a line that is not JSON fails", 1, [tr, logd])
         # compressed exchanges were really compressed, and the h2 path is not covered here

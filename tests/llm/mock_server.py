@@ -16,7 +16,8 @@ Run with Debian's /usr/bin/python3 (stdlib + python3-h2):
                               "compressed":"gzip"|null,"api","model","authorization",
                               "usage":{"request_tokens","response_tokens"} | null (error status),
                               "finish_reason","content","tool_calls":[{"id","name","arguments"}],
-                              "user_agent","request_bytes","response_bytes"}
+                              "user_agent","request_bytes","response_bytes",
+                              "tool_results": tool results the request carried (LLM calls)}
             All three files are written (meta.json last, atomically) BEFORE the first response
             byte is sent, so a log dir with meta.json is complete by the time a client sees data.
 
@@ -66,6 +67,23 @@ what the client could see.  Error statuses carry no usage (meta "usage": null).
   anthropic: message_start (usage.input_tokens), content_block_start, ping,
              content_block_delta (text_delta | input_json_delta) x>=3, content_block_stop,
              message_delta (stop_reason, usage.output_tokens), message_stop
+Besides the model calls (logged too, never LLM requests: their meta api is not one of the four):
+  HEAD any path           the head GET would get, no body (Claude Code preconnects with HEAD /);
+                          an unknown path: 404, api "probe"
+  GET /v1/models, /models OpenAI's model list (api "openai.models"), Anthropic's when the
+                          request has anthropic-version ("anthropic.models")
+  GET /v1beta/models      Gemini's model list ("gemini.models")
+  POST /v1/messages/count_tokens  {"input_tokens": len(body)//4} ("anthropic.count_tokens")
+--scenario shell[:N]      real agent CLIs (tests/agents/run.sh): when a request offers a
+                          shell-like tool (Bash, bash, shell, exec_command, run_shell_command,
+                          shell_command, ...), call THAT tool with `echo agtrace-step-K`
+                          (K = tool results so far + 1; the command under the schema's
+                          command/cmd key, an argv array if the schema says array, other
+                          required properties filled with harmless values) until N results
+                          are in, then a text answer; requests without a shell tool (titles,
+                          summaries) get a text answer.  The default behaviour is off.
+--latency-ms MS           wait MS before the first response byte of every model call (a
+                          fixed model latency for scripts/bench_agent.sh; probes never wait).
 Request headers that steer the mock:
   x-mock-compress: gzip   (or query ?gzip=1) and Accept-Encoding containing gzip -> gzip the body;
                           SSE: one gzip stream, Z_SYNC_FLUSH after each event; the gzip trailer
@@ -76,6 +94,7 @@ Request headers that steer the mock:
                           /v1/messages, {"error":{"code","message","status"}} on Gemini
                           paths); never streamed.
   x-mock-answer-bytes: N  pad a text answer to about N characters (big responses, h2 flow control).
+  x-mock-latency-ms: N    this call's latency (overrides --latency-ms).
   x-mock-event-delay-ms: N  pause between SSE events (default 2 ms, so events leave in separate
                           TLS records and time-to-first-token < latency).
 """
@@ -202,6 +221,8 @@ def gget(o, camel, snake):
 
 def decide(api, body, headers, seq, size):
     """-> (kind, payload): ("tool", (id, name, args)) or ("text", str)."""
+    if SCENARIO["steps"]:
+        return scenario_decide(api, body, seq, size)
     if api == "openai.chat" and headers.get("x-mock-plan") == "demo":
         step = sum(1 for m in body.get("messages", []) if m.get("role") == "tool")
         if step < len(DEMO_PLAN):
@@ -247,6 +268,122 @@ def decide(api, body, headers, seq, size):
     return "text", text
 
 
+# ---------------------------------------------------------------- real agent CLIs
+
+# --scenario shell[:N] (tests/agents/run.sh, scripts/bench_agent.sh): real CLIs offer dozens of
+# tools; the default behaviour (call the FIRST one with {"cmd":"echo hi"}) would drive them into
+# tools that fail.  This mode calls the CLI's own shell tool N times, then answers in text.
+SCENARIO = {"steps": 0, "latency_ms": 0}
+SHELL_TOOLS = ("bash", "shell", "run_shell_command", "exec_command", "shell_command",
+               "local_shell", "run_terminal_cmd", "execute_command", "terminal", "run_command")
+COMMAND_KEYS = ("command", "cmd", "script")
+
+
+def offered_tools(api, body):
+    """-> [(name, JSON schema of the arguments)] of the function tools a request offers."""
+    out = []
+    for t in body.get("tools") or []:
+        if not isinstance(t, dict):
+            continue
+        if api == "gemini.generate":
+            for d in gget(t, "functionDeclarations", "function_declarations") or []:
+                out.append((d.get("name"), gget(d, "parametersJsonSchema", "parameters_json_schema")
+                            or d.get("parameters") or {}))
+        elif api == "openai.chat":
+            f = t.get("function") or {}
+            out.append((f.get("name"), f.get("parameters") or {}))
+        elif api == "openai.responses":
+            if t.get("type") == "function":
+                out.append((t.get("name"), t.get("parameters") or {}))
+        else:
+            out.append((t.get("name"), t.get("input_schema") or {}))
+    return [(n, sch if isinstance(sch, dict) else {}) for n, sch in out if isinstance(n, str)]
+
+
+def tool_results(api, body):
+    """Number of tool results the conversation already carries back to the model."""
+    if api == "openai.chat":
+        return sum(1 for m in body.get("messages") or [] if isinstance(m, dict) and m.get("role") == "tool")
+    if api == "openai.responses":
+        inp = body.get("input")
+        return sum(1 for i in (inp if isinstance(inp, list) else [])
+                   if isinstance(i, dict) and i.get("type") in ("function_call_output",
+                                                                "local_shell_call_output"))
+    if api == "gemini.generate":
+        return sum(1 for c in body.get("contents") or [] if isinstance(c, dict)
+                   for p in c.get("parts") or []
+                   if isinstance(p, dict) and gget(p, "functionResponse", "function_response"))
+    return sum(1 for m in body.get("messages") or [] if isinstance(m, dict) and isinstance(m.get("content"), list)
+               for c in m["content"] if isinstance(c, dict) and c.get("type") == "tool_result")
+
+
+def shell_args(schema, command):
+    """Arguments for a shell tool, from its schema: the command under its key (an argv array
+    when the schema asks for one), every other required property with a harmless value."""
+    props = schema.get("properties") or {}
+    key = next((k for k in COMMAND_KEYS if k in props), "command")
+    args = {}
+    for k in schema.get("required") or []:
+        typ = (props.get(k) or {}).get("type")
+        args[k] = {"boolean": False, "number": 10000, "integer": 10000, "array": [],
+                   "object": {}}.get(typ, "agtrace scenario step")
+    args[key] = ["bash", "-lc", command] if (props.get(key) or {}).get("type") == "array" else command
+    return dumps(args)
+
+
+def scenario_decide(api, body, seq, size):
+    """A call of the request's shell-like tool running `echo agtrace-step-K` while fewer than N
+    tool results are in; then (or when no shell tool is offered: titles, summaries) a text."""
+    done = tool_results(api, body)
+    shell = next(((n, sch) for n, sch in offered_tools(api, body) if n.lower() in SHELL_TOOLS), None)
+    if shell and done < SCENARIO["steps"]:
+        name, schema = shell
+        args = shell_args(schema, "echo agtrace-step-%d" % (done + 1))
+        cid = name if api == "gemini.generate" else "call_agtrace_%d_%04d" % (done + 1, seq)
+        return "tool", (cid, name, args)
+    return "text", "Mock answer #%04d: %d step(s) run — naïve café ✓, all good.%s" % (
+        seq, done, " More." * (size % 17))
+
+
+def probe_answer(method, route, headers, raw):
+    """What the real endpoints answer to the calls CLIs make besides the model call: model lists
+    (GET /v1/models, Gemini's GET .../models), Anthropic's token counter, and HEAD (Claude Code
+    preconnects with HEAD on the base URL).  -> (status, api, body object) or None.  HEAD is
+    answered here as GET would be; respond() sends its head only."""
+    if method == "GET" and route.rstrip("/") in ("/v1/models", "/models"):
+        if "anthropic-version" in headers:
+            return 200, "anthropic.models", {
+                "data": [{"type": "model", "id": "claude-mock-1", "display_name": "Claude Mock 1",
+                          "created_at": "2025-01-01T00:00:00Z"}],
+                "has_more": False, "first_id": "claude-mock-1", "last_id": "claude-mock-1"}
+        return 200, "openai.models", {"object": "list", "data": [
+            {"id": "gpt-mock-1", "object": "model", "created": CREATED, "owned_by": "mock"}]}
+    if method == "GET" and re.match(r"^/(v1beta|v1)/models/?$", route):
+        return 200, "gemini.models", {"models": [{
+            "name": "models/gemini-mock-1", "displayName": "Gemini Mock 1", "inputTokenLimit": 1048576,
+            "outputTokenLimit": 65536, "supportedGenerationMethods": ["generateContent", "countTokens"]}]}
+    if method == "POST" and route == "/v1/messages/count_tokens":
+        return 200, "anthropic.count_tokens", {"input_tokens": len(raw) // 4}
+    if method == "HEAD":
+        got = probe_answer("GET", route, headers, raw)
+        if got:
+            return got
+        return 404, "probe", {"type": "error", "error": {"type": "not_found_error",
+                                                          "message": "Not Found"}}
+    return None
+
+
+def latency_of(headers, api):
+    """Seconds to wait before a model call's first response byte: x-mock-latency-ms, else the
+    --latency-ms flag (a fixed model latency for scripts/bench_agent.sh).  Probes never wait."""
+    if api not in ("openai.chat", "openai.responses", "anthropic.messages", "gemini.generate"):
+        return 0
+    try:
+        return float(headers.get("x-mock-latency-ms", SCENARIO["latency_ms"])) / 1000
+    except ValueError:
+        return SCENARIO["latency_ms"] / 1000
+
+
 def sse(data, event=None):
     out = ("event: %s\n" % event) if event else ""
     return (out + "data: " + (data if isinstance(data, str) else dumps(data)) + "\n\n").encode()
@@ -276,6 +413,11 @@ def build(seq, method, target, headers, raw):
         model = GEMINI_ROUTE.match(route).group(1)
     meta["model"] = model
     forced = headers.get("x-mock-status")
+    probe = probe_answer(method, route, headers, raw) if api == "other" or method != "POST" else None
+    if probe and not forced:
+        status, meta["api"], obj = probe
+        meta["model"] = None
+        return status, "application/json", (dumps(obj) + "\n").encode(), meta
     if api == "other" or method != "POST" or (forced and forced != "200"):
         status = int(forced) if forced and forced != "200" else (404 if api == "other" else 405)
         msg = {401: "Invalid API key (mock).", 404: "Unknown path %s (mock)." % route,
@@ -296,6 +438,7 @@ def build(seq, method, target, headers, raw):
     # Code Assist wraps the generateContent request: {model, project, request: {...}}
     inner = body.get("request") if code_assist and isinstance(body.get("request"), dict) else body
     kind, payload = decide(api, inner, headers, seq, len(raw))
+    meta["tool_results"] = tool_results(api, inner)
     stream = body.get("stream") is True
     if api == "gemini.generate":
         # :streamGenerateContent is SSE with ?alt=sse, else one JSON array of the chunks
@@ -515,8 +658,14 @@ def anth_plain(rid, model, kind, payload, p, c):
     stop = "tool_use" if kind == "tool" else "end_turn"
     o = {"id": "msg_mock_" + rid, "type": "message", "role": "assistant", "model": model,
          "content": [anth_block(kind, payload)], "stop_reason": stop, "stop_sequence": None,
-         "usage": {"input_tokens": p, "output_tokens": c}}
+         "usage": anth_usage(p, c)}
     return (dumps(o) + "\n").encode(), stop
+
+
+def anth_usage(p, c):
+    """Anthropic's usage as the API sends it: the cache counters are always there (0 here)."""
+    return {"input_tokens": p, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0,
+            "output_tokens": c, "service_tier": "standard"}
 
 
 def anth_stream(rid, model, kind, payload, p, c):
@@ -524,7 +673,7 @@ def anth_stream(rid, model, kind, payload, p, c):
     ev = [sse({"type": "message_start", "message": {
         "id": "msg_mock_" + rid, "type": "message", "role": "assistant", "model": model,
         "content": [], "stop_reason": None, "stop_sequence": None,
-        "usage": {"input_tokens": p, "output_tokens": 1}}}, "message_start")]
+        "usage": anth_usage(p, 1)}}, "message_start")]
     block = anth_block(kind, payload)
     if kind == "tool":
         block["input"] = {}
@@ -557,6 +706,9 @@ def respond(logger, method, target, headers, raw, http_version):
     status, ctype, out, meta = build(seq, method, target, headers, raw)
     events = out if isinstance(out, list) else None
     body = b"".join(events) if events is not None else out
+    head_len = None
+    if method == "HEAD":  # the head GET would get, no body (logged empty: nothing is sent)
+        head_len, body, out = len(body), b"", None
     want = headers.get("x-mock-compress") == "gzip" or "gzip=1" in target.partition("?")[2].split("&")
     gz = want and "gzip" in headers.get("accept-encoding", "")
     meta.update({"http_version": http_version, "status": status,
@@ -573,11 +725,17 @@ def respond(logger, method, target, headers, raw, http_version):
         hdrs.append(("cache-control", "no-cache"))
     if gz:
         hdrs.append(("content-encoding", "gzip"))
+    if head_len is not None:
+        hdrs.append(("content-length", str(head_len)))
+        gz = False
     try:
         delay = float(headers.get("x-mock-event-delay-ms", "2")) / 1000
     except ValueError:
         delay = 0.002
-    return status, hdrs, (events if events is not None else body), gz, delay
+    wait = latency_of(headers, meta["api"])
+    if wait > 0:  # the model "thinks": nothing is sent before this
+        time.sleep(wait)
+    return status, hdrs, (events if events is not None else out), gz, delay
 
 
 def gzip_pieces(pieces):
@@ -643,7 +801,9 @@ def serve_http1(sock, logger):
         head += "".join("%s: %s\r\n" % kv for kv in hdrs)
         if close:
             head += "connection: close\r\n"
-        if isinstance(out, list):
+        if out is None:  # HEAD: content-length is in hdrs already, no body follows
+            sock.sendall((head + "\r\n").encode())
+        elif isinstance(out, list):
             head += "transfer-encoding: chunked\r\n\r\n"
             sock.sendall(head.encode())
             pieces = gzip_pieces(out) if gz else out + [b""]
@@ -688,7 +848,9 @@ def serve_h2(sock, logger):
         try:
             status, hdrs, out, gz, delay = respond(
                 logger, headers.get(":method", ""), headers.get(":path", ""), headers, raw, "2")
-            if isinstance(out, list):
+            if out is None:  # HEAD
+                outq.put((sid, "headers", [(":status", str(status))] + hdrs))
+            elif isinstance(out, list):
                 outq.put((sid, "headers", [(":status", str(status))] + hdrs))
                 pieces = gzip_pieces(out) if gz else out
                 for i, p in enumerate(pieces):
@@ -806,7 +968,17 @@ def main():
     ap.add_argument("--cert", required=True, help="directory of cert.pem (the CA), leaf.pem, leaf.key (created if absent)")
     ap.add_argument("--log", required=True, help="directory of per-request logs")
     ap.add_argument("--ready", help="file to write the port to once listening")
+    ap.add_argument("--scenario", metavar="shell[:N]",
+                    help="real agent CLIs: call the request's shell tool N times (default 1), then answer")
+    ap.add_argument("--latency-ms", type=float, default=0,
+                    help="wait this long before each model response (x-mock-latency-ms overrides)")
     a = ap.parse_args()
+    if a.scenario:
+        kind, _, n = a.scenario.partition(":")
+        if kind != "shell" or (n and not n.isdigit()):
+            ap.error("--scenario: expected shell or shell:N, got %r" % a.scenario)
+        SCENARIO["steps"] = int(n or 1)
+    SCENARIO["latency_ms"] = a.latency_ms
     cert, key = ensure_cert(a.cert)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cert, key)

@@ -50,6 +50,7 @@ var (
 	big    = flag.Int("big", 0, "N: a user message of N bytes, answers padded to N/2 (many TLS records)")
 	bench  = flag.Int("bench", 0, "N: instead of the agent, N sequential requests of -size bytes, timed")
 	size   = flag.Int("size", 1024, "-bench: the message's size")
+	bargs  = flag.Bool("benchargs", false, "-bench from the arguments PORT CA SIZE N (scripts/bench_tls.py's client form)")
 	client *http.Client
 	key    string
 )
@@ -158,15 +159,27 @@ func runBench() {
 
 func main() {
 	flag.Parse()
+	if *bargs {
+		a := flag.Args()
+		if len(a) != 4 {
+			die("-benchargs: PORT CA SIZE N")
+		}
+		*base, *caFile = "https://127.0.0.1:"+a[0], a[1]
+		fmt.Sscan(a[2], size)
+		fmt.Sscan(a[3], bench)
+	}
 	pem, err := os.ReadFile(*caFile)
 	if err != nil {
 		die("ca: %v", err)
 	}
-	k, err := os.ReadFile(*keyF)
-	if err != nil {
-		die("key: %v", err)
+	key = "sk-bench-0123456789abcdefghij" // -bench without -key-file: the Python bench client's
+	if *keyF != "" {
+		k, err := os.ReadFile(*keyF)
+		if err != nil {
+			die("key: %v", err)
+		}
+		key = strings.TrimSpace(string(k))
 	}
-	key = strings.TrimSpace(string(k))
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(pem) {
 		die("ca: no certificate in %s", *caFile)
