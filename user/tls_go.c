@@ -8,7 +8,7 @@
 #include "gopclntab.h"
 #include "symcache.h"
 #include "tls_go.h"
-#include "x86len.h"
+#include "x86dec.h"
 
 enum { GO_WRITE, GO_READ, GO_CLOSE, GO_HS_CLIENT, GO_HS_SERVER, GO_NFUNCS };
 static const char *const go_names[GO_NFUNCS] = {
@@ -30,8 +30,8 @@ static int fail(char *why, size_t whylen, const char *fmt, ...)
 	return -1;
 }
 
-int tls_go_find_rets(const unsigned char *code, size_t len, size_t base, size_t *rets, unsigned max,
-		     char *why, size_t whylen)
+int tls_go_find_rets(const unsigned char *code, size_t len, size_t base, size_t *rets,
+		     unsigned max, char *why, size_t whylen)
 {
 	unsigned n = 0;
 	size_t i = 0;
@@ -39,21 +39,23 @@ int tls_go_find_rets(const unsigned char *code, size_t len, size_t base, size_t 
 	while (i < len) {
 		struct x86_insn in;
 
-		if (x86_decode(code + i, len - i, &in) < 0)
+		/* addresses relative to the function's start: a target outside is >= len */
+		if (!x86_decode(code + i, len - i, i, &in))
 			return fail(why, whylen, "unknown instruction at +0x%zx", i);
 		switch (in.flow) {
-		case X86_FLOW_RET:
+		case X86_RET:
 			if (n == max)
 				return fail(why, whylen, "more than %u RET instructions", max);
 			rets[n++] = base + i;
 			break;
-		case X86_FLOW_JMP:
-			if ((int64_t)i + in.target < 0 || (uint64_t)((int64_t)i + in.target) >= len)
+		case X86_JMP:
+		case X86_JCC:
+			if (in.target >= len)
 				return fail(why, whylen, "jump out of the function at +0x%zx", i);
 			break;
-		case X86_FLOW_JMP_IND:
+		case X86_JMP_IND:
 			return fail(why, whylen, "indirect jump at +0x%zx", i);
-		case X86_FLOW_NEXT:
+		default: /* calls return here; INT3 and traps are padding or never return */
 			break;
 		}
 		i += in.len;
@@ -65,7 +67,7 @@ int tls_go_find_rets(const unsigned char *code, size_t len, size_t base, size_t 
 
 int tls_go_after_stack_check(const unsigned char *code, size_t len, char *why, size_t whylen)
 {
-	static const unsigned char cmp_sp[] = {0x49, 0x3b, 0x66, 0x10};	 /* CMPQ SP, 16(R14) */
+	static const unsigned char cmp_sp[] = {0x49, 0x3b, 0x66, 0x10};  /* CMPQ SP, 16(R14) */
 	static const unsigned char cmp_r12[] = {0x4d, 0x3b, 0x66, 0x10}; /* CMPQ R12, 16(R14) */
 	struct x86_insn in;
 	size_t i = 0, after, t;
@@ -74,7 +76,7 @@ int tls_go_after_stack_check(const unsigned char *code, size_t len, char *why, s
 	/* LEAQ -frame(SP), R12 first when the frame is big enough to count */
 	if (len > 4 && code[0] == 0x4c && code[1] == 0x8d && (code[2] == 0x64 || code[2] == 0xa4) &&
 	    code[3] == 0x24) {
-		if (x86_decode(code, len, &in) < 0)
+		if (!x86_decode(code, len, 0, &in))
 			return fail(why, whylen, "prologue not decoded");
 		i = in.len;
 		if (len - i < 4 || memcmp(code + i, cmp_r12, 4))
@@ -83,23 +85,23 @@ int tls_go_after_stack_check(const unsigned char *code, size_t len, char *why, s
 		return fail(why, whylen, "no stack check in the prologue");
 	}
 	i += 4;
-	if (x86_decode(code + i, len - i, &in) < 0 || in.flow != X86_FLOW_JMP ||
+	if (!x86_decode(code + i, len - i, i, &in) || in.flow != X86_JCC ||
 	    !((in.len == 6 && code[i] == 0x0f && code[i + 1] == 0x86) ||
 	      (in.len == 2 && code[i] == 0x76)))
 		return fail(why, whylen, "no JBE after the stack check");
 	after = i + in.len;
-	if ((int64_t)i + in.target <= (int64_t)after || (uint64_t)((int64_t)i + in.target) >= len)
+	if (in.target <= after || in.target >= len)
 		return fail(why, whylen, "stack check jumps outside the function");
 	/* the morestack block: spills, CALL runtime.morestack*, reloads, JMP entry */
-	t = i + in.target;
+	t = in.target;
 	for (int k = 0; k < 32 && t < len; k++) {
-		if (x86_decode(code + t, len - t, &in) < 0)
+		if (!x86_decode(code + t, len - t, t, &in))
 			break;
-		if (code[t] == 0xe8)
+		if (in.flow == X86_CALL)
 			call = true;
-		if (in.flow == X86_FLOW_JMP && (int64_t)t + in.target == 0 && call)
+		else if (in.flow == X86_JMP && in.target == 0 && call)
 			return after;
-		if (in.flow != X86_FLOW_NEXT)
+		else if (in.flow != X86_NEXT)
 			break;
 		t += in.len;
 	}

@@ -7,7 +7,7 @@
  * survives stripping, see gopclntab.h). Go moves goroutine stacks and moves goroutines between
  * threads, so a uretprobe (which swaps the return address on the stack) is unsafe: returns are
  * probed at each RET instruction of the function instead, found by decoding it from its entry
- * to its end (x86len.h). Go 1.17+ passes arguments in registers (ABIInternal: RAX, RBX, RCX...,
+ * to its end (x86dec.h). Go 1.17+ passes arguments in registers (ABIInternal: RAX, RBX, RCX...,
  * results in RAX, RBX...; R14 holds the running goroutine), which the BPF side reads.
  */
 #ifndef AGT_TLS_GO_H

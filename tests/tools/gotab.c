@@ -14,7 +14,7 @@
 
 #include "gopclntab.h"
 #include "tls_go.h"
-#include "x86len.h"
+#include "x86dec.h"
 
 static int funcs(struct gobin *g, int insns)
 {
@@ -34,7 +34,7 @@ static int funcs(struct gobin *g, int insns)
 		for (uint64_t a = f.entry; a < f.end;) {
 			struct x86_insn in;
 
-			if (x86_decode(f.code + (a - f.entry), f.end - a, &in) < 0) {
+			if (!x86_decode(f.code + (a - f.entry), f.end - a, a, &in)) {
 				printf("BAD %llx %s\n", (unsigned long long)a, name);
 				break;
 			}
