@@ -28,7 +28,7 @@ go_agent_run() {
 		shift
 	done
 	[ "${1:-}" = -- ] && shift
-	env AGTRACE_DEBUG=1 "${envs[@]}" $AGT -q --json --http -o "$LT/$tag.jsonl" -- \
+	env AGTRACE_DEBUG=1 "${envs[@]}" "$AGT" -q --json --http -o "$LT/$tag.jsonl" -- \
 		"$bin" "$@" -base "$LLM_BASE" -ca "$LLM_CA" -key-file tests/llm/secret \
 		>"$LT/$tag.out" 2>"$LT/$tag.err" &&
 		grep -qx 'ok 3' "$LT/$tag.out" &&
@@ -48,13 +48,13 @@ test_go_pclntab_matches_go() {
 	go_need "$d" || return
 	local b r=0 msg=""
 	for b in go_agent go_agent_s go_agent_pie; do
-		$GO_WL/gotab funcs $GO_WL/$b >"$TMP/gotab.$b" 2>"$TMP/gotab.$b.err" &&
+		if ! { $GO_WL/gotab funcs $GO_WL/$b >"$TMP/gotab.$b" 2>"$TMP/gotab.$b.err" &&
 			$GO_WL/gosym $GO_WL/$b >"$TMP/gosym.$b" 2>>"$TMP/gotab.$b.err" &&
 			[ "$(wc -l <"$TMP/gotab.$b")" -gt 1000 ] && cmp -s "$TMP/gotab.$b" "$TMP/gosym.$b" &&
-			grep -qx '[0-9a-f]* [0-9a-f]* crypto/tls\.(\*Conn)\.Read' "$TMP/gotab.$b" || {
+			grep -qx '[0-9a-f]* [0-9a-f]* crypto/tls\.(\*Conn)\.Read' "$TMP/gotab.$b"; }; then
 			r=1
 			msg="$msg $b: $(cat "$TMP/gotab.$b.err") $(diff "$TMP/gotab.$b" "$TMP/gosym.$b" | head -3)"
-		}
+		fi
 	done
 	# the symbol table of the unstripped build, a source the function table is not made from
 	$GO_TOOL tool nm -n $GO_WL/go_agent >"$TMP/gonm" 2>&1 || { r=1; msg="$msg go tool nm failed"; }
@@ -91,21 +91,21 @@ test_go_decoder_matches_objdump() {
 	local r=0 msg="" b
 	for b in go_agent go_agent_s go_agent_pie; do
 		local extra=()
-		$GO_WL/gotab insns $GO_WL/$b >"$TMP/goins.$b" 2>/dev/null &&
+		if ! { $GO_WL/gotab insns $GO_WL/$b >"$TMP/goins.$b" 2>/dev/null &&
 			objdump -d --no-show-raw-insn -j .text $GO_WL/$b >"$TMP/goobj.$b" &&
-			$GO_WL/gotab funcs $GO_WL/$b >"$TMP/gofn.$b" 2>/dev/null || {
+			$GO_WL/gotab funcs $GO_WL/$b >"$TMP/gofn.$b" 2>/dev/null; }; then
 			r=1
 			msg="$msg $b: gotab or objdump failed"
 			continue
-		}
+		fi
 		if [ $b = go_agent ]; then # go tool objdump needs the symbol table
-			AGTRACE_CACHE_DIR="$TMP/gocache" $GO_WL/gotab locate $GO_WL/$b >"$TMP/goloc.$b" &&
+			if ! { AGTRACE_CACHE_DIR="$TMP/gocache" $GO_WL/gotab locate $GO_WL/$b >"$TMP/goloc.$b" &&
 				$GO_TOOL tool objdump -s '^crypto/tls\.\(\*Conn\)\.(Read|Write)$' $GO_WL/$b \
-					>"$TMP/gotls.$b" || {
+					>"$TMP/gotls.$b"; }; then
 				r=1
 				msg="$msg $b: gotab locate or go tool objdump failed"
 				continue
-			}
+			fi
 			extra=("$TMP/goloc.$b" "$TMP/gotls.$b")
 		fi
 		/usr/bin/python3 tests/integration/go_decode_cmp.py "$TMP/goins.$b" "$TMP/goobj.$b" \
@@ -216,13 +216,14 @@ for i in range(shnum):
 open(sys.argv[2], "wb").write(b)
 PY
 		chmod +x "$TMP/go_old_$m"
-		env AGTRACE_DEBUG=1 $AGT -q -o /dev/null -- "$TMP/go_old_$m" >/dev/null 2>"$TMP/go_old_$m.err"
+		env AGTRACE_DEBUG=1 "$AGT" -q -o /dev/null -- "$TMP/go_old_$m" >/dev/null 2>"$TMP/go_old_$m.err"
 		want="go_old_$m: Go crypto/tls not located (go1.19.8): Go 1.16/1.17 function table (only 1.18+ is read)"
 		[ $m = f7 ] && want="go_old_$m: Go crypto/tls not located (go1.19.8): unknown Go function table (magic 0xfffffff7)"
-		[ "$(grep -cF "$want" "$TMP/go_old_$m.err")" = 1 ] && ! grep -q "Go TLS uprobes" "$TMP/go_old_$m.err" || {
+		if [ "$(grep -cF "$want" "$TMP/go_old_$m.err")" != 1 ] ||
+			grep -q "Go TLS uprobes" "$TMP/go_old_$m.err"; then
 			r=1
 			msg="$msg [$m: $(grep -i go "$TMP/go_old_$m.err" | head -3)]"
-		}
+		fi
 	done
 	check "$d" $r "$msg"
 }
@@ -264,15 +265,15 @@ test_go_coverage() {
 	cov_start gocov "$d" || return
 	local exe pid ev r=0 msg=""
 	exe=$(readlink -f $GO_WL/go_agent_s)
-	$AGT --json --http -o "$LT/c.jsonl" -- $GO_WL/go_agent_s -base "$LLM_BASE" -ca "$LLM_CA" \
+	"$AGT" --json --http -o "$LT/c.jsonl" -- $GO_WL/go_agent_s -base "$LLM_BASE" -ca "$LLM_CA" \
 		-key-file tests/llm/secret >"$LT/c.out" 2>"$LT/c.err"
 	pid=$(cov_pid_of "$LT/c.jsonl" go_agent_s)
 	ev=$(cov_events "$LT/c.jsonl")
-	[ "$ev" = "probed|$exe|Go crypto/tls|None|ClientHello|$pid" ] && ! grep -q 'cannot see' "$LT/c.err" &&
-		[ "$(grep -c '"type":"llm_response"' "$LT/c.jsonl")" = 3 ] || {
+	if [ "$ev" != "probed|$exe|Go crypto/tls|None|ClientHello|$pid" ] || grep -q 'cannot see' "$LT/c.err" ||
+		[ "$(grep -c '"type":"llm_response"' "$LT/c.jsonl")" != 3 ]; then
 		r=1
 		msg="probed: events=[$ev] stderr: $(head -c 400 "$LT/c.err")"
-	}
+	fi
 	/usr/bin/python3 - $GO_WL/go_agent_s "$TMP/go_noread" <<'PY' || { r=1; msg="$msg patch failed"; }
 import sys
 b = open(sys.argv[1], "rb").read()
@@ -281,16 +282,16 @@ assert b.count(name) == 1, b.count(name)
 open(sys.argv[2], "wb").write(b.replace(name, b"crypto/tls.(*Conn).Reaq\0"))
 PY
 	chmod +x "$TMP/go_noread"
-	$AGT --json -o "$LT/b.jsonl" -- "$TMP/go_noread" -base "$LLM_BASE" -ca "$LLM_CA" \
+	"$AGT" --json -o "$LT/b.jsonl" -- "$TMP/go_noread" -base "$LLM_BASE" -ca "$LLM_CA" \
 		-key-file tests/llm/secret >"$LT/b.out" 2>"$LT/b.err"
 	pid=$(cov_pid_of "$LT/b.jsonl" go_noread)
 	ev=$(cov_events "$LT/b.jsonl")
 	local why="Go crypto/tls (go1.19.8): (*Conn).Read not found"
-	grep -qx 'ok 3' "$LT/b.out" && [ "$ev" = "blind|$TMP/go_noread|Go crypto/tls|$why|ClientHello|$pid" ] &&
-		grep -qxF "agtrace-bpf: pid $pid talks TLS the tracer cannot see: $TMP/go_noread: $why" "$LT/b.err" || {
+	if ! { grep -qx 'ok 3' "$LT/b.out" && [ "$ev" = "blind|$TMP/go_noread|Go crypto/tls|$why|ClientHello|$pid" ] &&
+		grep -qxF "agtrace-bpf: pid $pid talks TLS the tracer cannot see: $TMP/go_noread: $why" "$LT/b.err"; }; then
 		r=1
 		msg="$msg blind: events=[$ev] stderr: $(head -c 400 "$LT/b.err")"
-	}
+	fi
 	check "$d" $r "$msg"
 	llm_stop
 }
