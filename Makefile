@@ -63,7 +63,7 @@ $(VMLINUX_DIR)/vmlinux.h:
 	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
 endif
 
-$(OUTPUT)/%.bpf.o: bpf/%.bpf.c bpf/agtrace.h bpf/shared.bpf.h $(VMLINUX_DIR)/vmlinux.h | $(OUTPUT)
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c bpf/agtrace.h $(wildcard bpf/*.bpf.h) $(VMLINUX_DIR)/vmlinux.h | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(ARCH) -I$(VMLINUX_DIR) -Ibpf \
 		-c $< -o $@.tmp
@@ -82,7 +82,7 @@ $(OUTPUT)/analyze/%.o: analyze/%.c $(wildcard analyze/*.h) | $(OUTPUT)/analyze
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(BASE_CFLAGS) $(INCLUDES) -c $< -o $@
 
-$(APP_OBJS): $(OUTPUT)/agtrace.skel.h $(OUTPUT)/tls.skel.h
+$(APP_OBJS): $(OUTPUT)/agtrace.skel.h $(OUTPUT)/tls.skel.h $(OUTPUT)/tls_sock.skel.h
 
 # The model table (context windows, prices) is compiled in: models.tsv becomes a C string, so the
 # binary needs no data path; a user file can still override it at run time (analyze/models.h).

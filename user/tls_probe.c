@@ -20,6 +20,7 @@
 #include "agtrace.h"
 #include "elfsym.h"
 #include "symcache.h"
+#include "tls_awslc.h"
 
 /* From linux/bpf.h of 6.6+, which this build's headers (Debian 12) predate. */
 #define ATTACH_UPROBE_MULTI 48
@@ -43,6 +44,7 @@ union link_create_attr {
 };
 #include "tls.skel.h"
 #include "tls_probe.h"
+#include "tls_sock.skel.h"
 
 enum { F_WRITE, F_READ, F_WRITE_EX, F_READ_EX, F_NEW, F_FREE, NFUNCS };
 static const char *const funcs[NFUNCS] = {"SSL_write",	 "SSL_read", "SSL_write_ex",
@@ -73,8 +75,10 @@ struct tls_probe {
 	struct seen {
 		dev_t dev;
 		ino_t ino;
+		char *why; /* a TLS stack found but not attached: why (NULL otherwise) */
 	} * seen; /* every file looked at, OpenSSL or not: each is parsed once */
 	size_t nseen, capseen;
+	struct tls_sock_bpf *sock; /* socket tracepoints, loaded with the first AWS-LC binary */
 };
 
 /*
@@ -209,7 +213,10 @@ void tls_probe__free(struct tls_probe *t)
 		return;
 	if (!detach_in_background(t->links, t->nlinks))
 		destroy_links(t->links, t->nlinks);
+	tls_sock_bpf__destroy(t->sock);
 	free(t->links);
+	for (size_t i = 0; i < t->nseen; i++)
+		free(t->seen[i].why);
 	free(t->seen);
 	tls_bpf__destroy(t->skel);
 	free(t);
@@ -305,6 +312,7 @@ static bool first_look(struct tls_probe *t, const struct stat *st)
 	}
 	t->seen[t->nseen].dev = st->st_dev;
 	t->seen[t->nseen].ino = st->st_ino;
+	t->seen[t->nseen].why = NULL;
 	t->nseen++;
 	return true;
 }
@@ -380,6 +388,123 @@ static int attach_funcs(struct tls_probe *t, const char *path, const int *fns, c
 	}
 }
 
+/*
+ * The programs on the socket send/receive tracepoints that say which socket an AEAD key serves
+ * (tls_sock.bpf.c), sharing the TLS object's ring, drop counter and per-thread map. Loaded only
+ * when needed: a kernel without them loses rustls capture, not the rest. 0 or -errno.
+ */
+static int sock_load(struct tls_probe *t)
+{
+	struct tls_sock_bpf *s = tls_sock_bpf__open();
+	int err;
+
+	if (!s)
+		return -errno;
+	s->rodata->targ_wakeup_bytes = t->skel->rodata->targ_wakeup_bytes;
+	err = bpf_map__reuse_fd(s->maps.tracked, bpf_map__fd(t->skel->maps.tracked));
+	err = err ?: bpf_map__reuse_fd(s->maps.tls_events, bpf_map__fd(t->skel->maps.tls_events));
+	err = err ?: bpf_map__reuse_fd(s->maps.tls_drops, bpf_map__fd(t->skel->maps.tls_drops));
+	err = err ?: bpf_map__reuse_fd(s->maps.aead_threads,
+				       bpf_map__fd(t->skel->maps.aead_threads));
+	err = err ?: tls_sock_bpf__load(s);
+	err = err ?: tls_sock_bpf__attach(s);
+	if (err) {
+		tls_sock_bpf__destroy(s);
+		return err;
+	}
+	t->sock = s;
+	return 0;
+}
+
+/*
+ * AWS-LC's AEAD in `path` (rustls: Codex, Copilot's runtime.node), located by tls_awslc.c and
+ * remembered per file version: seal at entry, open at entry and return, all through the
+ * cookie-dispatched tls_enter/tls_return, plus the kprobes that tell which socket a key serves.
+ * 1 attached, 0 no AWS-LC, <0 found but not attached (why in the file's seen record).
+ */
+static int attach_awslc(struct tls_probe *t, const char *path, const struct stat *st)
+{
+	static const __u64 cookie_of[AWSLC_NFN] = {
+	    AGT_TLS_FN_AEAD_SEAL, AGT_TLS_FN_AEAD_SEAL_SCATTER, AGT_TLS_FN_AEAD_OPEN,
+	    AGT_TLS_FN_AEAD_OPEN_GATHER};
+	struct bpf_program *eprog[AWSLC_MAX], *rprog[AWSLC_MAX];
+	unsigned long eoff[AWSLC_MAX], roff[AWSLC_MAX];
+	__u64 ecookie[AWSLC_MAX], rcookie[AWSLC_MAX];
+	struct tls_awslc_funcs f = {0};
+	unsigned ne = 0, nr = 0;
+	char why[160] = "";
+	int ret, err;
+
+	if (symcache_get("awslc1", st, AWSLC_MAX, f.off)) {
+		for (int i = 0; i < AWSLC_MAX; i++)
+			f.n += !!f.off[i];
+		ret = f.n;
+	} else {
+		ret = tls_awslc_locate(path, &f, why, sizeof(why));
+		if (ret >= 0)
+			symcache_put("awslc1", st, AWSLC_MAX, f.off);
+	}
+	if (ret > 0 && t->mode == TLS_CHAIN) {
+		snprintf(why, sizeof(why),
+			 "AWS-LC located, but this kernel's TLS mode (%s) cannot capture it",
+			 mode_names[t->mode]);
+		ret = -1;
+	}
+	if (ret < 0) {
+		t->seen[t->nseen - 1].why = strdup(why);
+		if (getenv("AGTRACE_DEBUG"))
+			fprintf(stderr, "agtrace-bpf: %s: %s\n", path, why);
+		return -1;
+	}
+	if (!ret)
+		return 0;
+	for (int i = 0; i < AWSLC_MAX; i++) {
+		int fn = i % AWSLC_NFN;
+
+		if (!f.off[i])
+			continue;
+		eprog[ne] = t->skel->progs.tls_enter;
+		eoff[ne] = f.off[i];
+		ecookie[ne++] = cookie_of[fn];
+		if (fn == AWSLC_OPEN || fn == AWSLC_OPEN_GATHER) {
+			rprog[nr] = t->skel->progs.tls_return;
+			roff[nr] = f.off[i];
+			rcookie[nr++] = cookie_of[fn];
+		}
+	}
+	if (!t->sock) {
+		err = sock_load(t);
+		if (err) {
+			snprintf(why, sizeof(why),
+				 "AWS-LC located, but the socket tracepoints that pair its keys "
+				 "(6.3+) cannot load: %s",
+				 strerror(-err));
+			t->seen[t->nseen - 1].why = strdup(why);
+			fprintf(stderr, "agtrace-bpf: %s: %s\n", path, why);
+			return err;
+		}
+	}
+	if (t->mode == TLS_MULTI) {
+		err = attach_multi(t, t->skel->progs.tls_enter, path, eoff, ecookie, ne, false);
+		if (!err)
+			err = attach_multi(t, t->skel->progs.tls_return, path, roff, rcookie, nr,
+					   true);
+	} else {
+		err = attach_perf(t, eprog, path, eoff, ecookie, ne, false);
+		if (!err)
+			err = attach_perf(t, rprog, path, roff, rcookie, nr, true);
+	}
+	if (err) {
+		fprintf(stderr, "agtrace-bpf: cannot attach TLS uprobes to %s: %s\n", path,
+			strerror(-err));
+		return err;
+	}
+	if (getenv("AGTRACE_DEBUG"))
+		fprintf(stderr, "agtrace-bpf: AWS-LC AEAD uprobes on %s (%u functions, %s)\n", path,
+			f.n, mode_names[t->mode]);
+	return 1;
+}
+
 int tls_probe_attach_file(struct tls_probe *t, const char *path)
 {
 	size_t off[NFUNCS], offs[NFUNCS];
@@ -397,7 +522,7 @@ int tls_probe_attach_file(struct tls_probe *t, const char *path)
 		symcache_put("ssl1", &st, NFUNCS, off);
 	}
 	if (!off[F_WRITE] || !off[F_READ])
-		return 0;
+		return attach_awslc(t, path, &st) > 0;
 	for (int f = 0; f < NFUNCS; f++) {
 		if (off[f]) {
 			fns[n] = f;
