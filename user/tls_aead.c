@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* tls_aead.c - AEAD-level TLS records -> the per-connection plaintext streams (tls_aead.h). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,6 +85,13 @@ void tls_aead__free(struct tls_aead *a)
 		return;
 	for (size_t i = 0; i < a->nkeys; i++)
 		key_release(a, &a->keys[i]);
+	if (getenv("AGTRACE_DEBUG"))
+		fprintf(stderr,
+			"agtrace-bpf: AEAD records %llu (application data %llu, other %llu, lost %llu, "
+			"bad %llu), socket binds %llu\n",
+			(unsigned long long)a->st.records, (unsigned long long)a->st.app,
+			(unsigned long long)a->st.other, (unsigned long long)a->st.lost,
+			(unsigned long long)a->st.bad, (unsigned long long)a->st.binds);
 	free(a->keys);
 	free(a->socks);
 	free(a);

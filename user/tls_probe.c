@@ -500,8 +500,8 @@ static int attach_awslc(struct tls_probe *t, const char *path, const struct stat
 		return err;
 	}
 	if (getenv("AGTRACE_DEBUG"))
-		fprintf(stderr, "agtrace-bpf: AWS-LC AEAD uprobes on %s (%u functions, %s)\n", path,
-			f.n, mode_names[t->mode]);
+		fprintf(stderr, "agtrace-bpf: TLS uprobes on %s (%s, AWS-LC AEAD: %u functions located)\n",
+			path, mode_names[t->mode], f.n);
 	return 1;
 }
 
