@@ -37,7 +37,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean deps vmlinux unit integration test bench format demo fuzz strace-compare test-kernels
+.PHONY: all clean deps vmlinux unit integration test bench format demo fuzz strace-compare test-kernels test-rustls
 
 all: agtrace-bpf
 
@@ -135,6 +135,13 @@ test: deps
 # (scripts/kernels/); KERNELS_FULL=1 runs the whole integration suite in each guest instead.
 test-kernels: deps agtrace-bpf $(WORKLOADS)
 	$(Q)./scripts/kernels/test.sh
+
+# Capture of rustls on AWS-LC in the real Codex CLI (tests/integration/rustls_tests.sh): Codex
+# is pinned in tests/rustls/package-lock.json, ~165 MB to download, so not part of make test.
+test-rustls: deps agtrace-bpf
+	$(Q)[ -x tests/rustls/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex ] || \
+		(cd tests/rustls && npm ci --ignore-scripts --no-audit --no-fund)
+	$(Q)AGT_RUSTLS=1 ./tests/integration/run.sh test_rustls_codex_exec
 
 bench: deps agtrace-bpf $(WORKLOADS) $(OUTPUT)/bench_rec_io
 	$(Q)./scripts/bench.sh

@@ -376,6 +376,8 @@ test_output_file_mode() {
 # Analyzers: tree, blame, growth, ctx, stats on recorded agents
 # shellcheck source=tests/integration/analyze_tests.sh
 . tests/integration/analyze_tests.sh
+# shellcheck source=tests/integration/rustls_tests.sh
+[ -n "${AGT_RUSTLS:-}" ] && . tests/integration/rustls_tests.sh # make test-rustls: Codex is 450 MB
 
 if [ "$(id -u)" != 0 ]; then
 	notrun=${#tests[@]}
