@@ -9,7 +9,8 @@
 /* Per thread: the socket of its last TCP receive, the sealing key waiting for a send. */
 struct aead_thread {
 	__u64 recv_sk;
-	__u64 open_ctx; /* the last opening key bound to recv_sk (a bind per change, not per call) */
+	__u64
+	    open_ctx; /* the last opening key bound to recv_sk (a bind per change, not per call) */
 	__u64 seal_ctx; /* sealed since the last send: bound at the next tcp_sendmsg */
 	__u32 recv_fresh;
 	__u32 _pad;

@@ -12,9 +12,9 @@
 #include "http2.h"
 #include "tls_aead.h"
 
-#define MAX_KEYS      1024	  /* beyond: the least recently used key is forgotten */
-#define MAX_PENDING   (4u << 20) /* bytes an unbound key may hold before they count as lost */
-#define MAX_RECORD    (1u << 16) /* TLS: 2^14 + 256 at most; chunks beyond that are malformed */
+#define MAX_KEYS      1024	   /* beyond: the least recently used key is forgotten */
+#define MAX_PENDING   (4u << 20)   /* bytes an unbound key may hold before they count as lost */
+#define MAX_RECORD    (1u << 16)   /* TLS: 2^14 + 256 at most; chunks beyond that are malformed */
 #define CONN_ID_SPACE (1ull << 63) /* synthetic connection ids: never a real SSL* */
 
 struct pend {
@@ -86,12 +86,13 @@ void tls_aead__free(struct tls_aead *a)
 	for (size_t i = 0; i < a->nkeys; i++)
 		key_release(a, &a->keys[i]);
 	if (getenv("AGTRACE_DEBUG"))
-		fprintf(stderr,
-			"agtrace-bpf: AEAD records %llu (application data %llu, other %llu, lost %llu, "
-			"bad %llu), socket binds %llu\n",
-			(unsigned long long)a->st.records, (unsigned long long)a->st.app,
-			(unsigned long long)a->st.other, (unsigned long long)a->st.lost,
-			(unsigned long long)a->st.bad, (unsigned long long)a->st.binds);
+		fprintf(
+		    stderr,
+		    "agtrace-bpf: AEAD records %llu (application data %llu, other %llu, lost %llu, "
+		    "bad %llu), socket binds %llu\n",
+		    (unsigned long long)a->st.records, (unsigned long long)a->st.app,
+		    (unsigned long long)a->st.other, (unsigned long long)a->st.lost,
+		    (unsigned long long)a->st.bad, (unsigned long long)a->st.binds);
 	free(a->keys);
 	free(a->socks);
 	free(a);
@@ -158,7 +159,8 @@ static struct sock *sock_get(struct tls_aead *a, uint32_t tgid, uint64_t sk)
 		a->socks = p;
 		a->capsocks = ncap;
 	}
-	a->socks[a->nsocks] = (struct sock){.tgid = tgid, .sk = sk, .id = CONN_ID_SPACE | ++a->next_id};
+	a->socks[a->nsocks] =
+	    (struct sock){.tgid = tgid, .sk = sk, .id = CONN_ID_SPACE | ++a->next_id};
 	return &a->socks[a->nsocks++];
 }
 
@@ -267,7 +269,7 @@ static int on_data(struct tls_aead *a, const struct agt_tls_data *r)
 		k->got = 0;
 	}
 	if (r->off != k->got)
-		k->rec_bad = true; /* a chunk is missing (the ring was full) */
+		k->rec_bad = true;		    /* a chunk is missing (the ring was full) */
 	if (r->off == 0 && r->len == r->call_len) { /* the common case: one chunk, no copy */
 		k->in_rec = false;
 		return record_done(a, k, &r->h, data, r->len, tls13);
@@ -291,7 +293,8 @@ static int on_data(struct tls_aead *a, const struct agt_tls_data *r)
 /* Whether application data opens a connection: the HTTP/2 preface or an HTTP/1 request. */
 static bool starts_conn(const struct pend *p)
 {
-	return (p->len >= HTTP2_PREFACE_LEN && !memcmp(p->data, HTTP2_PREFACE, HTTP2_PREFACE_LEN)) ||
+	return (p->len >= HTTP2_PREFACE_LEN &&
+		!memcmp(p->data, HTTP2_PREFACE, HTTP2_PREFACE_LEN)) ||
 	       http1_looks_like_request(p->data, p->len);
 }
 

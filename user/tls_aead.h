@@ -26,11 +26,11 @@ typedef int (*tls_aead_out)(void *ctx, const void *rec, size_t size);
 struct tls_aead;
 
 struct tls_aead_stats {
-	uint64_t records;  /* whole TLS records reassembled */
-	uint64_t app;	   /* of them application_data, sent on */
-	uint64_t other;	   /* handshake, alert... (dropped) */
-	uint64_t lost;	   /* records cut (ring full, capture cap) or never bound to a socket */
-	uint64_t bad;	   /* malformed (all zeros, bad chunk) */
+	uint64_t records; /* whole TLS records reassembled */
+	uint64_t app;	  /* of them application_data, sent on */
+	uint64_t other;	  /* handshake, alert... (dropped) */
+	uint64_t lost;	  /* records cut (ring full, capture cap) or never bound to a socket */
+	uint64_t bad;	  /* malformed (all zeros, bad chunk) */
 	uint64_t binds;
 };
 

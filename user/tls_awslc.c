@@ -23,14 +23,14 @@
 
 #define ERR_LIB_CIPHER 30
 /* include/openssl/cipher.h: stable across BoringSSL and AWS-LC releases */
-#define R_BAD_DECRYPT		 101
-#define R_BUFFER_TOO_SMALL	 103
-#define R_CTRL_NOT_IMPLEMENTED	 104
-#define R_INVALID_OPERATION	 112
-#define R_OUTPUT_ALIASES_INPUT	 115
-#define R_TOO_LARGE		 117
-#define R_MIN			 100
-#define R_MAX			 140
+#define R_BAD_DECRYPT	       101
+#define R_BUFFER_TOO_SMALL     103
+#define R_CTRL_NOT_IMPLEMENTED 104
+#define R_INVALID_OPERATION    112
+#define R_OUTPUT_ALIASES_INPUT 115
+#define R_TOO_LARGE	       117
+#define R_MIN		       100
+#define R_MAX		       140
 
 /* DWARF pointer encodings (.eh_frame_hdr, CIE augmentation 'R') */
 #define PE_UDATA4  0x03
@@ -85,7 +85,8 @@ static bool read_sections(struct elfmap *m)
 		const char *name;
 		struct sec *s = NULL;
 
-		if (sh[i].sh_name >= shstr->sh_size || !in_file(m, shstr->sh_offset, shstr->sh_size))
+		if (sh[i].sh_name >= shstr->sh_size ||
+		    !in_file(m, shstr->sh_offset, shstr->sh_size))
 			continue;
 		name = (const char *)m->p + shstr->sh_offset + sh[i].sh_name;
 		if (!strncmp(name, ".rodata", 8))
@@ -96,7 +97,8 @@ static bool read_sections(struct elfmap *m)
 			s = &m->ehhdr;
 		else if (!strncmp(name, ".eh_frame", 10))
 			s = &m->ehframe;
-		if (!s || sh[i].sh_type != SHT_PROGBITS || !in_file(m, sh[i].sh_offset, sh[i].sh_size))
+		if (!s || sh[i].sh_type != SHT_PROGBITS ||
+		    !in_file(m, sh[i].sh_offset, sh[i].sh_size))
 			continue;
 		*s = (struct sec){sh[i].sh_addr, sh[i].sh_offset, sh[i].sh_size};
 	}
@@ -156,7 +158,7 @@ static int cie_fde_encoding(const struct elfmap *m, uint64_t cie)
 	uleb(&p, end); /* return address register (one byte in version 1: same bytes) */
 	if (aug[0] != 'z')
 		return 0x00; /* absolute native pointers */
-	uleb(&p, end);	 /* augmentation data length */
+	uleb(&p, end);	     /* augmentation data length */
 	for (const char *a = aug + 1; *a && p < end; a++) {
 		if (*a == 'R')
 			return *p;
@@ -262,7 +264,8 @@ static int classify(uint32_t r)
 	if (has(r, BIT(R_TOO_LARGE) | BIT(R_BUFFER_TOO_SMALL) | BIT(R_OUTPUT_ALIASES_INPUT)))
 		return AWSLC_SEAL;
 	if (has(r, BIT(R_BAD_DECRYPT) | BIT(R_BUFFER_TOO_SMALL) | BIT(R_OUTPUT_ALIASES_INPUT)))
-		return AWSLC_OPEN; /* open_gather may be inlined into it: CTRL_NOT_IMPLEMENTED too */
+		return AWSLC_OPEN; /* open_gather may be inlined into it: CTRL_NOT_IMPLEMENTED too
+				    */
 	if (has(r, BIT(R_INVALID_OPERATION) | BIT(R_OUTPUT_ALIASES_INPUT)) &&
 	    !(r & (BIT(R_TOO_LARGE) | BIT(R_BAD_DECRYPT))))
 		return AWSLC_SEAL_SCATTER;
@@ -313,7 +316,8 @@ static int locate_copy(const struct elfmap *m, uint64_t str, unsigned copy,
 		if (!reason)
 			continue; /* not an error report (or one we cannot read): ignored */
 		if (!func_of(m, pc, &start, &end)) {
-			set_why(why, whylen, "AWS-LC linked in, %s: no unwind entry for a call site%.0d",
+			set_why(why, whylen,
+				"AWS-LC linked in, %s: no unwind entry for a call site%.0d",
 				"AEAD functions not located", 0);
 			return -1;
 		}

@@ -48,7 +48,7 @@ struct tls_conns {
 	} * gens;
 	size_t ngens, capgens;
 	struct tls_conn_stats st;
-	uint64_t last_ts; /* of the newest record: the end of connections cut at exit */
+	uint64_t last_ts;      /* of the newest record: the end of connections cut at exit */
 	struct tls_aead *aead; /* rustls' records at AWS-LC's AEAD, made plain (lazily) */
 };
 

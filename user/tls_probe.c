@@ -404,8 +404,8 @@ static int sock_load(struct tls_probe *t)
 	err = bpf_map__reuse_fd(s->maps.tracked, bpf_map__fd(t->skel->maps.tracked));
 	err = err ?: bpf_map__reuse_fd(s->maps.tls_events, bpf_map__fd(t->skel->maps.tls_events));
 	err = err ?: bpf_map__reuse_fd(s->maps.tls_drops, bpf_map__fd(t->skel->maps.tls_drops));
-	err = err ?: bpf_map__reuse_fd(s->maps.aead_threads,
-				       bpf_map__fd(t->skel->maps.aead_threads));
+	err =
+	    err ?: bpf_map__reuse_fd(s->maps.aead_threads, bpf_map__fd(t->skel->maps.aead_threads));
 	err = err ?: tls_sock_bpf__load(s);
 	err = err ?: tls_sock_bpf__attach(s);
 	if (err) {
@@ -500,7 +500,8 @@ static int attach_awslc(struct tls_probe *t, const char *path, const struct stat
 		return err;
 	}
 	if (getenv("AGTRACE_DEBUG"))
-		fprintf(stderr, "agtrace-bpf: TLS uprobes on %s (%s, AWS-LC AEAD: %u functions located)\n",
+		fprintf(stderr,
+			"agtrace-bpf: TLS uprobes on %s (%s, AWS-LC AEAD: %u functions located)\n",
 			path, mode_names[t->mode], f.n);
 	return 1;
 }

@@ -159,7 +159,8 @@ static void test_tls_aead_inner_type_and_padding(void **state)
 	{
 		unsigned char b[6] = {'x', 0, 0, 23, 0, 0}; /* content "x\0\0", type, padding */
 
-		assert_int_equal(chunk(a, 7, 0xc1, W13, 6, 0, b, 6, AGT_TLS_FIRST | AGT_TLS_LAST), 0);
+		assert_int_equal(chunk(a, 7, 0xc1, W13, 6, 0, b, 6, AGT_TLS_FIRST | AGT_TLS_LAST),
+				 0);
 		assert_int_equal(o->n, 3);
 		assert_int_equal(o->e[2].len, 3);
 		assert_memory_equal(o->e[2].data, "x\0\0", 3);
@@ -197,8 +198,8 @@ static void test_tls_aead_pairs_directions_by_socket(void **state)
 	assert_int_equal(bind(a, 8, 0xa2, 0x1000, AGT_TLS_READ), 0);
 	assert_int_equal(rec13(a, 8, 0xa2, R13, "other", 23, 0), 0);
 	assert_int_equal(o->n, 5);
-	assert_int_equal(o->e[0].ssl, o->e[3].ssl);		/* req-a, resp-a */
-	assert_int_equal(o->e[1].ssl, o->e[2].ssl);		/* req-b, resp-b */
+	assert_int_equal(o->e[0].ssl, o->e[3].ssl); /* req-a, resp-a */
+	assert_int_equal(o->e[1].ssl, o->e[2].ssl); /* req-b, resp-b */
 	assert_true(o->e[0].ssl != o->e[1].ssl);
 	assert_true(o->e[4].ssl != o->e[0].ssl && o->e[4].ssl != o->e[1].ssl);
 	assert_int_equal(o->e[2].op, AGT_TLS_READ);
@@ -241,9 +242,9 @@ static void test_tls_aead_chunks_and_gaps(void **state)
 	assert_memory_equal(o->e[1].data, "next", 4);
 	assert_int_equal(tls_aead_stats(a)->lost, 2);
 	/* cut by --tls-max-bytes: LAST before the end */
-	assert_int_equal(chunk(a, 7, 0xd2, R13, len, 0, b, 16384,
-			       AGT_TLS_FIRST | AGT_TLS_LAST | AGT_TLS_TRUNC),
-			 0);
+	assert_int_equal(
+	    chunk(a, 7, 0xd2, R13, len, 0, b, 16384, AGT_TLS_FIRST | AGT_TLS_LAST | AGT_TLS_TRUNC),
+	    0);
 	assert_int_equal(o->n, 2);
 	assert_int_equal(tls_aead_stats(a)->lost, 3);
 	/* malformed: a chunk past its record, an unknown op, a size that lies */
@@ -268,12 +269,13 @@ static void test_tls_aead_tls12_has_no_inner_type(void **state)
 {
 	struct out *o = calloc(1, sizeof(*o));
 	struct tls_aead *a = tls_aead__new(on_out, o);
-	unsigned char b[4] = {'o', 'k', 0, 0}; /* TLS 1.2: the plaintext is the content, zeros too */
+	unsigned char b[4] = {'o', 'k', 0,
+			      0}; /* TLS 1.2: the plaintext is the content, zeros too */
 
 	(void)state;
 	assert_int_equal(bind(a, 7, 0xe2, 0x4000, AGT_TLS_READ), 0);
-	assert_int_equal(chunk(a, 7, 0xe2, AGT_TLS_OPEN12, 4, 0, b, 4, AGT_TLS_FIRST | AGT_TLS_LAST),
-			 0);
+	assert_int_equal(
+	    chunk(a, 7, 0xe2, AGT_TLS_OPEN12, 4, 0, b, 4, AGT_TLS_FIRST | AGT_TLS_LAST), 0);
 	assert_int_equal(o->n, 1);
 	assert_int_equal(o->e[0].len, 4);
 	assert_memory_equal(o->e[0].data, b, 4);

@@ -130,8 +130,9 @@ static void test_tls_awslc_refuses(void **state)
 	assert_int_equal(tls_awslc_locate(so, &f, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "without its AEAD"));
 	/* no unwind table: function bounds unknown, so nothing is attached */
-	so = build("nounwind", SRC_HEAD, "-fno-asynchronous-unwind-tables -fno-unwind-tables "
-					 "-Wl,--no-eh-frame-hdr");
+	so = build("nounwind", SRC_HEAD,
+		   "-fno-asynchronous-unwind-tables -fno-unwind-tables "
+		   "-Wl,--no-eh-frame-hdr");
 	assert_int_equal(tls_awslc_locate(so, &f, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "AEAD functions not located"));
 }
