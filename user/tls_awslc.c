@@ -1,21 +1,14 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * tls_awslc.c - AWS-LC's EVP_AEAD_CTX_seal/open in stripped binaries, located by their error
- * reporting (see tls_awslc.h). Plain ELF64 reading over an mmap of the file: no libelf, because
- * the one expensive step (a search of .rodata) must stay cheap for the many files that are not
- * AWS-LC at all.
+ * reporting (see tls_awslc.h), over elfscan.h.
  */
-#include <elf.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "elfscan.h"
 #include "tls_awslc.h"
 
 /* The file name AWS-LC's OPENSSL_PUT_ERROR passes for the AEAD front end (any build prefix). */
@@ -32,24 +25,8 @@
 #define R_MIN		       100
 #define R_MAX		       140
 
-/* DWARF pointer encodings (.eh_frame_hdr, CIE augmentation 'R') */
-#define PE_UDATA4  0x03
-#define PE_SDATA4  0x0b
-#define PE_PCREL   0x10
-#define PE_DATAREL 0x30
-
 #define MAX_REFS  64 /* call sites naming aead.c: 15 in AWS-LC 1.x */
 #define MAX_FUNCS 16
-
-struct sec {
-	uint64_t addr, off, size;
-};
-
-struct elfmap {
-	const unsigned char *p;
-	size_t len;
-	struct sec rodata, text, ehhdr, ehframe;
-};
 
 /* One function's ERR_put_error(ERR_LIB_CIPHER, ...) call sites naming aead.c. */
 struct func {
@@ -61,161 +38,6 @@ static void set_why(char *why, size_t whylen, const char *fmt, const char *a, in
 {
 	if (why && whylen)
 		snprintf(why, whylen, fmt, a, n);
-}
-
-static bool in_file(const struct elfmap *m, uint64_t off, uint64_t n)
-{
-	return off <= m->len && n <= m->len - off;
-}
-
-/* The section headers we need, by name; false if the file is not an ELF64 x86-64 object. */
-static bool read_sections(struct elfmap *m)
-{
-	const Elf64_Ehdr *eh = (const void *)m->p;
-	const Elf64_Shdr *sh, *shstr;
-
-	if (m->len < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
-	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_ident[EI_DATA] != ELFDATA2LSB ||
-	    eh->e_machine != EM_X86_64 || eh->e_shentsize != sizeof(*sh) || !eh->e_shnum ||
-	    eh->e_shstrndx >= eh->e_shnum || !in_file(m, eh->e_shoff, eh->e_shnum * sizeof(*sh)))
-		return false;
-	sh = (const void *)(m->p + eh->e_shoff);
-	shstr = &sh[eh->e_shstrndx];
-	for (unsigned i = 0; i < eh->e_shnum; i++) {
-		const char *name;
-		struct sec *s = NULL;
-
-		if (sh[i].sh_name >= shstr->sh_size ||
-		    !in_file(m, shstr->sh_offset, shstr->sh_size))
-			continue;
-		name = (const char *)m->p + shstr->sh_offset + sh[i].sh_name;
-		if (!strncmp(name, ".rodata", 8))
-			s = &m->rodata;
-		else if (!strncmp(name, ".text", 6))
-			s = &m->text;
-		else if (!strncmp(name, ".eh_frame_hdr", 14))
-			s = &m->ehhdr;
-		else if (!strncmp(name, ".eh_frame", 10))
-			s = &m->ehframe;
-		if (!s || sh[i].sh_type != SHT_PROGBITS ||
-		    !in_file(m, sh[i].sh_offset, sh[i].sh_size))
-			continue;
-		*s = (struct sec){sh[i].sh_addr, sh[i].sh_offset, sh[i].sh_size};
-	}
-	return m->rodata.size && m->text.size;
-}
-
-static int32_t rd32(const unsigned char *p)
-{
-	int32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t uleb(const unsigned char **p, const unsigned char *end)
-{
-	uint64_t v = 0;
-	unsigned shift = 0;
-
-	while (*p < end && shift < 64) {
-		unsigned char b = *(*p)++;
-
-		v |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
-		if (!(b & 0x80))
-			break;
-	}
-	return v;
-}
-
-/*
- * The pointer encoding of FDE addresses from the CIE at file offset `cie` (its 'R' augmentation),
- * -1 if the CIE cannot be read.
- */
-static int cie_fde_encoding(const struct elfmap *m, uint64_t cie)
-{
-	const unsigned char *p, *end;
-	const char *aug;
-	uint32_t len;
-
-	if (!in_file(m, cie, 8))
-		return -1;
-	len = (uint32_t)rd32(m->p + cie);
-	if (len == 0xffffffffu || !in_file(m, cie + 4, len) || rd32(m->p + cie + 4) != 0)
-		return -1;
-	p = m->p + cie + 8;
-	end = m->p + cie + 4 + len;
-	if (p >= end)
-		return -1;
-	p++; /* version */
-	aug = (const char *)p;
-	p = memchr(p, '\0', end - p);
-	if (!p++)
-		return -1;
-	uleb(&p, end); /* code alignment */
-	uleb(&p, end); /* data alignment (sleb: only skipped) */
-	uleb(&p, end); /* return address register (one byte in version 1: same bytes) */
-	if (aug[0] != 'z')
-		return 0x00; /* absolute native pointers */
-	uleb(&p, end);	     /* augmentation data length */
-	for (const char *a = aug + 1; *a && p < end; a++) {
-		if (*a == 'R')
-			return *p;
-		if (*a == 'L')
-			p++;
-		else if (*a == 'P')
-			return -1; /* a personality before R: rare, not needed for our CIEs */
-		else if (*a != 'S' && *a != 'B')
-			return -1;
-	}
-	return -1;
-}
-
-/*
- * The function containing `pc` from .eh_frame_hdr's sorted table and its FDE's range:
- * true with [*start, *end) when pc lies inside an FDE's range.
- */
-static bool func_of(const struct elfmap *m, uint64_t pc, uint64_t *start, uint64_t *end)
-{
-	const unsigned char *h = m->p + m->ehhdr.off, *tab;
-	uint32_t n;
-	size_t lo = 0, hi;
-	uint64_t fde, cie;
-	int enc;
-
-	if (m->ehhdr.size < 12 || h[0] != 1 || h[2] != PE_UDATA4 ||
-	    h[3] != (PE_DATAREL | PE_SDATA4) || (h[1] & 0x0f) != PE_SDATA4)
-		return false;
-	n = (uint32_t)rd32(h + 8);
-	if ((uint64_t)n * 8 > m->ehhdr.size - 12 || !n)
-		return false;
-	tab = h + 12;
-	hi = n;
-	while (hi - lo > 1) { /* last entry with initial location <= pc */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (m->ehhdr.addr + rd32(tab + 8 * mid) <= pc)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	*start = m->ehhdr.addr + rd32(tab + 8 * lo);
-	if (*start > pc || !m->ehframe.size)
-		return false;
-	fde = m->ehhdr.addr + rd32(tab + 8 * lo + 4); /* vaddr */
-	if (fde < m->ehframe.addr || fde + 16 > m->ehframe.addr + m->ehframe.size)
-		return false;
-	fde = fde - m->ehframe.addr + m->ehframe.off; /* file offset */
-	cie = fde + 4 - (uint32_t)rd32(m->p + fde + 4);
-	enc = cie_fde_encoding(m, cie);
-	if (enc != (PE_PCREL | PE_SDATA4))
-		return false;
-	/* pc_begin (pc-relative, checked against the table) and pc_range (a plain sdata4) */
-	if (fde - m->ehframe.off + m->ehframe.addr + 8 + rd32(m->p + fde + 8) != *start)
-		return false;
-	*end = *start + (uint32_t)rd32(m->p + fde + 12);
-	return pc < *end;
 }
 
 /*
@@ -282,31 +104,26 @@ static const char *const fn_names[AWSLC_NFN] = {"EVP_AEAD_CTX_seal", "EVP_AEAD_C
  * The AEAD functions of the AWS-LC copy whose aead.c name is at `str` (a vaddr) added to out.
  * 1 located, <0 refused (why set).
  */
-static int locate_copy(const struct elfmap *m, uint64_t str, unsigned copy,
+static int locate_copy(const struct elfscan *m, uint64_t str, unsigned copy,
 		       struct tls_awslc_funcs *out, char *why, size_t whylen)
 {
-	const unsigned char *t = m->p + m->text.off, *q = t;
-	const unsigned char pat[3] = {0x48, 0x8d, 0x0d}; /* lea rcx, [rip + rel32] */
+	const unsigned char *t = m->p + m->text.off;
 	struct func f[MAX_FUNCS];
 	unsigned nf = 0, nrefs = 0;
 	uint64_t found[AWSLC_NFN] = {0};
 	int count[AWSLC_NFN] = {0};
-	size_t tlen = m->text.size;
+	size_t tlen = m->text.size, k;
 
 	if (!m->ehhdr.size || !m->ehframe.size) {
 		set_why(why, whylen, "AWS-LC linked in, %s: no .eh_frame_hdr%.0d",
 			"AEAD functions not located", 0);
 		return -1;
 	}
-	while ((q = memmem(q, tlen - (q - t), pat, sizeof(pat))) && q + 7 <= t + tlen) {
-		size_t k = q - t;
+	for (k = 0; (k = elfscan_next_lea(m, k, ELFSCAN_RCX, str)) != (size_t)-1; k++) {
 		uint64_t pc = m->text.addr + k, start, end;
 		int reason;
 		unsigned i;
 
-		q++;
-		if (pc + 7 + rd32(t + k + 3) != str)
-			continue;
 		if (++nrefs > MAX_REFS) {
 			set_why(why, whylen, "AWS-LC linked in, %s: too many references (%d)",
 				"aead.c", nrefs);
@@ -315,7 +132,7 @@ static int locate_copy(const struct elfmap *m, uint64_t str, unsigned copy,
 		reason = site_reason(t, tlen, k);
 		if (!reason)
 			continue; /* not an error report (or one we cannot read): ignored */
-		if (!func_of(m, pc, &start, &end)) {
+		if (!elfscan_func_of(m, pc, &start, &end)) {
 			set_why(why, whylen,
 				"AWS-LC linked in, %s: no unwind entry for a call site%.0d",
 				"AEAD functions not located", 0);
@@ -358,7 +175,7 @@ static int locate_copy(const struct elfmap *m, uint64_t str, unsigned copy,
 	for (int c = 0; c < AWSLC_NFN; c++) {
 		if (!count[c])
 			continue;
-		out->off[copy * AWSLC_NFN + c] = found[c] - m->text.addr + m->text.off;
+		out->off[copy * AWSLC_NFN + c] = elfscan_text_off(m, found[c]);
 		out->n++;
 	}
 	return 1;
@@ -366,55 +183,32 @@ static int locate_copy(const struct elfmap *m, uint64_t str, unsigned copy,
 
 int tls_awslc_locate(const char *path, struct tls_awslc_funcs *out, char *why, size_t whylen)
 {
-	const size_t nlen = sizeof(AEAD_FILE); /* with the NUL: the name ends there */
-	struct elfmap m = {0};
-	const unsigned char *r, *q;
-	struct stat st;
-	int fd, ret = 0, copies = 0;
+	struct elfscan m;
+	size_t pos = 0;
+	uint64_t str;
+	int ret = 0;
+	unsigned copies = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (why && whylen)
 		why[0] = '\0';
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size < (off_t)sizeof(Elf64_Ehdr)) {
-		close(fd);
-		return 0;
-	}
-	m.len = st.st_size;
-	m.p = mmap(NULL, m.len, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (m.p == MAP_FAILED)
-		return 0;
-	if (!read_sections(&m))
+	if (elfscan_open(&m, path))
 		goto out;
-	r = m.p + m.rodata.off;
-	q = r;
-	while ((q = memmem(q, m.rodata.size - (q - r), AEAD_FILE, nlen))) {
-		const unsigned char *s = q;
-		int err;
-
-		/* the whole string: back to the NUL before it (a build directory prefix) */
-		while (s > r && s[-1] && q - s < 4096)
-			s--;
-		q += nlen;
+	while ((str = elfscan_rodata_str(&m, AEAD_FILE, strlen(AEAD_FILE), &pos))) {
 		if (copies == AWSLC_MAX_COPIES) {
 			set_why(why, whylen, "AWS-LC linked in, %s: more than %d copies", "aead.c",
 				AWSLC_MAX_COPIES);
 			ret = -1;
 			goto out;
 		}
-		err = locate_copy(&m, m.rodata.addr + (s - r), copies++, out, why, whylen);
-		if (err < 0) {
-			ret = err;
+		ret = locate_copy(&m, str, copies++, out, why, whylen);
+		if (ret < 0)
 			goto out;
-		}
 	}
 	ret = copies ? (int)out->n : 0;
 out:
 	if (ret <= 0)
 		memset(out, 0, sizeof(*out));
-	munmap((void *)m.p, m.len);
+	elfscan_close(&m);
 	return ret;
 }
