@@ -170,6 +170,8 @@ enum agt_tls_fn {
 	AGT_TLS_FN_AEAD_SEAL_SCATTER = 17,
 	AGT_TLS_FN_AEAD_OPEN = 18,
 	AGT_TLS_FN_AEAD_OPEN_GATHER = 19,
+	/* OpenSSL 3.2+'s ssl_write_internal(s, buf, num, flags, size_t *written) (user/tls_ossl.c) */
+	AGT_TLS_FN_WRITE_EX5 = 20,
 };
 
 enum agt_tls_event {

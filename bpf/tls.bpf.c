@@ -305,6 +305,9 @@ int tls_enter(struct pt_regs *ctx)
 	case AGT_TLS_FN_READ_EX:
 		return call_enter(PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), PT_REGS_PARM4(ctx),
 				  AGT_TLS_READ);
+	case AGT_TLS_FN_WRITE_EX5:
+		return call_enter(PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), PT_REGS_PARM5(ctx),
+				  AGT_TLS_WRITE);
 	case AGT_TLS_FN_FREE:
 		return conn_event(PT_REGS_PARM1(ctx), AGT_TLS_FREE);
 	case AGT_TLS_FN_CANARY:

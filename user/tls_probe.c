@@ -21,6 +21,7 @@
 #include "elfsym.h"
 #include "symcache.h"
 #include "tls_awslc.h"
+#include "tls_ossl.h"
 
 /* From linux/bpf.h of 6.6+, which this build's headers (Debian 12) predate. */
 #define ATTACH_UPROBE_MULTI 48
@@ -388,6 +389,17 @@ static int attach_funcs(struct tls_probe *t, const char *path, const int *fns, c
 	}
 }
 
+/* Why the file being looked at carries TLS but is not attached: kept, said under AGTRACE_DEBUG. */
+static void set_why(struct tls_probe *t, const char *path, const char *why)
+{
+	struct seen *s = &t->seen[t->nseen - 1];
+
+	if (!s->why)
+		s->why = strdup(why);
+	if (getenv("AGTRACE_DEBUG"))
+		fprintf(stderr, "agtrace-bpf: %s: %s\n", path, why);
+}
+
 /*
  * The programs on the socket send/receive tracepoints that say which socket an AEAD key serves
  * (tls_sock.bpf.c), sharing the TLS object's ring, drop counter and per-thread map. Loaded only
@@ -451,9 +463,7 @@ static int attach_awslc(struct tls_probe *t, const char *path, const struct stat
 		ret = -1;
 	}
 	if (ret < 0) {
-		t->seen[t->nseen - 1].why = strdup(why);
-		if (getenv("AGTRACE_DEBUG"))
-			fprintf(stderr, "agtrace-bpf: %s: %s\n", path, why);
+		set_why(t, path, why);
 		return -1;
 	}
 	if (!ret)
@@ -479,8 +489,7 @@ static int attach_awslc(struct tls_probe *t, const char *path, const struct stat
 				 "AWS-LC located, but the socket tracepoints that pair its keys "
 				 "(6.3+) cannot load: %s",
 				 strerror(-err));
-			t->seen[t->nseen - 1].why = strdup(why);
-			fprintf(stderr, "agtrace-bpf: %s: %s\n", path, why);
+			set_why(t, path, why);
 			return err;
 		}
 	}
@@ -506,6 +515,93 @@ static int attach_awslc(struct tls_probe *t, const char *path, const struct stat
 	return 1;
 }
 
+/*
+ * OpenSSL 3 linked statically into a stripped binary (Copilot's runtime.node), located by
+ * tls_ossl.c and remembered per file version: ssl_write_internal/ssl_read_internal, which every
+ * SSL_write/SSL_read form goes through, with the _ex programs (the count behind a pointer), and
+ * SSL_new. 1 attached, 0 none, <0 found but not attached (why kept).
+ */
+static int attach_ossl(struct tls_probe *t, const char *path, const struct stat *st)
+{
+	struct tls_ossl_funcs f = {0};
+	size_t c[4];
+	char why[160] = "";
+	int ret, fns[3], n = 0;
+	size_t offs[3];
+	__u64 cookie[3];
+	struct bpf_program *eprog[3], *rprog[3];
+	unsigned long eoff[3], roff[3];
+	__u64 ecookie[3], rcookie[3];
+	unsigned ne = 0, nr = 0;
+
+	if (symcache_get("ossl3", st, 4, c)) {
+		f = (struct tls_ossl_funcs){c[0], c[1], c[2], (int)c[3]};
+		ret = f.write_internal && f.read_internal;
+	} else {
+		ret = tls_ossl_locate(path, &f, why, sizeof(why));
+		c[0] = f.write_internal;
+		c[1] = f.read_internal;
+		c[2] = f.ssl_new;
+		c[3] = f.write_count_arg;
+		if (ret >= 0)
+			symcache_put("ossl3", st, 4, c);
+	}
+	if (ret > 0 && t->mode == TLS_CHAIN) {
+		snprintf(why, sizeof(why),
+			 "OpenSSL 3 located, but this kernel's TLS mode (%s) cannot capture it",
+			 mode_names[t->mode]);
+		ret = -1;
+	}
+	if (ret < 0) {
+		set_why(t, path, why);
+		return -1;
+	}
+	if (!ret)
+		return 0;
+	fns[n] = F_WRITE;
+	offs[n] = f.write_internal;
+	cookie[n++] = f.write_count_arg == 5 ? AGT_TLS_FN_WRITE_EX5 : AGT_TLS_FN_WRITE_EX;
+	fns[n] = F_READ;
+	offs[n] = f.read_internal;
+	cookie[n++] = AGT_TLS_FN_READ_EX;
+	if (f.ssl_new) {
+		fns[n] = F_NEW;
+		offs[n] = f.ssl_new;
+		cookie[n++] = AGT_TLS_FN_NEW;
+	}
+	for (int i = 0; i < n; i++) {
+		if (fns[i] != F_NEW) {
+			eprog[ne] = t->skel->progs.tls_enter;
+			eoff[ne] = offs[i];
+			ecookie[ne++] = cookie[i];
+		}
+		rprog[nr] = t->skel->progs.tls_return;
+		roff[nr] = offs[i];
+		rcookie[nr++] = cookie[i];
+	}
+	if (t->mode == TLS_MULTI) {
+		ret = attach_multi(t, t->skel->progs.tls_enter, path, eoff, ecookie, ne, false);
+		if (!ret)
+			ret = attach_multi(t, t->skel->progs.tls_return, path, roff, rcookie, nr,
+					   true);
+	} else {
+		ret = attach_perf(t, eprog, path, eoff, ecookie, ne, false);
+		if (!ret)
+			ret = attach_perf(t, rprog, path, roff, rcookie, nr, true);
+	}
+	if (ret) {
+		fprintf(stderr, "agtrace-bpf: cannot attach TLS uprobes to %s: %s\n", path,
+			strerror(-ret));
+		return ret;
+	}
+	if (getenv("AGTRACE_DEBUG"))
+		fprintf(stderr,
+			"agtrace-bpf: TLS uprobes on %s (%s, OpenSSL 3 stripped: ssl_write_internal, "
+			"ssl_read_internal%s located)\n",
+			path, mode_names[t->mode], f.ssl_new ? ", SSL_new" : "");
+	return 1;
+}
+
 int tls_probe_attach_file(struct tls_probe *t, const char *path)
 {
 	size_t off[NFUNCS], offs[NFUNCS];
@@ -522,8 +618,12 @@ int tls_probe_attach_file(struct tls_probe *t, const char *path)
 			return 0;
 		symcache_put("ssl1", &st, NFUNCS, off);
 	}
-	if (!off[F_WRITE] || !off[F_READ])
-		return attach_awslc(t, path, &st) > 0;
+	if (!off[F_WRITE] || !off[F_READ]) {
+		/* stripped: AWS-LC under rustls, OpenSSL 3 linked in (both, in Codex) */
+		int a = attach_awslc(t, path, &st), o = attach_ossl(t, path, &st);
+
+		return a > 0 || o > 0;
+	}
 	for (int f = 0; f < NFUNCS; f++) {
 		if (off[f]) {
 			fns[n] = f;

@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/syscall.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/stat.h>
@@ -164,6 +166,11 @@ static void handle_one(struct consumer *c, const void *data, size_t size)
 			c->syscalls++;
 			if (r->nr >= 0 && r->nr < AGT_NR_MAX)
 				c->by_nr[r->nr]++;
+			/* a library mapped executable (dlopen: Copilot's runtime.node carries its
+			 * TLS): look now rather than at the next once-a-second rescan */
+			if (c->tls && r->nr == __NR_mmap && (r->args[2] & PROT_EXEC) &&
+			    !(r->args[3] & MAP_ANONYMOUS) && r->ret >= 0)
+				tls_probe_scan_pid(c->tls, r->h.tgid);
 			if (!c->stats)
 				break;
 			now = now_ns();
