@@ -136,12 +136,14 @@ test: deps
 test-kernels: deps agtrace-bpf $(WORKLOADS)
 	$(Q)./scripts/kernels/test.sh
 
-# Capture of rustls on AWS-LC in the real Codex CLI (tests/integration/rustls_tests.sh): Codex
-# is pinned in tests/rustls/package-lock.json, ~165 MB to download, so not part of make test.
+# TLS located in stripped binaries, on the real Codex and Copilot CLIs
+# (tests/integration/rustls_tests.sh): pinned in tests/rustls/package-lock.json, ~300 MB to
+# download, so not part of make test.
 test-rustls: deps agtrace-bpf
-	$(Q)[ -x tests/rustls/node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex ] || \
+	$(Q)[ -x tests/rustls/node_modules/@github/copilot-linux-x64/copilot ] || \
 		(cd tests/rustls && npm ci --ignore-scripts --no-audit --no-fund)
 	$(Q)AGT_RUSTLS=1 ./tests/integration/run.sh test_rustls_codex_exec
+	$(Q)AGT_RUSTLS=1 ./tests/integration/run.sh test_rustls_copilot
 
 bench: deps agtrace-bpf $(WORKLOADS) $(OUTPUT)/bench_rec_io
 	$(Q)./scripts/bench.sh
