@@ -20,13 +20,16 @@ static int32_t rd32(const unsigned char *p)
 	return v;
 }
 
-/* The vaddr of the .rodata string that is exactly `name`, 0 if none. */
-static uint64_t exact_str(const struct elfscan *m, const char *name)
+/*
+ * The vaddr of the next .rodata string that is exactly `name`, from *pos on, 0 if none (a name
+ * can be there more than once: each function's __func__ is its own object).
+ */
+static uint64_t exact_str(const struct elfscan *m, const char *name, size_t *pos)
 {
-	size_t pos = 0, n = strlen(name);
+	size_t n = strlen(name);
 	uint64_t a;
 
-	while ((a = elfscan_rodata_str(m, name, n, &pos))) {
+	while ((a = elfscan_rodata_str(m, name, n, pos))) {
 		const char *s = elfscan_str_at(m, a);
 
 		if (s && !strcmp(s, name))
@@ -65,26 +68,30 @@ static bool file_near(const struct elfscan *m, size_t k)
 static int func_named(const struct elfscan *m, const char *name, uint64_t *start, char *why,
 		      size_t whylen)
 {
-	uint64_t str = exact_str(m, name), fs, fe, fn = 0;
+	uint64_t str, fs, fe, fn = 0;
+	size_t pos = 0;
 	int nfn = 0;
 
-	if (!str)
-		return 0;
-	for (size_t k = 0; (k = elfscan_next_lea(m, k, ELFSCAN_RDX, str)) != (size_t)-1; k++) {
-		if (!file_near(m, k))
-			continue; /* the name used for something else */
-		if (!elfscan_func_of(m, m->text.addr + k, &fs, &fe)) {
-			snprintf(why, whylen, "OpenSSL 3 linked in, %s not located (no unwind entry)",
-				 name);
-			return -1;
+	while ((str = exact_str(m, name, &pos))) {
+		for (size_t k = 0; (k = elfscan_next_lea(m, k, ELFSCAN_RDX, str)) != (size_t)-1;
+		     k++) {
+			if (!file_near(m, k))
+				continue; /* the name used for something else */
+			if (!elfscan_func_of(m, m->text.addr + k, &fs, &fe)) {
+				snprintf(why, whylen,
+					 "OpenSSL 3 linked in, %s not located (no unwind entry)",
+					 name);
+				return -1;
+			}
+			if (nfn && fs != fn) {
+				snprintf(why, whylen,
+					 "OpenSSL 3 linked in, %s not located (2 candidates)",
+					 name);
+				return -1;
+			}
+			fn = fs;
+			nfn = 1;
 		}
-		if (nfn && fs != fn) {
-			snprintf(why, whylen, "OpenSSL 3 linked in, %s not located (2 candidates)",
-				 name);
-			return -1;
-		}
-		fn = fs;
-		nfn = 1;
 	}
 	*start = fn;
 	return nfn;
@@ -116,11 +123,12 @@ int tls_ossl_locate(const char *path, struct tls_ossl_funcs *out, char *why, siz
 	memset(out, 0, sizeof(*out));
 	if (why && whylen)
 		why[0] = '\0';
-	if (elfscan_open(&m, path) || !exact_str(&m, "ssl_write_internal"))
+	if (elfscan_open(&m, path) || !exact_str(&m, "ssl_write_internal", &(size_t){0}))
 		goto out; /* not OpenSSL 3's libssl */
 	ret = -1;
 	if (!m.ehhdr.size || !m.ehframe.size) {
-		snprintf(why, whylen, "OpenSSL 3 linked in, SSL functions not located (no .eh_frame_hdr)");
+		snprintf(why, whylen,
+			 "OpenSSL 3 linked in, SSL functions not located (no .eh_frame_hdr)");
 		goto out;
 	}
 	minor = ossl3_minor(&m);
