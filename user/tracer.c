@@ -76,6 +76,9 @@ struct consumer {
 	} * held;
 	size_t nheld, capheld;
 	unsigned long long drains;
+	/* the last executable mmap's rescan: one per process per drain (ld.so maps a dozen) */
+	__u32 mmap_tgid;
+	unsigned long long mmap_drain;
 	struct rusage ru0;     /* at the start of consuming */
 	struct tls_probe *tls; /* NULL with --no-tls or where it cannot load */
 	struct tls_conns *conns;
@@ -169,8 +172,12 @@ static void handle_one(struct consumer *c, const void *data, size_t size)
 			/* a library mapped executable (dlopen: Copilot's runtime.node carries its
 			 * TLS): look now rather than at the next once-a-second rescan */
 			if (c->tls && r->nr == __NR_mmap && (r->args[2] & PROT_EXEC) &&
-			    !(r->args[3] & MAP_ANONYMOUS) && r->ret >= 0)
+			    !(r->args[3] & MAP_ANONYMOUS) && r->ret >= 0 &&
+			    (r->h.tgid != c->mmap_tgid || c->drains != c->mmap_drain)) {
+				c->mmap_tgid = r->h.tgid;
+				c->mmap_drain = c->drains;
 				tls_probe_scan_pid(c->tls, r->h.tgid);
+			}
 			if (!c->stats)
 				break;
 			now = now_ns();
