@@ -320,8 +320,15 @@ static int on_bind(struct tls_aead *a, const struct agt_tls_bind *b)
 		return -ENOMEM;
 	a->st.binds++;
 	k->last_ts = b->h.ts;
-	if (k->bound && k->sk == b->sk)
+	if (k->bound) {
+		/*
+		 * A key serves one connection for life: a bind elsewhere comes from a thread that
+		 * received on one socket and then opened records rustls had buffered from another.
+		 */
+		if (k->sk != b->sk)
+			a->st.conflicts++;
 		return 0;
+	}
 	s = sock_get(a, b->h.tgid, b->sk);
 	if (!s)
 		return -ENOMEM;

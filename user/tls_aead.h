@@ -8,8 +8,9 @@
  * in order: its records are reassembled from their chunks, TLS 1.3's inner content type and
  * padding are stripped (the type is the last non-zero byte), and only application_data goes on.
  * A key belongs to the connection of the TCP socket its thread sends on next (sealing) or last
- * received from (opening), which agt_tls_bind records say; that pairs the two directions. Sealed
- * records wait for their key's bind (it follows them). A socket whose connection already has a
+ * received from (opening), which agt_tls_bind records say; that pairs the two directions. The
+ * first bind of a key holds (a key never changes connection). Sealed records wait for their
+ * key's bind (it follows them). A socket whose connection already has a
  * sealing key and sees another one start with an HTTP/2 preface or an HTTP/1 request is a new
  * connection at a reused address; otherwise the new key is a TLS 1.3 KeyUpdate of the same one.
  */
@@ -32,6 +33,7 @@ struct tls_aead_stats {
 	uint64_t lost;	  /* records cut (ring full, capture cap) or never bound to a socket */
 	uint64_t bad;	  /* malformed (all zeros, bad chunk) */
 	uint64_t binds;
+	uint64_t conflicts; /* binds of a bound key to another socket, ignored */
 };
 
 struct tls_aead *tls_aead__new(tls_aead_out out, void *ctx);

@@ -204,10 +204,14 @@ static void test_tls_aead_pairs_directions_by_socket(void **state)
 	assert_true(o->e[4].ssl != o->e[0].ssl && o->e[4].ssl != o->e[1].ssl);
 	assert_int_equal(o->e[2].op, AGT_TLS_READ);
 	assert_memory_equal(o->e[2].data, "resp-b", 6);
-	/* a bind repeated for the same socket changes nothing */
+	/* a bind repeated for the same socket changes nothing; to another one, it is ignored */
 	assert_int_equal(bind(a, 7, 0xa1, 0x1000, AGT_TLS_WRITE), 0);
-	assert_int_equal(o->n, 5);
-	assert_int_equal(tls_aead_stats(a)->binds, 6);
+	assert_int_equal(bind(a, 7, 0xa2, 0x2000, AGT_TLS_READ), 0);
+	assert_int_equal(rec13(a, 7, 0xa2, R13, "resp-a2", 23, 0), 0);
+	assert_int_equal(o->n, 6);
+	assert_int_equal(o->e[5].ssl, o->e[0].ssl);
+	assert_int_equal(tls_aead_stats(a)->binds, 7);
+	assert_int_equal(tls_aead_stats(a)->conflicts, 1);
 	tls_aead__free(a);
 	free(o);
 }
