@@ -44,7 +44,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean deps vmlinux unit integration test bench format demo fuzz strace-compare test-kernels
+.PHONY: all clean deps vmlinux unit integration test bench format demo fuzz strace-compare test-kernels test-rustls
 
 all: agtrace-bpf
 
@@ -70,7 +70,7 @@ $(VMLINUX_DIR)/vmlinux.h:
 	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
 endif
 
-$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(VMLINUX_DIR)/vmlinux.h | $(OUTPUT)
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c bpf/agtrace.h $(wildcard bpf/*.bpf.h) $(VMLINUX_DIR)/vmlinux.h | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(ARCH) -I$(VMLINUX_DIR) -Ibpf \
 		-c $< -o $@.tmp
@@ -89,7 +89,7 @@ $(OUTPUT)/analyze/%.o: analyze/%.c $(wildcard analyze/*.h) | $(OUTPUT)/analyze
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(BASE_CFLAGS) $(INCLUDES) -c $< -o $@
 
-$(APP_OBJS): $(OUTPUT)/agtrace.skel.h $(OUTPUT)/tls.skel.h
+$(APP_OBJS): $(OUTPUT)/agtrace.skel.h $(OUTPUT)/tls.skel.h $(OUTPUT)/tls_sock.skel.h
 
 # The model table (context windows, prices) is compiled in: models.tsv becomes a C string, so the
 # binary needs no data path; a user file can still override it at run time (analyze/models.h).
@@ -165,6 +165,15 @@ test: deps
 # (scripts/kernels/); KERNELS_FULL=1 runs the whole integration suite in each guest instead.
 test-kernels: deps agtrace-bpf $(WORKLOADS)
 	$(Q)./scripts/kernels/test.sh
+
+# TLS located in stripped binaries, on the real Codex and Copilot CLIs
+# (tests/integration/rustls_tests.sh): pinned in tests/rustls/package-lock.json, ~300 MB to
+# download, so not part of make test.
+test-rustls: deps agtrace-bpf
+	$(Q)[ -x tests/rustls/node_modules/@github/copilot-linux-x64/copilot ] || \
+		(cd tests/rustls && npm ci --ignore-scripts --no-audit --no-fund)
+	$(Q)AGT_RUSTLS=1 ./tests/integration/run.sh test_rustls_codex_exec
+	$(Q)AGT_RUSTLS=1 ./tests/integration/run.sh test_rustls_copilot
 
 bench: deps agtrace-bpf $(WORKLOADS) $(OUTPUT)/bench_rec_io
 	$(Q)./scripts/bench.sh

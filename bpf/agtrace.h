@@ -46,6 +46,7 @@ enum agt_rec_type {
 	AGT_REC_EXIT = 4,
 	AGT_REC_TLS_DATA = 5, /* bpf/tls.bpf.c, on its own ring */
 	AGT_REC_TLS_CONN = 6,
+	AGT_REC_TLS_BIND = 7, /* bpf/tls_aead.bpf.h: which socket an AEAD key's records travel on */
 };
 
 /*
@@ -144,6 +145,15 @@ struct agt_exit {
 enum agt_tls_op {
 	AGT_TLS_WRITE = 0, /* SSL_write / SSL_write_ex: plaintext the process sends */
 	AGT_TLS_READ = 1,  /* SSL_read / SSL_read_ex: plaintext it received */
+	/*
+	 * One TLS record's plaintext at an AEAD (AWS-LC under rustls, bpf/tls_aead.bpf.h); `ssl`
+	 * is the EVP_AEAD_CTX*, one per key and direction. TLS 1.3: content, inner content type,
+	 * padding zeros; TLS 1.2 (only application_data is sent up): the content alone.
+	 */
+	AGT_TLS_SEAL13 = 2,
+	AGT_TLS_OPEN13 = 3,
+	AGT_TLS_SEAL12 = 4,
+	AGT_TLS_OPEN12 = 5,
 };
 
 /* Attach cookies of the TLS uprobes: which OpenSSL function a probe sits on. */
@@ -161,6 +171,14 @@ enum agt_tls_fn {
 	AGT_TLS_FN_GO_READ_RET = 10, /* a RET of (*Conn).Read */
 	AGT_TLS_FN_GO_NEW = 11,	     /* (*Conn).clientHandshake / serverHandshake entry */
 	AGT_TLS_FN_GO_CLOSE = 12,    /* (*Conn).Close entry */
+	/* AWS-LC's AEAD (user/tls_awslc.c) */
+	AGT_TLS_FN_AEAD_SEAL = 16,
+	AGT_TLS_FN_AEAD_SEAL_SCATTER = 17,
+	AGT_TLS_FN_AEAD_OPEN = 18,
+	AGT_TLS_FN_AEAD_OPEN_GATHER = 19,
+	/* OpenSSL 3.2+'s ssl_write_internal(s, buf, num, flags, size_t *written) (user/tls_ossl.c)
+	 */
+	AGT_TLS_FN_WRITE_EX5 = 20,
 };
 
 enum agt_tls_event {
@@ -183,6 +201,19 @@ struct agt_tls_conn {
 	struct agt_hdr h;
 	__u64 ssl;
 	__u32 event; /* enum agt_tls_event */
+	__u32 _pad;
+};
+
+/*
+ * The AEAD key `ctx` of the traced thread's records travels on the TCP socket `sk` (a struct
+ * sock *): sealed records leave through the thread's next tcp_sendmsg, opened ones came from
+ * its last tcp_recvmsg. Keys of one connection share the socket: that pairs the directions.
+ */
+struct agt_tls_bind {
+	struct agt_hdr h;
+	__u64 ctx;
+	__u64 sk;
+	__u32 op; /* AGT_TLS_WRITE: sealing key, AGT_TLS_READ: opening key */
 	__u32 _pad;
 };
 

@@ -292,6 +292,8 @@ static __always_inline int canary_hit(void)
 	return 0;
 }
 
+#include "tls_aead.bpf.h" /* rustls on AWS-LC: the record layer's AEAD */
+
 /*
  * One entry and one return program for all six functions: the attach cookie says which function
  * fired. With uprobe_multi links that makes two links per binary, and removing a link costs one
@@ -313,6 +315,9 @@ int tls_enter(struct pt_regs *ctx)
 	case AGT_TLS_FN_READ_EX:
 		return call_enter(PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), PT_REGS_PARM4(ctx),
 				  AGT_TLS_READ);
+	case AGT_TLS_FN_WRITE_EX5:
+		return call_enter(PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), PT_REGS_PARM5(ctx),
+				  AGT_TLS_WRITE);
 	case AGT_TLS_FN_FREE:
 		return conn_event(PT_REGS_PARM1(ctx), AGT_TLS_FREE);
 	case AGT_TLS_FN_CANARY:
@@ -327,6 +332,14 @@ int tls_enter(struct pt_regs *ctx)
 		return conn_event(ctx->ax, AGT_TLS_NEW);
 	case AGT_TLS_FN_GO_CLOSE:
 		return conn_event(ctx->ax, AGT_TLS_FREE);
+	case AGT_TLS_FN_AEAD_SEAL:
+		return aead_seal_enter(ctx, false);
+	case AGT_TLS_FN_AEAD_SEAL_SCATTER:
+		return aead_seal_enter(ctx, true);
+	case AGT_TLS_FN_AEAD_OPEN:
+		return aead_open_enter(ctx, false);
+	case AGT_TLS_FN_AEAD_OPEN_GATHER:
+		return aead_open_enter(ctx, true);
 	}
 	return 0;
 }
@@ -334,8 +347,12 @@ int tls_enter(struct pt_regs *ctx)
 SEC("uretprobe")
 int tls_return(struct pt_regs *ctx)
 {
-	if (bpf_get_attach_cookie(ctx) == AGT_TLS_FN_NEW)
+	__u64 fn = bpf_get_attach_cookie(ctx);
+
+	if (fn == AGT_TLS_FN_NEW)
 		return conn_event(PT_REGS_RC(ctx), AGT_TLS_NEW);
+	if (fn == AGT_TLS_FN_AEAD_OPEN || fn == AGT_TLS_FN_AEAD_OPEN_GATHER)
+		return aead_open_return(PT_REGS_RC(ctx));
 	return call_return((int)PT_REGS_RC(ctx)); /* SSL_read/SSL_write and _ex return int */
 }
 

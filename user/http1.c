@@ -238,8 +238,17 @@ static bool sse_line_end(struct h1_side *s)
 	}
 	if (sse_line_is(s, len, "data: [DONE]") || sse_line_is(s, len, "data:[DONE]"))
 		return true;
-	if (sse_line_is(s, len, "event: message_stop") || sse_line_is(s, len, "event:message_stop"))
-		s->sse_stop = true;
+	if (len > 6 && !memcmp(s->sse_line, "event:", 6)) {
+		/* the last event of a stream: Anthropic's, the Responses API's */
+		static const char *const names[] = {"message_stop", "response.completed",
+						    "response.incomplete", "response.failed"};
+		size_t off = s->sse_line[6] == ' ' ? 7 : 6;
+
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (len - off == strlen(names[i]) &&
+			    !memcmp(s->sse_line + off, names[i], len - off))
+				s->sse_stop = true;
+	}
 	return false;
 }
 

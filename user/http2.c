@@ -27,7 +27,8 @@
  *   always follows its request's. Aborted responses get ts_end (and, if nothing arrived,
  *   ts_start) = the time of the abort.
  * - SSE: like HTTP/1.1, a text/event-stream response ends at the line `data: [DONE]` or at the
- *   end of an `event: message_stop` event; the body stops after that line.
+ *   end of an `event: message_stop` (or Responses API `response.completed`/`.incomplete`/
+ *   `.failed`) event; the body stops after that line.
  * - Sync: a frame header that breaks RFC 9113's fixed rules (lengths of PING, RST_STREAM...,
  *   stream 0 where one is required, length over the peer's SETTINGS_MAX_FRAME_SIZE) or an
  *   http2_gap() loses sync. The direction then skips whole feeds until one starts with a chain of
@@ -162,8 +163,8 @@ struct h2_half {
 	bool raw;	/* stored as it came (identity, or no decoder) */
 	bool sse;
 	bool sse_done;
-	bool sse_stop; /* inside an `event: message_stop` event */
-	char line[24]; /* the start of the current SSE line */
+	bool sse_stop; /* inside a last event (message_stop, response.completed...) */
+	char line[32]; /* the start of the current SSE line: "event: response.incomplete" fits */
 	size_t line_len;
 };
 
@@ -332,6 +333,23 @@ static bool line_is(const char *line, size_t len, const char *s)
 }
 
 /*
+ * An `event:` line naming the last event of a stream: Anthropic's message_stop, the Responses
+ * API's response.completed/incomplete/failed (Codex stops reading there: the frame that ends the
+ * HTTP/2 stream may never be decrypted before it exits).
+ */
+static bool stop_event(const char *line, size_t len)
+{
+	static const char *const names[] = {"message_stop", "response.completed",
+					    "response.incomplete", "response.failed"};
+	size_t off = len > 6 && line[6] == ' ' ? 7 : 6;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (len - off == strlen(names[i]) && !memcmp(line + off, names[i], len - off))
+			return true;
+	return false;
+}
+
+/*
  * Follows the SSE lines of decoded bytes; returns how many of the `n` belong to the body, which
  * ends after the line that ends the stream.
  */
@@ -364,8 +382,7 @@ static size_t sse_scan(struct h2_half *f, const unsigned char *p, size_t n)
 			return i + 1;
 		}
 		if (len >= 6 && !memcmp(f->line, "event:", 6))
-			f->sse_stop = fits && (line_is(f->line, len, "event: message_stop") ||
-					       line_is(f->line, len, "event:message_stop"));
+			f->sse_stop = fits && stop_event(f->line, len);
 	}
 	return n;
 }

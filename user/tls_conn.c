@@ -10,6 +10,7 @@
 #include "agtrace.h"
 #include "http1.h"
 #include "http2.h"
+#include "tls_aead.h"
 #include "tls_conn.h"
 
 enum proto { PROTO_UNKNOWN, PROTO_H1, PROTO_H2 };
@@ -47,7 +48,8 @@ struct tls_conns {
 	} * gens;
 	size_t ngens, capgens;
 	struct tls_conn_stats st;
-	uint64_t last_ts; /* of the newest record: the end of connections cut at exit */
+	uint64_t last_ts;      /* of the newest record: the end of connections cut at exit */
+	struct tls_aead *aead; /* rustls' records at AWS-LC's AEAD, made plain (lazily) */
 };
 
 static void on_http(void *ctx, const struct http_msg *req, const struct http_msg *resp)
@@ -269,10 +271,33 @@ static void on_conn(struct tls_conns *t, const struct agt_tls_conn *r)
 	}
 }
 
+static int aead_out(void *ctx, const void *rec, size_t size)
+{
+	return tls_conns_record(ctx, rec, size);
+}
+
+/* An AEAD-level record (tls_aead.h): it comes back through aead_out as plain ones. */
+static int aead_record(struct tls_conns *t, const void *data, size_t size)
+{
+	uint64_t lost;
+	int err;
+
+	if (!t->aead && !(t->aead = tls_aead__new(aead_out, t)))
+		return -ENOMEM;
+	lost = tls_aead_stats(t->aead)->lost;
+	err = tls_aead_record(t->aead, data, size);
+	t->st.lost_bytes += tls_aead_stats(t->aead)->lost - lost; /* records, not bytes: >0 */
+	if (err == -EINVAL)
+		t->st.bad++;
+	return err;
+}
+
 int tls_conns_record(struct tls_conns *t, const void *data, size_t size)
 {
 	const struct agt_hdr *h = data;
 
+	if (tls_aead_owns(data, size))
+		return aead_record(t, data, size);
 	t->st.records++;
 	if (size < sizeof(*h) || h->size > size)
 		goto bad;
@@ -298,6 +323,7 @@ bad:
 
 void tls_conns_exit(struct tls_conns *t, uint32_t tgid, uint64_t ts)
 {
+	tls_aead_exit(t->aead, tgid);
 	for (size_t i = 0; i < t->n;) {
 		if (t->c[i]->tgid == tgid)
 			conn_end(t, i, ts); /* moves the last entry into i */
@@ -325,5 +351,6 @@ void tls_conns__free(struct tls_conns *t)
 		conn_end(t, t->n - 1, t->last_ts);
 	free(t->c);
 	free(t->gens);
+	tls_aead__free(t->aead);
 	free(t);
 }

@@ -21,7 +21,9 @@
 #include "elfsym.h"
 #include "symcache.h"
 #include "tls_bssl.h"
+#include "tls_awslc.h"
 #include "tls_go.h"
+#include "tls_ossl.h"
 
 /* From linux/bpf.h of 6.6+, which this build's headers (Debian 12) predate. */
 #define ATTACH_UPROBE_MULTI 48
@@ -45,6 +47,7 @@ union link_create_attr {
 };
 #include "tls.skel.h"
 #include "tls_probe.h"
+#include "tls_sock.skel.h"
 
 enum { F_WRITE, F_READ, F_WRITE_EX, F_READ_EX, F_NEW, F_FREE, NFUNCS };
 static const char *const funcs[NFUNCS] = {"SSL_write",	 "SSL_read", "SSL_write_ex",
@@ -80,6 +83,7 @@ struct tls_probe {
 		char *why;	   /* TLS_FILE_BLIND: why no probe is there */
 	} * seen;		   /* every file looked at, OpenSSL or not: each is parsed once */
 	size_t nseen, capseen;
+	struct tls_sock_bpf *sock; /* socket tracepoints, loaded with the first AWS-LC binary */
 };
 
 /*
@@ -214,6 +218,7 @@ void tls_probe__free(struct tls_probe *t)
 		return;
 	if (!detach_in_background(t->links, t->nlinks))
 		destroy_links(t->links, t->nlinks);
+	tls_sock_bpf__destroy(t->sock);
 	free(t->links);
 	for (size_t i = 0; i < t->nseen; i++)
 		free(t->seen[i].why);
@@ -421,6 +426,221 @@ static int attach_funcs(struct tls_probe *t, const char *path, const int *fns, c
 	}
 }
 
+/*
+ * The file being looked at (the last seen record) carries `stack` but is not attached: blind,
+ * unless another stack in it is attached (attach_file decides); the first reason is kept.
+ */
+static void set_why(struct tls_probe *t, const char *stack, const char *why)
+{
+	struct seen *s = &t->seen[t->nseen - 1];
+
+	if (!s->why)
+		seen_blind(s, stack, why);
+}
+
+/*
+ * The programs on the socket send/receive tracepoints that say which socket an AEAD key serves
+ * (tls_sock.bpf.c), sharing the TLS object's ring, drop counter and per-thread map. Loaded only
+ * when needed: a kernel without them loses rustls capture, not the rest. 0 or -errno.
+ */
+static int sock_load(struct tls_probe *t)
+{
+	struct tls_sock_bpf *s = tls_sock_bpf__open();
+	int err;
+
+	if (!s)
+		return -errno;
+	s->rodata->targ_wakeup_bytes = t->skel->rodata->targ_wakeup_bytes;
+	err = bpf_map__reuse_fd(s->maps.tracked, bpf_map__fd(t->skel->maps.tracked));
+	err = err ?: bpf_map__reuse_fd(s->maps.tls_events, bpf_map__fd(t->skel->maps.tls_events));
+	err = err ?: bpf_map__reuse_fd(s->maps.tls_drops, bpf_map__fd(t->skel->maps.tls_drops));
+	err =
+	    err ?: bpf_map__reuse_fd(s->maps.aead_threads, bpf_map__fd(t->skel->maps.aead_threads));
+	err = err ?: tls_sock_bpf__load(s);
+	err = err ?: tls_sock_bpf__attach(s);
+	if (err) {
+		tls_sock_bpf__destroy(s);
+		return err;
+	}
+	t->sock = s;
+	return 0;
+}
+
+/*
+ * AWS-LC's AEAD in `path` (rustls: Codex, Copilot's runtime.node), located by tls_awslc.c and
+ * remembered per file version: seal at entry, open at entry and return, all through the
+ * cookie-dispatched tls_enter/tls_return, plus the kprobes that tell which socket a key serves.
+ * 1 attached, 0 no AWS-LC, <0 found but not attached (why in the file's seen record).
+ */
+static int attach_awslc(struct tls_probe *t, const char *path, const struct stat *st)
+{
+	static const __u64 cookie_of[AWSLC_NFN] = {
+	    AGT_TLS_FN_AEAD_SEAL, AGT_TLS_FN_AEAD_SEAL_SCATTER, AGT_TLS_FN_AEAD_OPEN,
+	    AGT_TLS_FN_AEAD_OPEN_GATHER};
+	struct bpf_program *eprog[AWSLC_MAX], *rprog[AWSLC_MAX];
+	unsigned long eoff[AWSLC_MAX], roff[AWSLC_MAX];
+	__u64 ecookie[AWSLC_MAX], rcookie[AWSLC_MAX];
+	struct tls_awslc_funcs f = {0};
+	unsigned ne = 0, nr = 0;
+	char why[160] = "";
+	int ret, err;
+
+	if (symcache_get("awslc1", st, AWSLC_MAX, f.off)) {
+		for (int i = 0; i < AWSLC_MAX; i++)
+			f.n += !!f.off[i];
+		ret = f.n;
+	} else {
+		ret = tls_awslc_locate(path, &f, why, sizeof(why));
+		if (ret >= 0)
+			symcache_put("awslc1", st, AWSLC_MAX, f.off);
+	}
+	if (ret > 0 && t->mode == TLS_CHAIN) {
+		snprintf(why, sizeof(why),
+			 "AWS-LC located, but this kernel's TLS mode (%s) cannot capture it",
+			 mode_names[t->mode]);
+		ret = -1;
+	}
+	if (ret < 0) {
+		set_why(t, "AWS-LC", why);
+		return -1;
+	}
+	if (!ret)
+		return 0;
+	for (int i = 0; i < AWSLC_MAX; i++) {
+		int fn = i % AWSLC_NFN;
+
+		if (!f.off[i])
+			continue;
+		eprog[ne] = t->skel->progs.tls_enter;
+		eoff[ne] = f.off[i];
+		ecookie[ne++] = cookie_of[fn];
+		if (fn == AWSLC_OPEN || fn == AWSLC_OPEN_GATHER) {
+			rprog[nr] = t->skel->progs.tls_return;
+			roff[nr] = f.off[i];
+			rcookie[nr++] = cookie_of[fn];
+		}
+	}
+	if (!t->sock) {
+		err = sock_load(t);
+		if (err) {
+			snprintf(why, sizeof(why),
+				 "AWS-LC located, but the socket tracepoints that pair its keys "
+				 "(6.3+) cannot load: %s",
+				 strerror(-err));
+			set_why(t, "AWS-LC", why);
+			return err;
+		}
+	}
+	if (t->mode == TLS_MULTI) {
+		err = attach_multi(t, t->skel->progs.tls_enter, path, eoff, ecookie, ne, false);
+		if (!err)
+			err = attach_multi(t, t->skel->progs.tls_return, path, roff, rcookie, nr,
+					   true);
+	} else {
+		err = attach_perf(t, eprog, path, eoff, ecookie, ne, false);
+		if (!err)
+			err = attach_perf(t, rprog, path, roff, rcookie, nr, true);
+	}
+	if (err) {
+		fprintf(stderr, "agtrace-bpf: cannot attach TLS uprobes to %s: %s\n", path,
+			strerror(-err));
+		return err;
+	}
+	if (getenv("AGTRACE_DEBUG"))
+		fprintf(stderr,
+			"agtrace-bpf: TLS uprobes on %s (%s, AWS-LC AEAD: %u functions located)\n",
+			path, mode_names[t->mode], f.n);
+	return 1;
+}
+
+/*
+ * OpenSSL 3 linked statically into a stripped binary (Copilot's runtime.node), located by
+ * tls_ossl.c and remembered per file version: ssl_write_internal/ssl_read_internal, which every
+ * SSL_write/SSL_read form goes through, with the _ex programs (the count behind a pointer), and
+ * SSL_new. 1 attached, 0 none, <0 found but not attached (why kept).
+ */
+static int attach_ossl(struct tls_probe *t, const char *path, const struct stat *st)
+{
+	struct tls_ossl_funcs f = {0};
+	size_t c[4];
+	char why[160] = "";
+	int ret, fns[3], n = 0;
+	size_t offs[3];
+	__u64 cookie[3];
+	struct bpf_program *eprog[3], *rprog[3];
+	unsigned long eoff[3], roff[3];
+	__u64 ecookie[3], rcookie[3];
+	unsigned ne = 0, nr = 0;
+
+	if (symcache_get("ossl3", st, 4, c)) {
+		f = (struct tls_ossl_funcs){c[0], c[1], c[2], (int)c[3]};
+		ret = f.write_internal && f.read_internal;
+	} else {
+		ret = tls_ossl_locate(path, &f, why, sizeof(why));
+		c[0] = f.write_internal;
+		c[1] = f.read_internal;
+		c[2] = f.ssl_new;
+		c[3] = f.write_count_arg;
+		if (ret >= 0)
+			symcache_put("ossl3", st, 4, c);
+	}
+	if (ret > 0 && t->mode == TLS_CHAIN) {
+		snprintf(why, sizeof(why),
+			 "OpenSSL 3 located, but this kernel's TLS mode (%s) cannot capture it",
+			 mode_names[t->mode]);
+		ret = -1;
+	}
+	if (ret < 0) {
+		set_why(t, "OpenSSL 3", why);
+		return -1;
+	}
+	if (!ret)
+		return 0;
+	fns[n] = F_WRITE;
+	offs[n] = f.write_internal;
+	cookie[n++] = f.write_count_arg == 5 ? AGT_TLS_FN_WRITE_EX5 : AGT_TLS_FN_WRITE_EX;
+	fns[n] = F_READ;
+	offs[n] = f.read_internal;
+	cookie[n++] = AGT_TLS_FN_READ_EX;
+	if (f.ssl_new) {
+		fns[n] = F_NEW;
+		offs[n] = f.ssl_new;
+		cookie[n++] = AGT_TLS_FN_NEW;
+	}
+	for (int i = 0; i < n; i++) {
+		if (fns[i] != F_NEW) {
+			eprog[ne] = t->skel->progs.tls_enter;
+			eoff[ne] = offs[i];
+			ecookie[ne++] = cookie[i];
+		}
+		rprog[nr] = t->skel->progs.tls_return;
+		roff[nr] = offs[i];
+		rcookie[nr++] = cookie[i];
+	}
+	if (t->mode == TLS_MULTI) {
+		ret = attach_multi(t, t->skel->progs.tls_enter, path, eoff, ecookie, ne, false);
+		if (!ret)
+			ret = attach_multi(t, t->skel->progs.tls_return, path, roff, rcookie, nr,
+					   true);
+	} else {
+		ret = attach_perf(t, eprog, path, eoff, ecookie, ne, false);
+		if (!ret)
+			ret = attach_perf(t, rprog, path, roff, rcookie, nr, true);
+	}
+	if (ret) {
+		fprintf(stderr, "agtrace-bpf: cannot attach TLS uprobes to %s: %s\n", path,
+			strerror(-ret));
+		return ret;
+	}
+	if (getenv("AGTRACE_DEBUG"))
+		fprintf(
+		    stderr,
+		    "agtrace-bpf: TLS uprobes on %s (%s, OpenSSL 3 stripped: ssl_write_internal, "
+		    "ssl_read_internal%s located)\n",
+		    path, mode_names[t->mode], f.ssl_new ? ", SSL_new" : "");
+	return 1;
+}
+
 /* The OpenSSL with exported symbols in `path` (libssl, node): 1 attached, 0 none, -errno. */
 static int attach_openssl(struct tls_probe *t, const char *path, const struct stat *st)
 {
@@ -566,6 +786,13 @@ static enum tls_file_state attach_file(struct tls_probe *t, const char *path, co
 	if (!err && s->state != TLS_FILE_BLIND) {
 		stack = "Go crypto/tls";
 		err = attach_go(t, path, s);
+	}
+	if (!err) {
+		/* stripped: AWS-LC under rustls, OpenSSL 3 linked in (both, in Codex) */
+		int a = attach_awslc(t, path, &st), o = attach_ossl(t, path, &st);
+
+		stack = a > 0 && o > 0 ? "AWS-LC + OpenSSL 3" : a > 0 ? "AWS-LC" : "OpenSSL 3";
+		err = a > 0 || o > 0;
 	}
 	if (err > 0) {
 		s->state = TLS_FILE_PROBED;

@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/syscall.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/stat.h>
@@ -75,6 +77,9 @@ struct consumer {
 	} * held;
 	size_t nheld, capheld;
 	unsigned long long drains;
+	/* the last executable mmap's rescan: one per process per drain (ld.so maps a dozen) */
+	__u32 mmap_tgid;
+	unsigned long long mmap_drain;
 	struct rusage ru0;     /* at the start of consuming */
 	struct tls_probe *tls; /* NULL with --no-tls or where it cannot load */
 	struct tls_conns *conns;
@@ -180,6 +185,18 @@ static void handle_one(struct consumer *c, const void *data, size_t size)
 			if (r->nr >= 0 && r->nr < AGT_NR_MAX)
 				c->by_nr[r->nr]++;
 			tls_coverage_syscall(c->cov, r, size);
+			/* a library mapped executable (dlopen: Copilot's runtime.node carries its
+			 * TLS): look now rather than at the next once-a-second rescan */
+			if (c->tls && r->nr == __NR_mmap && (r->args[2] & PROT_EXEC) &&
+			    !(r->args[3] & MAP_ANONYMOUS) && r->ret >= 0 &&
+			    (r->h.tgid != c->mmap_tgid || c->drains != c->mmap_drain)) {
+				struct tls_pid_cov cov;
+
+				c->mmap_tgid = r->h.tgid;
+				c->mmap_drain = c->drains;
+				tls_probe_scan_pid(c->tls, r->h.tgid, &cov);
+				tls_coverage_image(c->cov, r->h.tgid, &cov, false);
+			}
 			if (!c->stats)
 				break;
 			now = now_ns();

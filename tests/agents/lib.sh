@@ -54,7 +54,8 @@ mock_stop() {
 
 # stack_of FILE: the binary kind and TLS stack of FILE, read from the file itself: node (the
 # machine's, OpenSSL statically inside), a Bun executable (a .bun section; BoringSSL named in it),
-# Rust (rustc in .comment; rustls / aws-lc named in it; static when nothing is NEEDED).  Plus
+# Rust (rustc in .comment; rustls / aws-lc / an OpenSSL 3 version named in it; static when
+# nothing is NEEDED).  Plus
 # "no SSL_* symbols" when SSL_write is not exported: nothing to attach to by name.
 stack_of() {
 	local f=$1 k tls=""
@@ -66,6 +67,8 @@ stack_of() {
 	grep -aqm1 BoringSSL "$f" && tls="BoringSSL"
 	grep -aqm1 rustls "$f" && tls="rustls"
 	grep -aqm1 'aws-lc' "$f" && tls="${tls:+$tls/}aws-lc"
+	k=$(grep -aom1 'OpenSSL 3\.[0-9]*\.[0-9]*' "$f" | head -1)
+	[ -n "$k" ] && tls="${tls:+$tls + }$k"
 	if readelf -SW "$f" 2>/dev/null | grep -q ' \.bun '; then
 		k="Bun"
 	elif readelf -p .comment "$f" 2>/dev/null | grep -q rustc; then

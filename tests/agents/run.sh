@@ -55,10 +55,10 @@ method_of() {
 # and check.py found every logged call in the trace
 # (bodies, tokens) and the key nowhere.  Fail otherwise, with the first reason.
 run_agent() {
-	local a=$1 d=$OUT/$1 rc why counts logged seen steps execs method
+	local a=$1 d=$OUT/$1 rc why counts logged seen steps execs method cov
 	rm -rf "$d"
 	mkdir -p "$d/home" "$d/work"
-	mock_start "$d" --scenario "shell:$STEPS" || { rows+=("| $a | ? | ? | ? | 0 | 0 | 0/0 | FAIL: mock did not start |") && return 1; }
+	mock_start "$d" --scenario "shell:$STEPS" || { rows+=("| $a | ? | ? | ? | ? | 0 | 0 | 0/0 | FAIL: mock did not start |") && return 1; }
 	agent_setup "$a" "$d/home"
 	echo "test-agents: $a $VERSION ..." >&2
 	(cd "$d/work" && env -i "${ENVS[@]}" AGTRACE_DEBUG=1 "$AGT" --json --http -o "$d/trace.jsonl" \
@@ -75,6 +75,7 @@ run_agent() {
 	method=$(method_of "$TLS_BIN" "$d/agent.err")
 	STACK="$STACK_PREFIX$(stack_of "$TLS_BIN")"
 	execs=$(tool_execs "$d/trace.jsonl" 2>/dev/null)
+	cov=$(coverage_of "$d/trace.jsonl" 2>/dev/null)
 	why=""
 	if [ "$rc" != 0 ]; then
 		why="exit $rc: $(grep -av '^agtrace-bpf:' "$d/agent.err" | tail -1 | cut -c1-80)"
@@ -89,8 +90,28 @@ run_agent() {
 	elif [ "$crc" != 0 ]; then
 		why=$(grep -m1 'FAIL' "$d/check" | cut -c1-100)
 	fi
-	rows+=("| $a | $VERSION | $STACK | $method | ${logged:-?} | ${seen:-?} | ${steps:-?}/${execs:-?} | ${why:+FAIL: }${why:-pass} |")
+	rows+=("| $a | $VERSION | $STACK | $method | ${cov:-?} | ${logged:-?} | ${seen:-?} | ${steps:-?}/${execs:-?} | ${why:+FAIL: }${why:-pass} |")
 	[ -z "$why" ]
+}
+
+# coverage_of TRACE: what the tracer's own `coverage` events said of the processes that talked
+# TLS: "probed: STACK" / "blind: WHY", distinct, in order ("-" when none was emitted).
+coverage_of() {
+	$PY - "$1" <<-'EOF'
+		import json, sys
+		seen = []
+		for line in open(sys.argv[1], "rb"):
+		    if b'"coverage"' not in line:
+		        continue
+		    e = json.loads(line)
+		    if e.get("type") != "coverage":
+		        continue
+		    c = e["coverage"]
+		    s = "%s: %s" % (c["status"], c["tls"] if c["status"] == "probed" else c["why"])
+		    if s not in seen:
+		        seen.append(s)
+		print("; ".join(seen) or "-")
+	EOF
 }
 
 # tool_execs TRACE: how many distinct `echo agtrace-step-K` tool commands the trace shows being
@@ -112,8 +133,8 @@ tool_execs() {
 }
 
 print_table() {
-	echo "| agent | version | binary / TLS stack | method | requests logged | requests seen | tool steps run/traced | result |"
-	echo "|---|---|---|---|---|---|---|---|"
+	echo "| agent | version | binary / TLS stack | method | coverage events | requests logged | requests seen | tool steps run/traced | result |"
+	echo "|---|---|---|---|---|---|---|---|---|"
 	printf '%s\n' "${rows[@]}"
 }
 

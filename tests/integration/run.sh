@@ -387,6 +387,8 @@ test_output_file_mode() {
 # The mock as the real agent CLIs need it (probes, scenario mode, latency); the CLIs: make test-agents
 # shellcheck source=tests/integration/agents_tests.sh
 . tests/integration/agents_tests.sh
+# shellcheck source=tests/integration/rustls_tests.sh
+[ -n "${AGT_RUSTLS:-}" ] && . tests/integration/rustls_tests.sh # make test-rustls: Codex is 450 MB
 
 if [ "$(id -u)" != 0 ]; then
 	notrun=${#tests[@]}

@@ -566,6 +566,12 @@ static const struct {
      "data: {\"a\":1}\n\n: ping\n\nevent: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"},
     {"event: message_stop\r\ndata: {}\r\n\r\n",
      "data: {\"a\":1}\n\nevent: message_stop\r\ndata: {}\r\n\r\n"},
+    /* the Responses API: Codex stops reading after response.completed */
+    {"event: response.output_text.done\ndata: {}\n\nevent: response.completed\ndata: {}\n\n",
+     "data: {\"a\":1}\n\nevent: response.output_text.done\ndata: {}\n\nevent: "
+     "response.completed\ndata: {}\n\n"},
+    {"event:response.failed\r\ndata: {}\r\n\r\n",
+     "data: {\"a\":1}\n\nevent:response.failed\r\ndata: {}\r\n\r\n"},
 };
 
 /* The SSE end as one chunk, followed by `more`. */

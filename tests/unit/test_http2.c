@@ -859,6 +859,25 @@ static void test_http2_sse_done(void **state)
 	rec_free(&r);
 	script_free(&s);
 	peers_free(&p);
+	/* the Responses API: complete at the end of response.completed, END_STREAM never read */
+	peers_init(&p);
+	b = step(&s, HTTP_OUT, 1);
+	put(b, HTTP2_PREFACE, HTTP2_PREFACE_LEN);
+	hpack(p.client, &p.blk, REQ_HDRS);
+	headers(b, END_STREAM, 5, &p.blk);
+	b = step(&s, HTTP_IN, 2);
+	hpack(p.server, &p.blk, SSE_RESP);
+	headers(b, 0, 5, &p.blk);
+	frame_str(b, T_DATA, 0, 5, "event: response.output_text.done\ndata: {}\n\n");
+	b = step(&s, HTTP_IN, 3);
+	frame_str(b, T_DATA, 0, 5, "event: response.completed\ndata: {\"x\":1}\n\n");
+	run(&s, &r, 1 << 20, 0, false, false, NULL);
+	assert_int_equal(r.n, 1);
+	assert_true(r.g[0].resp.complete);
+	assert_int_equal(r.g[0].resp.ts_end, 3);
+	rec_free(&r);
+	script_free(&s);
+	peers_free(&p);
 }
 
 /* RST_STREAM from either side abandons the response; the request still comes first. */

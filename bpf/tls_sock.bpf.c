@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * tls_sock.bpf.c - which socket a traced thread's AEAD keys serve (rustls on AWS-LC, see
+ * tls_aead.bpf.h): a key sealed on a thread goes out with that thread's next send, a key opened
+ * came in with its last receive. The socket pairs the two keys (directions) of one connection.
+ * The sock_send_length/sock_recv_length tracepoints (Linux 6.3+) see every socket send and
+ * receive with its struct sock *, whatever the syscall; kprobes or fentry on tcp_sendmsg would
+ * do on older kernels, but kernels without KPROBES or BPF trampolines exist (this machine's).
+ * Its own object, loaded by tls_probe.c only once a binary with AWS-LC is found (a kernel
+ * without the tracepoints loses only this), with the TLS object's ring, drop counter and
+ * per-thread map reused by fd.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "agtrace.h"
+#include "shared.bpf.h"
+#include "tls_aead_threads.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+const volatile __u64 targ_wakeup_bytes = 4 << 20; /* as tls.bpf.c's */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);
+} tls_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} tls_drops SEC(".maps");
+
+static __always_inline bool traced(__u32 tgid)
+{
+	return bpf_map_lookup_elem(&tracked, &tgid) != NULL;
+}
+
+/* The sealing key waiting on this thread goes out on sk. */
+static __always_inline void bind_seal(struct aead_thread *t, struct sock *sk)
+{
+	struct agt_tls_bind *b = bpf_ringbuf_reserve(&tls_events, sizeof(*b), 0);
+
+	if (!b) {
+		__u32 zero = 0;
+		__u64 *d = bpf_map_lookup_elem(&tls_drops, &zero);
+
+		if (d)
+			*d += 1;
+		return;
+	}
+	fill_hdr(&b->h, AGT_REC_TLS_BIND, sizeof(*b), bpf_ktime_get_ns());
+	b->ctx = t->seal_ctx;
+	b->sk = (__u64)sk;
+	b->op = AGT_TLS_WRITE;
+	b->_pad = 0;
+	bpf_ringbuf_submit(b, bpf_ringbuf_query(&tls_events, BPF_RB_AVAIL_DATA) > targ_wakeup_bytes
+				  ? BPF_RB_FORCE_WAKEUP
+				  : BPF_RB_NO_WAKEUP);
+	t->seal_ctx = 0;
+}
+
+/* sock_sendmsg's tracepoint (6.3+), after every send, whatever it returned (EAGAIN too) */
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(aead_sock_send, struct sock *sk, int ret, int flags)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct aead_thread *t;
+
+	if (!traced(id >> 32))
+		return 0;
+	t = bpf_map_lookup_elem(&aead_threads, &id);
+	if (t && t->seal_ctx)
+		bind_seal(t, sk);
+	return 0;
+}
+
+/* sock_recvmsg's: the records a thread opens next came with the last data it received */
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(aead_sock_recv, struct sock *sk, int ret, int flags)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct aead_thread *t, v = {.recv_sk = (__u64)sk, .recv_fresh = 1};
+
+	if (!traced(id >> 32))
+		return 0;
+	t = bpf_map_lookup_elem(&aead_threads, &id);
+	if (!t) {
+		bpf_map_update_elem(&aead_threads, &id, &v, BPF_NOEXIST);
+		return 0;
+	}
+	t->recv_sk = (__u64)sk;
+	t->recv_fresh = 1;
+	return 0;
+}
