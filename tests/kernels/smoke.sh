@@ -2,7 +2,9 @@
 # The per-kernel smoke set (`make test-kernels` runs it in each guest, and on the host): the
 # program flavour and TLS mode the tracer chose against what the kernel version says it must
 # choose, an exact getppid count, fork/exec follow, LLM calls over TLS with exact tokens (curl:
-# SSL_write/SSL_read; Python: the _ex forms; a 1.2 MiB request: many chunks), and -c.
+# SSL_write/SSL_read; Python: the _ex forms; a 1.2 MiB request: many chunks; Bun's stripped
+# BoringSSL, located; Go's crypto/tls at its RET instructions, keyed by goroutine), the coverage
+# report of a TLS library without probes (wget, GnuTLS), and -c.
 # Last line: "smoke KERNEL: N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
@@ -111,6 +113,12 @@ PY
 
 # shellcheck source=tests/integration/llm_tests.sh
 . tests/integration/llm_tests.sh
+# shellcheck source=tests/integration/bun_tests.sh
+. tests/integration/bun_tests.sh
+# shellcheck source=tests/integration/go_tests.sh
+. tests/integration/go_tests.sh
+# shellcheck source=tests/integration/coverage_tests.sh
+. tests/integration/coverage_tests.sh
 
 test_modes
 test_getppid
@@ -120,5 +128,8 @@ test_llm_curl_plain
 test_llm_py_urllib
 test_llm_py_big
 test_chain_cap
+test_llm_bun_1_3
+test_llm_go_h2_stripped
+test_coverage_gnutls_blind
 echo "smoke $kver: $pass passed, $fail failed"
 [ $fail = 0 ]
