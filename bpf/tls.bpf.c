@@ -514,14 +514,10 @@ int tls_go_read_c(struct pt_regs *ctx)
 SEC("uprobe")
 int tls_go_read_ret_c(struct pt_regs *ctx)
 {
-	struct go_key k = {.g = ctx->r14, .tgid = bpf_get_current_pid_tgid() >> 32};
-	struct tls_call *c, copy;
+	struct tls_call copy;
 
-	c = bpf_map_lookup_elem(&go_calls, &k);
-	if (!c)
+	if (!go_read_take(ctx, &copy))
 		return 0;
-	copy = *c;
-	bpf_map_delete_elem(&go_calls, &k);
 	return go_chain_start(ctx, &copy, (long)ctx->ax);
 }
 

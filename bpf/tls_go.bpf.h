@@ -59,16 +59,25 @@ static __always_inline int go_read_enter(struct pt_regs *ctx)
 	return 0;
 }
 
-static __always_inline int go_read_return(struct pt_regs *ctx)
+/* The goroutine's Read in flight (entry state) into *out, forgotten; false if there is none. */
+static __always_inline bool go_read_take(struct pt_regs *ctx, struct tls_call *out)
 {
 	struct go_key k = {.g = ctx->r14, .tgid = bpf_get_current_pid_tgid() >> 32};
-	struct tls_call *c, copy;
+	struct tls_call *c = bpf_map_lookup_elem(&go_calls, &k);
 
-	c = bpf_map_lookup_elem(&go_calls, &k);
 	if (!c)
-		return 0;
-	copy = *c;
+		return false;
+	*out = *c;
 	bpf_map_delete_elem(&go_calls, &k);
+	return true;
+}
+
+static __always_inline int go_read_return(struct pt_regs *ctx)
+{
+	struct tls_call copy;
+
+	if (!go_read_take(ctx, &copy))
+		return 0;
 	return call_emit(&copy, (long)ctx->ax); /* n int: 64 bits */
 }
 

@@ -61,7 +61,7 @@ static uint64_t u64(const uint8_t *p)
 	return v;
 }
 
-static int fail(char *why, size_t whylen, const char *fmt, ...)
+int gobin_fail(char *why, size_t whylen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -218,13 +218,13 @@ static int parse_118(struct gobin *g, const Elf64_Ehdr *eh, const Elf64_Shdr *ta
 	uint64_t nameoff, pclnoff, prev = 0;
 
 	if (g->tabsize < HDR_SIZE || g->tab[4] || g->tab[5] || g->tab[6] != 1 || g->tab[7] != 8)
-		return fail(why, whylen, "malformed function table header");
+		return gobin_fail(why, whylen, "malformed function table header");
 	g->nfunc = u64(g->tab + 8);
 	nameoff = u64(g->tab + 32);
 	pclnoff = u64(g->tab + 64);
 	if (!g->nfunc || nameoff >= g->tabsize || pclnoff >= g->tabsize ||
 	    g->nfunc > (g->tabsize - pclnoff) / 8 - 1)
-		return fail(why, whylen, "function table offsets out of range");
+		return gobin_fail(why, whylen, "function table offsets out of range");
 	g->names = g->tab + nameoff;
 	g->namessize = g->tabsize - nameoff;
 	g->pcln = g->tab + pclnoff;
@@ -235,14 +235,14 @@ static int parse_118(struct gobin *g, const Elf64_Ehdr *eh, const Elf64_Shdr *ta
 	if (!g->text)
 		g->text = moduledata_text(g, eh, tab->sh_addr, nameoff, pclnoff);
 	if (!g->text || !find_text_segment(g, eh))
-		return fail(why, whylen, "text start 0x%llx not in an executable segment",
+		return gobin_fail(why, whylen, "text start 0x%llx not in an executable segment",
 			    (unsigned long long)g->text);
 	/* entries ascend and stay inside the segment: what lookups and end addresses rely on */
 	for (uint64_t i = 0; i <= g->nfunc; i++) {
 		uint64_t e = u32(g->functab + 8 * i);
 
 		if (e < prev || g->text - g->xvaddr + e > g->xsize)
-			return fail(why, whylen, "function table entry %llu out of order",
+			return gobin_fail(why, whylen, "function table entry %llu out of order",
 				    (unsigned long long)i);
 		prev = e;
 	}
@@ -271,7 +271,7 @@ int gobin__open(const char *path, struct gobin **out, char *why, size_t whylen)
 	g = calloc(1, sizeof(*g));
 	if (!g) {
 		close(fd);
-		return fail(why, whylen, "out of memory");
+		return gobin_fail(why, whylen, "out of memory");
 	}
 	g->size = st.st_size;
 	g->map = mmap(NULL, g->size, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -306,12 +306,12 @@ int gobin__open(const char *path, struct gobin **out, char *why, size_t whylen)
 	}
 	if (!tab) {
 		if (info || buildid)
-			ret = fail(why, whylen, "Go crypto/tls not located: no .gopclntab section");
+			ret = gobin_fail(why, whylen, "Go crypto/tls not located: no .gopclntab section");
 		goto out;
 	}
 	read_version(g, info);
 	if (!in_file(g, tab) || tab->sh_size < 8) {
-		ret = fail(why, whylen, "Go crypto/tls not located: .gopclntab outside the file");
+		ret = gobin_fail(why, whylen, "Go crypto/tls not located: .gopclntab outside the file");
 		goto out;
 	}
 	g->tab = g->map + tab->sh_offset;
@@ -324,13 +324,13 @@ int gobin__open(const char *path, struct gobin **out, char *why, size_t whylen)
 		parse_118(g, eh, tab, g->err, sizeof(g->err));
 		break;
 	case MAGIC_116:
-		fail(g->err, sizeof(g->err), "Go 1.16/1.17 function table (only 1.18+ is read)");
+		gobin_fail(g->err, sizeof(g->err), "Go 1.16/1.17 function table (only 1.18+ is read)");
 		break;
 	case MAGIC_12:
-		fail(g->err, sizeof(g->err), "Go <1.16: stack-based calling convention");
+		gobin_fail(g->err, sizeof(g->err), "Go <1.16: stack-based calling convention");
 		break;
 	default:
-		fail(g->err, sizeof(g->err), "unknown Go function table (magic 0x%08x)", g->magic);
+		gobin_fail(g->err, sizeof(g->err), "unknown Go function table (magic 0x%08x)", g->magic);
 	}
 	*out = g;
 	return 1;

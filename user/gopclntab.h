@@ -30,6 +30,9 @@ struct gofunc {
  * not a Go ELF binary (decided from the section headers alone: cheap), or -1 with `why` for a Go
  * binary without a table at all or when memory runs out.
  */
+/* Formats the reason into why (snprintf contract) and returns -1: the refusals' one shape. */
+int gobin_fail(char *why, size_t whylen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 int gobin__open(const char *path, struct gobin **out, char *why, size_t whylen);
 void gobin__free(struct gobin *g);
 

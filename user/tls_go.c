@@ -20,15 +20,6 @@ static const char *const go_names[GO_NFUNCS] = {
 /* symcache entries hold 8 offsets: the functions and the RET counts, then each RET list */
 #define CACHE_N 8
 
-static int fail(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 int tls_go_find_rets(const unsigned char *code, size_t len, size_t base, size_t *rets,
 		     unsigned max, char *why, size_t whylen)
@@ -41,27 +32,27 @@ int tls_go_find_rets(const unsigned char *code, size_t len, size_t base, size_t 
 
 		/* addresses relative to the function's start: a target outside is >= len */
 		if (!x86_decode(code + i, len - i, i, &in))
-			return fail(why, whylen, "unknown instruction at +0x%zx", i);
+			return gobin_fail(why, whylen, "unknown instruction at +0x%zx", i);
 		switch (in.flow) {
 		case X86_RET:
 			if (n == max)
-				return fail(why, whylen, "more than %u RET instructions", max);
+				return gobin_fail(why, whylen, "more than %u RET instructions", max);
 			rets[n++] = base + i;
 			break;
 		case X86_JMP:
 		case X86_JCC:
 			if (in.target >= len)
-				return fail(why, whylen, "jump out of the function at +0x%zx", i);
+				return gobin_fail(why, whylen, "jump out of the function at +0x%zx", i);
 			break;
 		case X86_JMP_IND:
-			return fail(why, whylen, "indirect jump at +0x%zx", i);
+			return gobin_fail(why, whylen, "indirect jump at +0x%zx", i);
 		default: /* calls return here; INT3 and traps are padding or never return */
 			break;
 		}
 		i += in.len;
 	}
 	if (!n)
-		return fail(why, whylen, "no RET instruction");
+		return gobin_fail(why, whylen, "no RET instruction");
 	return n;
 }
 
@@ -77,21 +68,21 @@ int tls_go_after_stack_check(const unsigned char *code, size_t len, char *why, s
 	if (len > 4 && code[0] == 0x4c && code[1] == 0x8d && (code[2] == 0x64 || code[2] == 0xa4) &&
 	    code[3] == 0x24) {
 		if (!x86_decode(code, len, 0, &in))
-			return fail(why, whylen, "prologue not decoded");
+			return gobin_fail(why, whylen, "prologue not decoded");
 		i = in.len;
 		if (len - i < 4 || memcmp(code + i, cmp_r12, 4))
-			return fail(why, whylen, "no stack check in the prologue");
+			return gobin_fail(why, whylen, "no stack check in the prologue");
 	} else if (len < 4 || memcmp(code, cmp_sp, 4)) {
-		return fail(why, whylen, "no stack check in the prologue");
+		return gobin_fail(why, whylen, "no stack check in the prologue");
 	}
 	i += 4;
 	if (!x86_decode(code + i, len - i, i, &in) || in.flow != X86_JCC ||
 	    !((in.len == 6 && code[i] == 0x0f && code[i + 1] == 0x86) ||
 	      (in.len == 2 && code[i] == 0x76)))
-		return fail(why, whylen, "no JBE after the stack check");
+		return gobin_fail(why, whylen, "no JBE after the stack check");
 	after = i + in.len;
 	if (in.target <= after || in.target >= len)
-		return fail(why, whylen, "stack check jumps outside the function");
+		return gobin_fail(why, whylen, "stack check jumps outside the function");
 	/* the morestack block: spills, CALL runtime.morestack*, reloads, JMP entry */
 	t = in.target;
 	for (int k = 0; k < 32 && t < len; k++) {
@@ -105,7 +96,7 @@ int tls_go_after_stack_check(const unsigned char *code, size_t len, char *why, s
 			break;
 		t += in.len;
 	}
-	return fail(why, whylen, "stack check does not lead to a call and a jump to the entry");
+	return gobin_fail(why, whylen, "stack check does not lead to a call and a jump to the entry");
 }
 
 /* Slot 7 of a "go2f" entry: the file is Go without crypto/tls (a Go tool), nothing else set. */
@@ -174,7 +165,7 @@ int tls_go_locate(const char *path, struct tls_go_probes *out, char *why, size_t
 		/* an old or unknown table: a refusal only if crypto/tls is in there */
 		ret =
 		    gobin_mentions(g, go_names[GO_WRITE])
-			? fail(why, whylen, "Go crypto/tls not located (%s): %s", v, gobin_error(g))
+			? gobin_fail(why, whylen, "Go crypto/tls not located (%s): %s", v, gobin_error(g))
 			: 0;
 		goto out;
 	}
@@ -189,7 +180,7 @@ int tls_go_locate(const char *path, struct tls_go_probes *out, char *why, size_t
 	}
 	for (int i = 0; i < GO_NFUNCS; i++) {
 		if (found[i] > 1 || (i <= GO_READ && !found[i])) {
-			ret = fail(why, whylen, "Go crypto/tls (%s): %s %s", v, go_names[i] + 11,
+			ret = gobin_fail(why, whylen, "Go crypto/tls (%s): %s %s", v, go_names[i] + 11,
 				   found[i] ? "ambiguous" : "not found");
 			goto out;
 		}
@@ -198,14 +189,14 @@ int tls_go_locate(const char *path, struct tls_go_probes *out, char *why, size_t
 				       sizeof(sub));
 	if (ret < 0) {
 		ret =
-		    fail(why, whylen, "Go crypto/tls (%s): (*Conn).Write not located: %s", v, sub);
+		    gobin_fail(why, whylen, "Go crypto/tls (%s): (*Conn).Write not located: %s", v, sub);
 		goto out;
 	}
 	out->write = f[GO_WRITE].off + ret;
 	ret = tls_go_find_rets(f[GO_READ].code, f[GO_READ].end - f[GO_READ].entry, f[GO_READ].off,
 			       out->read_ret, TLS_GO_MAX_RETS, sub, sizeof(sub));
 	if (ret < 0) {
-		ret = fail(why, whylen, "Go crypto/tls (%s): (*Conn).Read not located: %s", v, sub);
+		ret = gobin_fail(why, whylen, "Go crypto/tls (%s): (*Conn).Read not located: %s", v, sub);
 		goto out;
 	}
 	out->nread_ret = ret;

@@ -439,6 +439,40 @@ static void set_why(struct tls_probe *t, const char *stack, const char *why)
 }
 
 /*
+ * Entry probes (eoff/ecookie, ne) and return probes (roff/rcookie, nr) of `path` on the
+ * cookie-dispatched tls_enter/tls_return, in the probe's mode (not TLS_CHAIN: no cookies
+ * there). 0 or -errno, said on stderr.
+ */
+static int attach_cookied(struct tls_probe *t, const char *path, const unsigned long *eoff,
+			  const __u64 *ecookie, unsigned ne, const unsigned long *roff,
+			  const __u64 *rcookie, unsigned nr)
+{
+	struct bpf_program *eprog[8], *rprog[8];
+	int err;
+
+	if (ne > 8 || nr > 8)
+		return -E2BIG;
+	for (unsigned i = 0; i < ne; i++)
+		eprog[i] = t->skel->progs.tls_enter;
+	for (unsigned i = 0; i < nr; i++)
+		rprog[i] = t->skel->progs.tls_return;
+	if (t->mode == TLS_MULTI) {
+		err = attach_multi(t, t->skel->progs.tls_enter, path, eoff, ecookie, ne, false);
+		if (!err && nr)
+			err = attach_multi(t, t->skel->progs.tls_return, path, roff, rcookie, nr,
+					   true);
+	} else {
+		err = attach_perf(t, eprog, path, eoff, ecookie, ne, false);
+		if (!err)
+			err = attach_perf(t, rprog, path, roff, rcookie, nr, true);
+	}
+	if (err)
+		fprintf(stderr, "agtrace-bpf: cannot attach TLS uprobes to %s: %s\n", path,
+			strerror(-err));
+	return err;
+}
+
+/*
  * The programs on the socket send/receive tracepoints that say which socket an AEAD key serves
  * (tls_sock.bpf.c), sharing the TLS object's ring, drop counter and per-thread map. Loaded only
  * when needed: a kernel without them loses rustls capture, not the rest. 0 or -errno.
@@ -477,7 +511,6 @@ static int attach_awslc(struct tls_probe *t, const char *path, const struct stat
 	static const __u64 cookie_of[AWSLC_NFN] = {
 	    AGT_TLS_FN_AEAD_SEAL, AGT_TLS_FN_AEAD_SEAL_SCATTER, AGT_TLS_FN_AEAD_OPEN,
 	    AGT_TLS_FN_AEAD_OPEN_GATHER};
-	struct bpf_program *eprog[AWSLC_MAX], *rprog[AWSLC_MAX];
 	unsigned long eoff[AWSLC_MAX], roff[AWSLC_MAX];
 	__u64 ecookie[AWSLC_MAX], rcookie[AWSLC_MAX];
 	struct tls_awslc_funcs f = {0};
@@ -511,11 +544,9 @@ static int attach_awslc(struct tls_probe *t, const char *path, const struct stat
 
 		if (!f.off[i])
 			continue;
-		eprog[ne] = t->skel->progs.tls_enter;
 		eoff[ne] = f.off[i];
 		ecookie[ne++] = cookie_of[fn];
 		if (fn == AWSLC_OPEN || fn == AWSLC_OPEN_GATHER) {
-			rprog[nr] = t->skel->progs.tls_return;
 			roff[nr] = f.off[i];
 			rcookie[nr++] = cookie_of[fn];
 		}
@@ -531,21 +562,9 @@ static int attach_awslc(struct tls_probe *t, const char *path, const struct stat
 			return err;
 		}
 	}
-	if (t->mode == TLS_MULTI) {
-		err = attach_multi(t, t->skel->progs.tls_enter, path, eoff, ecookie, ne, false);
-		if (!err)
-			err = attach_multi(t, t->skel->progs.tls_return, path, roff, rcookie, nr,
-					   true);
-	} else {
-		err = attach_perf(t, eprog, path, eoff, ecookie, ne, false);
-		if (!err)
-			err = attach_perf(t, rprog, path, roff, rcookie, nr, true);
-	}
-	if (err) {
-		fprintf(stderr, "agtrace-bpf: cannot attach TLS uprobes to %s: %s\n", path,
-			strerror(-err));
+	err = attach_cookied(t, path, eoff, ecookie, ne, roff, rcookie, nr);
+	if (err)
 		return err;
-	}
 	if (getenv("AGTRACE_DEBUG"))
 		fprintf(stderr,
 			"agtrace-bpf: TLS uprobes on %s (%s, AWS-LC AEAD: %u functions located)\n",
@@ -567,7 +586,6 @@ static int attach_ossl(struct tls_probe *t, const char *path, const struct stat 
 	int ret, fns[3], n = 0;
 	size_t offs[3];
 	__u64 cookie[3];
-	struct bpf_program *eprog[3], *rprog[3];
 	unsigned long eoff[3], roff[3];
 	__u64 ecookie[3], rcookie[3];
 	unsigned ne = 0, nr = 0;
@@ -609,29 +627,15 @@ static int attach_ossl(struct tls_probe *t, const char *path, const struct stat 
 	}
 	for (int i = 0; i < n; i++) {
 		if (fns[i] != F_NEW) {
-			eprog[ne] = t->skel->progs.tls_enter;
 			eoff[ne] = offs[i];
 			ecookie[ne++] = cookie[i];
 		}
-		rprog[nr] = t->skel->progs.tls_return;
 		roff[nr] = offs[i];
 		rcookie[nr++] = cookie[i];
 	}
-	if (t->mode == TLS_MULTI) {
-		ret = attach_multi(t, t->skel->progs.tls_enter, path, eoff, ecookie, ne, false);
-		if (!ret)
-			ret = attach_multi(t, t->skel->progs.tls_return, path, roff, rcookie, nr,
-					   true);
-	} else {
-		ret = attach_perf(t, eprog, path, eoff, ecookie, ne, false);
-		if (!ret)
-			ret = attach_perf(t, rprog, path, roff, rcookie, nr, true);
-	}
-	if (ret) {
-		fprintf(stderr, "agtrace-bpf: cannot attach TLS uprobes to %s: %s\n", path,
-			strerror(-ret));
+	ret = attach_cookied(t, path, eoff, ecookie, ne, roff, rcookie, nr);
+	if (ret)
 		return ret;
-	}
 	if (getenv("AGTRACE_DEBUG"))
 		fprintf(
 		    stderr,
