@@ -170,10 +170,12 @@ test-kernels: deps agtrace-bpf $(WORKLOADS)
 # (tests/integration/rustls_tests.sh): pinned in tests/rustls/package-lock.json, ~300 MB to
 # download, so not part of make test.
 test-rustls: deps agtrace-bpf
-	$(Q)[ -x tests/rustls/node_modules/@github/copilot-linux-x64/copilot ] || \
+	$(Q)[ -x tests/rustls/node_modules/@github/copilot-linux-x64/copilot ] && \
+		[ -x tests/rustls/node_modules/codex-ring/vendor/x86_64-unknown-linux-musl/bin/codex ] || \
 		(cd tests/rustls && npm ci --ignore-scripts --no-audit --no-fund)
 	$(Q)AGT_RUSTLS=1 ./tests/integration/run.sh test_rustls_codex_exec
 	$(Q)AGT_RUSTLS=1 ./tests/integration/run.sh test_rustls_copilot
+	$(Q)AGT_RUSTLS=1 ./tests/integration/run.sh test_rustls_codex_ring_blind
 
 bench: deps agtrace-bpf $(WORKLOADS) $(OUTPUT)/bench_rec_io
 	$(Q)./scripts/bench.sh

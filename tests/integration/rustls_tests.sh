@@ -89,3 +89,33 @@ PY
 	check "$d" $? "$(llm_why c)"
 	llm_stop
 }
+
+# Codex 0.135.0 carries AWS-LC (located, attached) but sends its model traffic through rustls on
+# ring, which has no probes: nothing is captured, and the tracer must say so rather than show an
+# agent that made no LLM calls - at its exit, since only then is "no plaintext" known.
+RUSTLS_CODEX_RING=tests/rustls/node_modules/codex-ring/vendor/x86_64-unknown-linux-musl/bin/codex
+
+t test_rustls_codex_ring_blind
+test_rustls_codex_ring_blind() {
+	local d="codex 0.135 (rustls on ring, AWS-LC unused): no llm_response, one blind coverage event at its exit, one stderr line"
+	if [ ! -x "$RUSTLS_CODEX_RING" ]; then
+		bad "$d" "no Codex at $RUSTLS_CODEX_RING: run make test-rustls (npm ci in tests/rustls)"
+		return
+	fi
+	llm_start codexring || { bad "$d" "mock server did not start"; return; }
+	local bin why
+	bin=$(readlink -f "$RUSTLS_CODEX_RING")
+	RUSTLS_CODEX=$RUSTLS_CODEX_RING rustls_codex c "Say hi."
+	why="TLS handshakes seen but no plaintext through $bin (AWS-LC + OpenSSL 3): another TLS stack is in use"
+	[ "$(ls "$LT/log" | wc -l)" -ge 1 ] &&
+		[ "$(count '"type":"llm_response"' "$LT/c.jsonl")" = 0 ] &&
+		[ "$(grep -c "talks TLS the tracer cannot see: $bin: $why\$" "$LT/c.err")" = 1 ] &&
+		$LLM_PY - "$LT/c.jsonl" "$bin" "$why" <<'PY' >"$LT/c.check" 2>&1
+import json, sys
+c = [e["coverage"] for e in map(json.loads, open(sys.argv[1])) if e["type"] == "coverage"]
+blind = [x for x in c if x["status"] == "blind"]
+assert [(x["binary"], x["why"], x["seen"]) for x in blind] == [(sys.argv[2], sys.argv[3], "exit")], c
+PY
+	check "$d" $? "$(cat "$LT/c.check" 2>/dev/null) $(grep agtrace "$LT/c.err" | head -5)"
+	llm_stop
+}
