@@ -30,8 +30,9 @@ static bool read_sections(struct elfscan *m)
 	if (m->len < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
 	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_ident[EI_DATA] != ELFDATA2LSB ||
 	    eh->e_machine != EM_X86_64 || eh->e_shentsize != sizeof(*sh) || !eh->e_shnum ||
-	    eh->e_shstrndx >= eh->e_shnum || !in_file(m, eh->e_shoff, eh->e_shnum * sizeof(*sh)))
-		return false;
+	    eh->e_shstrndx >= eh->e_shnum || eh->e_shoff % _Alignof(Elf64_Shdr) ||
+	    !in_file(m, eh->e_shoff, eh->e_shnum * sizeof(*sh)))
+		return false; /* (a real ELF's headers are aligned; a hostile one is refused) */
 	sh = (const void *)(m->p + eh->e_shoff);
 	shstr = &sh[eh->e_shstrndx];
 	for (unsigned i = 0; i < eh->e_shnum; i++) {

@@ -76,7 +76,9 @@ static const Elf64_Shdr *shdr(const struct gobin *g, const Elf64_Ehdr *eh, unsig
 {
 	uint64_t at = eh->e_shoff + (uint64_t)i * sizeof(Elf64_Shdr);
 
-	if (i >= eh->e_shnum || at + sizeof(Elf64_Shdr) > g->size)
+	/* e_shoff is the file's word: past the end (or wrapping round) and misaligned are refused */
+	if (i >= eh->e_shnum || eh->e_shoff > g->size || eh->e_shoff % _Alignof(Elf64_Shdr) ||
+	    at < eh->e_shoff || at > g->size || sizeof(Elf64_Shdr) > g->size - at)
 		return NULL;
 	return (const Elf64_Shdr *)(g->map + at);
 }
@@ -194,6 +196,7 @@ static uint64_t moduledata_text(const struct gobin *g, const Elf64_Ehdr *eh, uin
 static bool find_text_segment(struct gobin *g, const Elf64_Ehdr *eh)
 {
 	if (eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phoff > g->size ||
+	    eh->e_phoff % _Alignof(Elf64_Phdr) ||
 	    (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > g->size - eh->e_phoff)
 		return false;
 	for (unsigned i = 0; i < eh->e_phnum; i++) {

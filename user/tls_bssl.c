@@ -843,12 +843,14 @@ static size_t va_to_off(const Elf64_Phdr *ph, unsigned n, uint64_t va)
  */
 static bool fde_table(const uint8_t *m, size_t sz, const Elf64_Phdr *ph, struct bssl_image *im)
 {
-	const uint8_t *h = m + ph->p_offset;
+	const uint8_t *h;
 	uint32_t count;
 	uint64_t *starts, *ends;
 
-	if (ph->p_offset > sz || ph->p_filesz > sz - ph->p_offset || ph->p_filesz < 12 ||
-	    h[0] != 1 || h[2] != 0x03 || h[3] != 0x3b ||
+	if (ph->p_offset > sz || ph->p_filesz > sz - ph->p_offset || ph->p_filesz < 12)
+		return false;
+	h = m + ph->p_offset; /* only now: a pointer past the mapping is undefined even unread */
+	if (h[0] != 1 || h[2] != 0x03 || h[3] != 0x3b ||
 	    (h[1] & 0x0f) != 0x0b) /* version 1, udata4 count, datarel sdata4 table */
 		return false;
 	memcpy(&count, h + 8, 4);
@@ -902,6 +904,7 @@ static bool elf_image(const uint8_t *m, size_t sz, struct bssl_image *im, const 
 	if (sz < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
 	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_machine != EM_X86_64 ||
 	    eh->e_phentsize != sizeof(*ph) || eh->e_phoff > sz ||
+	    eh->e_phoff % _Alignof(Elf64_Phdr) || /* every real ELF's are; a hostile one is refused */
 	    eh->e_phnum > (sz - eh->e_phoff) / sizeof(*ph))
 		return false;
 	ph = (const void *)(m + eh->e_phoff);
