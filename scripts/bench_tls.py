@@ -44,18 +44,24 @@ REPS = int(os.environ.get("REPS", "3" if QUICK else "5"))
 PY = "/usr/bin/python3"
 
 CLIENT = r"""
-import http.client, json, ssl, sys, time
+import http.client, json, os, ssl, sys, time
 port, ca, size, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 ctx = ssl.create_default_context(cafile=ca)
 conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx)
 body = json.dumps({"model": "bench-1", "messages": [{"role": "user", "content": "x" * size}]})
+def pause():  # BENCH_TLS_PAUSE=FIFO: bench_tls.py reads the BPF statistics until FIFO is written
+    if os.environ.get("BENCH_TLS_PAUSE"):
+        print("agt-bench-pause", flush=True)
+        open(os.environ["BENCH_TLS_PAUSE"]).read()
 lat = []
+pause()
 for i in range(n):
     t = time.monotonic_ns()
     conn.request("POST", "/v1/chat/completions", body=body,
                  headers={"Content-Type": "application/json", "Authorization": "Bearer sk-bench-0123456789abcdefghij"})
     r = conn.getresponse(); r.read()
     lat.append(time.monotonic_ns() - t)
+pause()
 lat.sort()
 print(json.dumps({"median_us": lat[len(lat) // 2] / 1000, "p90_us": lat[len(lat) * 9 // 10] / 1000}))
 """
@@ -66,8 +72,17 @@ const fs = require("fs");
 const [port, ca, size, n] = process.argv.slice(2).map((x, i) => (i === 1 ? x : Number(x)));
 const body = JSON.stringify({model: "bench-1", messages: [{role: "user", content: "x".repeat(size)}]});
 const tls = {ca: fs.readFileSync(ca, "utf8")}; // Bun's fetch option; node reads NODE_EXTRA_CA_CERTS
+// BENCH_TLS_PAUSE=FIFO: bench_tls.py reads the BPF statistics until FIFO is written (sync writes:
+// the event loop is blocked meanwhile)
+const pause = () => {
+    if (process.env.BENCH_TLS_PAUSE) {
+        fs.writeSync(1, "agt-bench-pause\n");
+        fs.readFileSync(process.env.BENCH_TLS_PAUSE);
+    }
+};
 (async () => {
     const lat = [];
+    pause();
     for (let i = 0; i < n; i++) {
         const t = process.hrtime.bigint();
         const r = await fetch(`https://127.0.0.1:${port}/v1/chat/completions`, {method: "POST", body, tls,
@@ -75,6 +90,7 @@ const tls = {ca: fs.readFileSync(ca, "utf8")}; // Bun's fetch option; node reads
         await r.text();
         lat.push(Number(process.hrtime.bigint() - t));
     }
+    pause();
     lat.sort((a, b) => a - b);
     console.log(JSON.stringify({median_us: lat[lat.length >> 1] / 1000, p90_us: lat[Math.floor(lat.length * 9 / 10)] / 1000}));
 })();
@@ -85,6 +101,7 @@ CODEX_PATHS = ["tests/%s/node_modules/@openai/codex-linux-x64/vendor/x86_64-unkn
                % d for d in ("rustls", "agents")]
 AGENT_STEPS = 3 if QUICK else 8  # tool steps: model calls = steps + 1 (and what else it asks)
 AGENT_REPS = 2 if QUICK else 3
+MODEL_APIS = ("openai.chat", "openai.responses", "anthropic.messages", "gemini.generate")
 PAUSE = "agt-bench-pause"
 
 
@@ -121,20 +138,30 @@ def start_mock(tmp, tag, *args):
     return srv, open(ready).read().strip(), log
 
 
-def bpf_run(agt, cmd, tmp, env=None, cwd=None):
-    """CMD under the tracer (every syscall and the TLS capture, the default), inside a shell that
-    stops on a fifo before and after it: the TLS programs' bpf_stats at the two stops, while the
-    tracer still holds them. Returns ({program: (ns, runs)} between the stops, CMD's stdout lines,
-    the tracer's stderr)."""
+def bpf_run(agt, cmd, tmp, env=None, cwd=None, agent=False):
+    """CMD under the tracer (every syscall and the TLS capture, the default) with the TLS programs'
+    bpf_stats read while the tracer still holds them. A bench client is the tracer's own command
+    (its TLS located before it starts) and stops on a fifo twice (BENCH_TLS_PAUSE): before its
+    first request and after its last. An agent runs in a shell that stops after it: from the
+    tracer's start (the counters start at zero with the programs) to the agent's exit, every
+    byte it sent or received; its capture goes to TMP/agent.jsonl (--json --http: userspace
+    work, not in the figure) for the caller to check. Returns ({program: (ns, runs)}, CMD's
+    stdout lines, the tracer's stderr)."""
     fifo = os.path.join(tmp, "fifo")
     if not os.path.exists(fifo):
         os.mkfifo(fifo)
-    wrap = ["/bin/sh", "-c", 'echo %s; read _ <"$0"; "$@"; echo %s; read _ <"$0"' % (PAUSE, PAUSE),
-            fifo] + cmd
-    err = open(os.path.join(tmp, "tracer.err"), "w+")
-    p = subprocess.Popen([agt, "-q", "-o", "/dev/null", "--"] + wrap, stdin=subprocess.DEVNULL,
-                         stdout=subprocess.PIPE, stderr=err, text=True, env=env, cwd=cwd)
+    env = dict(env or os.environ)
     snaps, lines = [], []
+    if agent:
+        snaps.append({})
+        cmd = ["/bin/sh", "-c", '"$@"; echo %s; read _ <"$0"' % PAUSE, fifo] + cmd
+        out = ["--json", "--http", "-o", os.path.join(tmp, "agent.jsonl")]
+    else:
+        env["BENCH_TLS_PAUSE"] = fifo
+        out = ["-o", "/dev/null"]
+    err = open(os.path.join(tmp, "tracer.err"), "w+")
+    p = subprocess.Popen([agt, "-q"] + out + ["--"] + cmd, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=err, text=True, env=env, cwd=cwd)
     for line in p.stdout:
         if line.strip() != PAUSE:
             lines.append(line)
@@ -189,8 +216,9 @@ def agent_setup(name, home, base, ca):
 
 
 def agent_run(name, agt, tmp, ca):
-    """One run of agent NAME doing AGENT_STEPS tool steps against its own mock: (requests the
-    mock logged, {program: (ns, runs)}, request bytes, response bytes, AEAD records), or None."""
+    """One run of agent NAME doing AGENT_STEPS tool steps against its own mock: (model calls the
+    mock logged, {program: (ns, runs)}, request bytes, response bytes, AEAD records), "absent"
+    when NAME is not installed, None when the capture missed a call."""
     home, work = os.path.join(tmp, name + "-home"), os.path.join(tmp, name + "-work")
     os.makedirs(home, exist_ok=True)
     os.makedirs(work, exist_ok=True)
@@ -198,15 +226,23 @@ def agent_run(name, agt, tmp, ca):
     try:
         setup = agent_setup(name, home, "https://127.0.0.1:" + port, ca)
         if not setup:
-            return None
-        d, _, err = bpf_run(agt, setup[0], tmp, setup[1], cwd=work)
+            return "absent"
+        d, _, err = bpf_run(agt, setup[0], tmp, setup[1], cwd=work, agent=True)
     finally:
         srv.terminate()
         srv.wait()
     metas = [json.load(open(os.path.join(log, r, "meta.json"))) for r in sorted(os.listdir(log))]
+    # the model calls (the mock also logs model lists and probes: their bytes count, not their number)
+    calls = sum(1 for m in metas if m.get("api") in MODEL_APIS)
+    # every call seen: else the figure would be a share of the calls (the agent is not the
+    # tracer's own command, so its TLS is located when its exec is seen, not before it starts)
+    seen = sum(1 for ln in open(os.path.join(tmp, "agent.jsonl")) if '"type":"llm_response"' in ln)
+    if seen != calls:
+        print("    (a %s run left out: %d model calls logged by the mock, %d captured)" % (name, calls, seen))
+        return None
     records = [ln for ln in err.splitlines() if "AEAD records" in ln]
     nrec = int(records[-1].split("AEAD records")[1].split()[0]) if records else 0
-    return (len(metas), d, sum(m.get("request_bytes") or 0 for m in metas),
+    return (calls, d, sum(m.get("request_bytes") or 0 for m in metas),
             sum(m.get("response_bytes") or 0 for m in metas), nrec)
 
 
@@ -271,8 +307,12 @@ def main():
                 continue
             with bpf_stats.enabled():
                 ags = [agent_run(name, agt, tmp, ca) for _ in range(AGENT_REPS)]
-            if not ags[0]:
+            if "absent" in ags:
                 print("  agent: %s not installed (npm ci in tests/rustls or tests/agents)" % name)
+                continue
+            ags = [a for a in ags if a]
+            if not ags:
+                print("  agent: %s: no run with every model call captured" % name)
                 continue
             (us, runs, parts), (n, d, qb, rb, nrec) = min((per_request(a[1], a[0]), a) for a in ags)
             print("  agent: %s, shell:%d, %d model calls (least of %d runs)" % (label, AGENT_STEPS, n, AGENT_REPS))
