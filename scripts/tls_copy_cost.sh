@@ -44,30 +44,19 @@ for _ in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.05; done
 sysctl -qw kernel.bpf_stats_enabled=1
 
 cat >"$TMP/client.py" <<'PY'
-import json, os, socket, ssl, subprocess, sys, time
+import os, socket, ssl, sys, time
 d, prog = sys.argv[1], sys.argv[2]
 ctx = ssl._create_unverified_context()  # a local sink; only the bytes matter
 c = ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(open(d + "/port").read()))),
                     server_hostname="127.0.0.1")
-tracer = os.getppid()
-def tracer_prog_ids():
-    ids = set()
-    for fd in os.listdir("/proc/%d/fdinfo" % tracer):
-        try:
-            for line in open("/proc/%d/fdinfo/%s" % (tracer, fd)):
-                if line.startswith("prog_id:"):
-                    ids.add(int(line.split()[1]))
-        except OSError:
-            pass
-    return ids
-mine = tracer_prog_ids()  # the tracer's own programs: others may run the same ones
+sys.path.insert(0, "scripts")  # run from the repository's root
+import bpf_stats
+mine = bpf_stats.tracer_prog_ids(os.getppid())  # the tracer's own programs: others may run the same ones
 def stats():
-    out = subprocess.run(["bpftool", "-j", "prog", "show", "name", prog], capture_output=True).stdout
-    for line in out.decode().splitlines():
-        for p in json.loads(line) if line.startswith("[") else [json.loads(line)]:
-            if p["id"] in mine:
-                return p.get("run_time_ns", 0), p.get("run_cnt", 0)
-    sys.exit("no program %s of the tracer %d" % (prog, tracer))
+    s = bpf_stats.snapshot(mine, lambda name: name == prog).get(prog)
+    if not s:
+        sys.exit("no program %s of the tracer %d" % (prog, os.getppid()))
+    return s
 for size, n in ((1 << 10, 400), (16 << 10, 200), (64 << 10, 100), (256 << 10, 40), (1 << 20, 20), (4 << 20, 10)):
     buf = b"x" * size
     t0, c0 = stats()

@@ -138,11 +138,25 @@ func askStream(model string, msgs []message) string {
 	return ""
 }
 
+// benchPause: with BENCH_TLS_PAUSE=FIFO, say so on stdout and wait until bench_tls.py, which
+// reads the tracer's BPF statistics meanwhile, writes FIFO (before the first request, after the
+// last: the tracer is still running then).
+func benchPause() {
+	if f := os.Getenv("BENCH_TLS_PAUSE"); f != "" {
+		fmt.Println("agt-bench-pause")
+		if _, err := os.ReadFile(f); err != nil {
+			die("pause: %v", err)
+		}
+	}
+}
+
 // runBench: scripts/bench_tls.py's Go row, the same requests as its Python client (keep-alive,
 // one at a time, each round trip timed here). Prints {"median_us":..,"p90_us":..}.
 func runBench() {
 	msgs := []message{{Role: "user", Content: str(strings.Repeat("x", *size))}}
 	lat := make([]time.Duration, 0, *bench)
+	benchPause()
+	defer benchPause()
 	for i := 0; i < *bench; i++ {
 		t := time.Now()
 		resp := post(map[string]interface{}{"model": "bench-1", "messages": msgs})
