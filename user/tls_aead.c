@@ -42,7 +42,7 @@ struct key {
 /* One TCP socket of a process: the connection its keys feed. */
 struct sock {
 	uint32_t tgid;
-	uint64_t sk, id, wctx;
+	uint64_t sk, id, wctx, rctx; /* its current sealing and opening keys */
 	bool data;
 };
 
@@ -89,10 +89,11 @@ void tls_aead__free(struct tls_aead *a)
 		fprintf(
 		    stderr,
 		    "agtrace-bpf: AEAD records %llu (application data %llu, other %llu, lost %llu, "
-		    "bad %llu), socket binds %llu\n",
+		    "bad %llu), socket binds %llu (keys moved %llu, conflicting binds %llu)\n",
 		    (unsigned long long)a->st.records, (unsigned long long)a->st.app,
 		    (unsigned long long)a->st.other, (unsigned long long)a->st.lost,
-		    (unsigned long long)a->st.bad, (unsigned long long)a->st.binds);
+		    (unsigned long long)a->st.bad, (unsigned long long)a->st.binds,
+		    (unsigned long long)a->st.moves, (unsigned long long)a->st.conflicts);
 	free(a->keys);
 	free(a->socks);
 	free(a);
@@ -164,25 +165,37 @@ static struct sock *sock_get(struct tls_aead *a, uint32_t tgid, uint64_t sk)
 	return &a->socks[a->nsocks++];
 }
 
+/* The socket record of a key's current binding, if any. */
+static struct sock *sock_of(struct tls_aead *a, const struct key *k)
+{
+	for (size_t i = 0; k->bound && i < a->nsocks; i++)
+		if (a->socks[i].tgid == k->tgid && a->socks[i].sk == k->sk)
+			return &a->socks[i];
+	return NULL;
+}
+
 /* Application data of a bound key, as the SSL_write/SSL_read capture would have delivered it. */
 static void deliver(struct tls_aead *a, const struct key *k, const struct agt_hdr *h,
 		    const unsigned char *data, size_t len)
 {
 	struct agt_tls_data *r = (void *)a->rec;
-	struct sock *s = NULL;
+	struct sock *s = sock_of(a, k);
+	uint64_t id = s ? s->id : k->conn_id; /* the socket's current connection (renewed) */
 
-	for (size_t i = 0; i < a->nsocks; i++)
-		if (a->socks[i].tgid == k->tgid && a->socks[i].id == k->conn_id)
-			s = &a->socks[i];
-	if (s)
+	if (s) { /* the socket's key of this direction is the one carrying its data */
 		s->data = true;
+		if (k->op == AGT_TLS_WRITE)
+			s->wctx = k->ctx;
+		else
+			s->rctx = k->ctx;
+	}
 	for (size_t off = 0; off < len; off += AGT_TLS_CHUNK) {
 		size_t n = len - off < AGT_TLS_CHUNK ? len - off : AGT_TLS_CHUNK;
 
 		r->h = *h;
 		r->h.type = AGT_REC_TLS_DATA;
 		r->h.size = sizeof(*r) + n;
-		r->ssl = k->conn_id;
+		r->ssl = id;
 		r->call_len = len;
 		r->off = off;
 		r->len = n;
@@ -244,7 +257,13 @@ static int record_done(struct tls_aead *a, struct key *k, const struct agt_hdr *
 	k->app = true;
 	if (!len)
 		return 0;
-	if (!k->bound)
+	/*
+	 * A sealed record goes out with the sealing thread's next send, whose bind names the
+	 * socket: held until then, every time, not only before the key's first bind, because
+	 * rustls frees a connection's keys with it and the next connection's may get the same
+	 * address (Codex: one connection per model call).
+	 */
+	if (!k->bound || k->op == AGT_TLS_WRITE)
 		return pend_add(a, k, h, d, len);
 	deliver(a, k, h, d, len);
 	return 0;
@@ -308,7 +327,45 @@ static void sock_renew(struct tls_aead *a, struct sock *s, const struct agt_hdr 
 	a->out(a->ctx, &c, sizeof(c));
 	s->id = CONN_ID_SPACE | ++a->next_id;
 	s->wctx = 0;
+	s->rctx = 0;
 	s->data = false;
+}
+
+/* Whether a held record opens an HTTP/2 connection: a key never sends the preface twice. */
+static bool is_preface(const struct pend *p)
+{
+	return p->len >= HTTP2_PREFACE_LEN && !memcmp(p->data, HTTP2_PREFACE, HTTP2_PREFACE_LEN);
+}
+
+/*
+ * A bind for a key bound to another socket: the key's address was reused by a new connection
+ * (rustls frees a connection's keys with it), or - reads only - a thread received on one socket
+ * and then opened records rustls had buffered from another. A socket whose data no key of this
+ * direction has carried yet (its handshake keys carry none) is a new connection: the key moves
+ * there. One with its own is the buffered case: the key stays (counted in conflicts). A held record starting with the HTTP/2 preface
+ * moves the key whatever the socket says.
+ */
+static bool moves(struct tls_aead *a, struct key *k, const struct agt_tls_bind *b,
+		  const struct sock *s)
+{
+	uint64_t cur = b->op == AGT_TLS_WRITE ? s->wctx : s->rctx;
+	struct sock *old;
+
+	if (b->op == AGT_TLS_WRITE && k->npend && is_preface(&k->pend[0])) {
+		/* moves, to the same socket address too (a new connection there: renewed) */
+	} else if (k->sk == b->sk) {
+		return false;
+	} else if (cur && cur != k->ctx) {
+		a->st.conflicts++;
+		return false;
+	}
+	old = sock_of(a, k);
+	if (old && old->wctx == k->ctx)
+		old->wctx = 0;
+	if (old && old->rctx == k->ctx)
+		old->rctx = 0;
+	a->st.moves++;
+	return true;
 }
 
 static int on_bind(struct tls_aead *a, const struct agt_tls_bind *b)
@@ -320,26 +377,19 @@ static int on_bind(struct tls_aead *a, const struct agt_tls_bind *b)
 		return -ENOMEM;
 	a->st.binds++;
 	k->last_ts = b->h.ts;
-	if (k->bound) {
-		/*
-		 * A key serves one connection for life: a bind elsewhere comes from a thread that
-		 * received on one socket and then opened records rustls had buffered from another.
-		 */
-		if (k->sk != b->sk)
-			a->st.conflicts++;
-		return 0;
-	}
 	s = sock_get(a, b->h.tgid, b->sk);
 	if (!s)
 		return -ENOMEM;
-	if (b->op == AGT_TLS_WRITE && k->app) {
-		if (s->wctx && s->wctx != k->ctx && s->data && k->npend && starts_conn(&k->pend[0]))
-			sock_renew(a, s, &b->h);
-		s->wctx = k->ctx;
+	if (k->bound && moves(a, k, b, s))
+		k->bound = false;
+	if (!k->bound) {
+		if (b->op == AGT_TLS_WRITE && k->app && s->wctx != k->ctx && s->data && k->npend &&
+		    starts_conn(&k->pend[0]))
+			sock_renew(a, s, &b->h); /* a new connection at a reused socket address */
+		k->bound = true;
+		k->sk = b->sk;
+		k->conn_id = s->id;
 	}
-	k->bound = true;
-	k->sk = b->sk;
-	k->conn_id = s->id;
 	for (size_t i = 0; i < k->npend; i++) {
 		deliver(a, k, &k->pend[i].h, k->pend[i].data, k->pend[i].len);
 		free(k->pend[i].data);

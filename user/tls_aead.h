@@ -34,6 +34,7 @@ struct tls_aead_stats {
 	uint64_t bad;	  /* malformed (all zeros, bad chunk) */
 	uint64_t binds;
 	uint64_t conflicts; /* binds of a bound key to another socket, ignored */
+	uint64_t moves;	    /* keys moved to a new connection (their address reused) */
 };
 
 struct tls_aead *tls_aead__new(tls_aead_out out, void *ctx);

@@ -151,8 +151,11 @@ static void test_tls_aead_inner_type_and_padding(void **state)
 	assert_memory_equal(o->e[0].data, "GET / HTTP/1.1\r\n\r\n", 18);
 	assert_true(o->e[0].ssl >> 63); /* a synthetic id, never a real SSL* */
 	assert_int_equal(o->e[0].tid, 8);
-	/* padding zeros after the type, content ending in zero bytes: both kept apart */
+	/* padding zeros after the type, content ending in zero bytes: both kept apart; every
+	 * sealed record waits for the bind of the send that carries it, the key bound or not */
 	assert_int_equal(rec13(a, 7, 0xc1, W13, "abc", 23, 200), 0);
+	assert_int_equal(o->n, 1);
+	assert_int_equal(bind(a, 7, 0xc1, 0x5000, AGT_TLS_WRITE), 0);
 	assert_int_equal(o->n, 2);
 	assert_int_equal(o->e[1].len, 3);
 	assert_memory_equal(o->e[1].data, "abc", 3);
@@ -161,6 +164,7 @@ static void test_tls_aead_inner_type_and_padding(void **state)
 
 		assert_int_equal(chunk(a, 7, 0xc1, W13, 6, 0, b, 6, AGT_TLS_FIRST | AGT_TLS_LAST),
 				 0);
+		assert_int_equal(bind(a, 7, 0xc1, 0x5000, AGT_TLS_WRITE), 0);
 		assert_int_equal(o->n, 3);
 		assert_int_equal(o->e[2].len, 3);
 		assert_memory_equal(o->e[2].data, "x\0\0", 3);
@@ -319,6 +323,58 @@ static void test_tls_aead_reused_socket_and_key_update(void **state)
 	free(o);
 }
 
+/*
+ * Codex opens a connection per model call and rustls frees its keys with it: the next
+ * connection's keys may get the same addresses. They follow it to its socket; a key opened on
+ * a socket that has its own opening key stays (records rustls buffered from another socket).
+ */
+static void test_tls_aead_reused_key_addresses(void **state)
+{
+	struct out *o = calloc(1, sizeof(*o));
+	struct tls_aead *a = tls_aead__new(on_out, o);
+	uint64_t c1, c2;
+
+	(void)state;
+	assert_int_equal(rec13(a, 7, 0x11, W13, PREFACE, 23, 0), 0);
+	assert_int_equal(bind(a, 7, 0x11, 0x1000, AGT_TLS_WRITE), 0);
+	assert_int_equal(bind(a, 7, 0x12, 0x1000, AGT_TLS_READ), 0);
+	assert_int_equal(rec13(a, 7, 0x12, R13, "resp-1", 23, 0), 0);
+	c1 = o->e[0].ssl;
+	assert_int_equal(o->e[1].ssl, c1);
+	/* the second connection: both keys at the first one's addresses, another socket */
+	assert_int_equal(rec13(a, 7, 0x11, W13, PREFACE, 23, 0), 0);
+	assert_int_equal(o->n, 2); /* held: its socket is not known yet */
+	assert_int_equal(bind(a, 7, 0x11, 0x2000, AGT_TLS_WRITE), 0);
+	/* its handshake key came first there: it carries no data, so the socket is still new */
+	assert_int_equal(bind(a, 7, 0x13, 0x2000, AGT_TLS_READ), 0);
+	assert_int_equal(rec13(a, 7, 0x13, R13, "\x08\x00\x00\x02", 22, 0), 0);
+	assert_int_equal(bind(a, 7, 0x12, 0x2000, AGT_TLS_READ), 0);
+	assert_int_equal(rec13(a, 7, 0x12, R13, "resp-2", 23, 0), 0);
+	assert_int_equal(o->n, 4);
+	c2 = o->e[2].ssl;
+	assert_true(c2 != c1);
+	assert_int_equal(o->e[3].ssl, c2);
+	assert_memory_equal(o->e[3].data, "resp-2", 6);
+	/* the third: the keys' addresses and the socket's, all reused: a new connection too */
+	assert_int_equal(rec13(a, 7, 0x11, W13, PREFACE, 23, 0), 0);
+	assert_int_equal(bind(a, 7, 0x11, 0x2000, AGT_TLS_WRITE), 0);
+	assert_int_equal(o->n, 6);
+	assert_int_equal(o->e[4].type, AGT_REC_TLS_CONN);
+	assert_int_equal(o->e[4].ssl, c2);
+	assert_true(o->e[5].ssl != c2 && o->e[5].ssl != c1);
+	/* the buffered case: socket 0x1000's reader opened after a receive on a socket with its
+	 * own opening key: it stays */
+	assert_int_equal(bind(a, 7, 0x31, 0x3000, AGT_TLS_READ), 0);
+	assert_int_equal(rec13(a, 7, 0x31, R13, "resp-x", 23, 0), 0);
+	assert_int_equal(bind(a, 7, 0x12, 0x3000, AGT_TLS_READ), 0);
+	assert_int_equal(rec13(a, 7, 0x12, R13, "more-3", 23, 0), 0);
+	assert_int_equal(o->e[o->n - 1].ssl, o->e[5].ssl);
+	assert_int_equal(tls_aead_stats(a)->moves, 3);
+	assert_int_equal(tls_aead_stats(a)->conflicts, 1);
+	tls_aead__free(a);
+	free(o);
+}
+
 /* Through tls_conns: the HTTP/1.1 parser sees the same streams an SSL_write capture gives. */
 struct got {
 	int n;
@@ -409,6 +465,7 @@ int main(void)
 	    cmocka_unit_test(test_tls_aead_chunks_and_gaps),
 	    cmocka_unit_test(test_tls_aead_tls12_has_no_inner_type),
 	    cmocka_unit_test(test_tls_aead_reused_socket_and_key_update),
+	    cmocka_unit_test(test_tls_aead_reused_key_addresses),
 	    cmocka_unit_test(test_tls_aead_through_tls_conns),
 	};
 
