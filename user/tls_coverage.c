@@ -26,6 +26,7 @@ struct proc {
 	struct proc *next;
 	uint32_t tgid;
 	unsigned flags;
+	uint64_t plain_ts; /* the last record from its probes */
 	struct tls_pid_cov cov;
 };
 
@@ -91,7 +92,7 @@ static struct proc *get(struct tls_coverage *c, uint32_t tgid, bool create)
 }
 
 void tls_coverage_image(struct tls_coverage *c, uint32_t tgid, const struct tls_pid_cov *cov,
-			bool new_image)
+			uint64_t exec_ts)
 {
 	struct proc *p;
 
@@ -100,8 +101,12 @@ void tls_coverage_image(struct tls_coverage *c, uint32_t tgid, const struct tls_
 	p = get(c, tgid, true);
 	if (!p)
 		return;
-	if (new_image) {
-		p->flags = 0;
+	if (exec_ts) {
+		/*
+		 * The TLS ring is read before the syscall ring: a short-lived process's plaintext
+		 * can come in ahead of its own exec. What came after the exec belongs to the image.
+		 */
+		p->flags = p->plain_ts >= exec_ts ? P_PLAIN : 0;
 		p->cov = *cov;
 		return;
 	}
@@ -265,12 +270,15 @@ void tls_coverage_syscall(struct tls_coverage *c, const struct agt_syscall *r, s
 	talked(c, p, &r->h, seen);
 }
 
-void tls_coverage_plaintext(struct tls_coverage *c, uint32_t tgid)
+void tls_coverage_plaintext(struct tls_coverage *c, uint32_t tgid, uint64_t ts)
 {
 	struct proc *p = c ? get(c, tgid, true) : NULL;
 
-	if (p)
+	if (p) {
 		p->flags |= P_PLAIN;
+		if (ts > p->plain_ts)
+			p->plain_ts = ts;
+	}
 }
 
 void tls_coverage_exit(struct tls_coverage *c, const struct agt_hdr *h)

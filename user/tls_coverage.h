@@ -27,13 +27,16 @@ typedef void (*tls_cov_emit_fn)(void *ctx, const struct agt_hdr *h, const char *
 /* quiet: no stderr lines (the events are still emitted). NULL on ENOMEM. */
 struct tls_coverage *tls_coverage__new(tls_cov_emit_fn emit, void *ctx, bool quiet);
 void tls_coverage__free(struct tls_coverage *c);
-/* What a scan of tgid's mappings found; new_image after an exec (forgets the old image). */
+/*
+ * What a scan of tgid's mappings found: after an exec, exec_ts is the exec's timestamp (the old
+ * image is forgotten); 0 for a rescan (what it finds adds to what was known).
+ */
 void tls_coverage_image(struct tls_coverage *c, uint32_t tgid, const struct tls_pid_cov *cov,
-			bool new_image);
+			uint64_t exec_ts);
 /* A syscall record (checked): handshakes and port-443 connects. */
 void tls_coverage_syscall(struct tls_coverage *c, const struct agt_syscall *r, size_t size);
-/* TLS plaintext arrived from tgid. */
-void tls_coverage_plaintext(struct tls_coverage *c, uint32_t tgid);
+/* A record of tgid's TLS probes (plaintext or a connection event), stamped ts. */
+void tls_coverage_plaintext(struct tls_coverage *c, uint32_t tgid, uint64_t ts);
 /* The process ended (h: its exit record's header). */
 void tls_coverage_exit(struct tls_coverage *c, const struct agt_hdr *h);
 /* Processes reported blind so far. */

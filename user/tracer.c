@@ -168,7 +168,7 @@ static void handle_one(struct consumer *c, const void *data, size_t size)
 
 				snprintf(cov.exe, sizeof(cov.exe), "%.*s", (int)x->filename_len, fn);
 			}
-			tls_coverage_image(c->cov, h->tgid, &cov, true);
+			tls_coverage_image(c->cov, h->tgid, &cov, h->ts ? h->ts : 1);
 		}
 		break;
 	case AGT_REC_EXIT:
@@ -195,7 +195,7 @@ static void handle_one(struct consumer *c, const void *data, size_t size)
 				c->mmap_tgid = r->h.tgid;
 				c->mmap_drain = c->drains;
 				tls_probe_scan_pid(c->tls, r->h.tgid, &cov);
-				tls_coverage_image(c->cov, r->h.tgid, &cov, false);
+				tls_coverage_image(c->cov, r->h.tgid, &cov, 0);
 			}
 			if (!c->stats)
 				break;
@@ -241,7 +241,7 @@ static int handle_tls(void *ctx, void *data, size_t size)
 	const struct agt_hdr *h = data;
 
 	if (size >= sizeof(*h))
-		tls_coverage_plaintext(c->cov, h->tgid);
+		tls_coverage_plaintext(c->cov, h->tgid, h->ts);
 	tls_conns_record(c->conns, data, size);
 	return 0;
 }
@@ -276,7 +276,7 @@ static bool rescan_one(void *ctx, int fd, __u32 tgid)
 
 	(void)fd;
 	tls_probe_scan_pid(c->tls, (pid_t)tgid, &cov);
-	tls_coverage_image(c->cov, tgid, &cov, false);
+	tls_coverage_image(c->cov, tgid, &cov, 0);
 	return true;
 }
 
@@ -417,7 +417,7 @@ static void tls_setup(struct agtrace_bpf *skel, struct consumer *c, const struct
 		struct tls_pid_cov cov;
 
 		tls_probe_scan_pid(c->tls, o->pids[i], &cov);
-		tls_coverage_image(c->cov, (uint32_t)o->pids[i], &cov, true);
+		tls_coverage_image(c->cov, (uint32_t)o->pids[i], &cov, 1);
 	}
 }
 

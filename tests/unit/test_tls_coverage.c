@@ -85,7 +85,7 @@ static void test_blind_on_client_hello_once(void **state)
 
 	(void)state;
 	blind_file(&cov);
-	tls_coverage_image(c, 100, &cov, true);
+	tls_coverage_image(c, 100, &cov, 1);
 	n = sys(100, SYS_write, "GET / HTTP/1.1\r\n", 16, 16); /* not TLS */
 	tls_coverage_syscall(c, &rec.sys, n);
 	assert_int_equal(ngot, 0);
@@ -110,7 +110,7 @@ static void test_server_record_header_alone(void **state)
 
 	(void)state;
 	blind_file(&cov);
-	tls_coverage_image(c, 7, &cov, true);
+	tls_coverage_image(c, 7, &cov, 1);
 	n = sys(7, SYS_recvfrom, big, sizeof(big), 5);
 	tls_coverage_syscall(c, &rec.sys, n);
 	assert_int_equal(ngot, 0);
@@ -136,7 +136,7 @@ static void test_port_443(void **state)
 	memset(&cov, 0, sizeof(cov));
 	cov.mapped = true;
 	snprintf(cov.exe, sizeof(cov.exe), "/opt/agent");
-	tls_coverage_image(c, 9, &cov, true);
+	tls_coverage_image(c, 9, &cov, 1);
 	n = sys(9, SYS_connect, &a, sizeof(a), 0);
 	tls_coverage_syscall(c, &rec.sys, n);
 	assert_int_equal(ngot, 0);
@@ -163,8 +163,8 @@ static void test_probed_then_silent_probe(void **state)
 	snprintf(cov.probed, sizeof(cov.probed), "/usr/lib/libssl.so.3");
 	cov.probed_stack = "OpenSSL";
 	/* two processes with libssl: one whose probes fire, one whose TLS goes elsewhere */
-	tls_coverage_image(c, 5, &cov, true);
-	tls_coverage_image(c, 6, &cov, true);
+	tls_coverage_image(c, 5, &cov, 1);
+	tls_coverage_image(c, 6, &cov, 1);
 	n = sys(5, SYS_write, hello, sizeof(hello), sizeof(hello));
 	tls_coverage_syscall(c, &rec.sys, n);
 	n = sys(6, SYS_write, hello, sizeof(hello), sizeof(hello));
@@ -172,7 +172,7 @@ static void test_probed_then_silent_probe(void **state)
 	assert_int_equal(ngot, 2);
 	assert_string_equal(got[0], "5 {\"status\":\"probed\",\"binary\":\"/usr/lib/libssl.so.3\","
 				    "\"tls\":\"OpenSSL\",\"why\":null,\"seen\":\"ClientHello\"}");
-	tls_coverage_plaintext(c, 6);
+	tls_coverage_plaintext(c, 6, 50);
 	tls_coverage_exit(c, &h); /* pid 5: no record from its probes */
 	h.tgid = 6;
 	tls_coverage_exit(c, &h);
@@ -195,20 +195,53 @@ static void test_unmapped_decided_at_exit(void **state)
 	(void)state;
 	memset(&cov, 0, sizeof(cov)); /* ended before the scan: nothing known */
 	snprintf(cov.exe, sizeof(cov.exe), "./fast");
-	tls_coverage_image(c, 11, &cov, true);
-	tls_coverage_image(c, 12, &cov, true);
+	tls_coverage_image(c, 11, &cov, 1);
+	tls_coverage_image(c, 12, &cov, 1);
 	n = sys(11, SYS_write, hello, sizeof(hello), sizeof(hello));
 	tls_coverage_syscall(c, &rec.sys, n);
 	n = sys(12, SYS_write, hello, sizeof(hello), sizeof(hello));
 	tls_coverage_syscall(c, &rec.sys, n);
 	assert_int_equal(ngot, 0);
-	tls_coverage_plaintext(c, 12);
+	tls_coverage_plaintext(c, 12, 50);
 	tls_coverage_exit(c, &h);
 	h.tgid = 12;
 	tls_coverage_exit(c, &h);
 	assert_int_equal(ngot, 2);
 	assert_non_null(strstr(got[0], "11 {\"status\":\"blind\",\"binary\":\"./fast\""));
 	assert_non_null(strstr(got[1], "12 {\"status\":\"probed\",\"binary\":\"./fast\""));
+	tls_coverage__free(c);
+}
+
+/*
+ * The TLS ring is read first: a short-lived process's plaintext can be handled before its own
+ * exec record. Plaintext from after the exec is the new image's; from before, the old one's.
+ */
+static void test_plaintext_before_exec_record(void **state)
+{
+	struct tls_coverage *c = setup_cov();
+	struct tls_pid_cov cov;
+	struct agt_hdr h = {.tgid = 21};
+	size_t n;
+
+	(void)state;
+	memset(&cov, 0, sizeof(cov));
+	cov.mapped = true;
+	snprintf(cov.probed, sizeof(cov.probed), "/opt/goagent");
+	cov.probed_stack = "Go crypto/tls";
+	tls_coverage_plaintext(c, 21, 2000); /* its requests, ring order ahead of... */
+	tls_coverage_plaintext(c, 22, 500);  /* (22: the image before the exec talked) */
+	tls_coverage_image(c, 21, &cov, 1000); /* ...the exec at t=1000 */
+	tls_coverage_image(c, 22, &cov, 1000);
+	n = sys(21, SYS_write, hello, sizeof(hello), sizeof(hello));
+	tls_coverage_syscall(c, &rec.sys, n);
+	n = sys(22, SYS_write, hello, sizeof(hello), sizeof(hello));
+	tls_coverage_syscall(c, &rec.sys, n);
+	tls_coverage_exit(c, &h);
+	h.tgid = 22;
+	tls_coverage_exit(c, &h);
+	assert_int_equal(ngot, 3); /* two "probed", and 22's blind report at its exit */
+	assert_non_null(strstr(got[2], "22 {\"status\":\"blind\""));
+	assert_int_equal(tls_coverage_blind(c), 1);
 	tls_coverage__free(c);
 }
 
@@ -221,10 +254,10 @@ static void test_exec_resets(void **state)
 
 	(void)state;
 	blind_file(&cov);
-	tls_coverage_image(c, 3, &cov, true);
+	tls_coverage_image(c, 3, &cov, 1);
 	n = sys(3, SYS_write, hello, sizeof(hello), sizeof(hello));
 	tls_coverage_syscall(c, &rec.sys, n);
-	tls_coverage_image(c, 3, &cov, true);
+	tls_coverage_image(c, 3, &cov, 1);
 	n = sys(3, SYS_write, hello, sizeof(hello), sizeof(hello));
 	tls_coverage_syscall(c, &rec.sys, n);
 	assert_int_equal(ngot, 2);
@@ -239,6 +272,7 @@ int main(void)
 	    cmocka_unit_test(test_port_443),
 	    cmocka_unit_test(test_probed_then_silent_probe),
 	    cmocka_unit_test(test_unmapped_decided_at_exit),
+	    cmocka_unit_test(test_plaintext_before_exec_record),
 	    cmocka_unit_test(test_exec_resets),
 	};
 
