@@ -35,17 +35,20 @@ struct proc {
 struct tls_coverage {
 	struct proc *b[NBUCKETS];
 	tls_cov_emit_fn emit;
+	tls_cov_rescan_fn rescan;
 	void *ctx;
 	bool quiet;
 	unsigned long blind;
 };
 
-struct tls_coverage *tls_coverage__new(tls_cov_emit_fn emit, void *ctx, bool quiet)
+struct tls_coverage *tls_coverage__new(tls_cov_emit_fn emit, tls_cov_rescan_fn rescan, void *ctx,
+				       bool quiet)
 {
 	struct tls_coverage *c = calloc(1, sizeof(*c));
 
 	if (c) {
 		c->emit = emit;
+		c->rescan = rescan;
 		c->ctx = ctx;
 		c->quiet = quiet;
 	}
@@ -192,6 +195,13 @@ static void talked(struct tls_coverage *c, struct proc *p, const struct agt_hdr 
 
 	if (p->flags & (P_TOLD_BLIND | P_TOLD_OK))
 		return;
+	if (!p->cov.probed[0] && !p->cov.blind[0] && c->rescan) {
+		/* nothing known yet: its libraries may have been mapped since its exec's scan */
+		struct tls_pid_cov now;
+
+		c->rescan(c->ctx, p->tgid, &now);
+		tls_coverage_image(c, p->tgid, &now, 0);
+	}
 	if (p->cov.blind[0] && !p->cov.probed[0])
 		report(c, p, h, true, p->cov.blind, p->cov.blind_stack, p->cov.why, seen);
 	else if (p->cov.probed[0]) /* whether its TLS really goes there is known at exit */

@@ -24,8 +24,16 @@ struct tls_coverage;
 /* Where the events go: h names the process; obj is the event's JSON object ("coverage": obj). */
 typedef void (*tls_cov_emit_fn)(void *ctx, const struct agt_hdr *h, const char *obj, size_t len);
 
-/* quiet: no stderr lines (the events are still emitted). NULL on ENOMEM. */
-struct tls_coverage *tls_coverage__new(tls_cov_emit_fn emit, void *ctx, bool quiet);
+/*
+ * Reads tgid's mappings again into *cov (tls_probe_scan_pid): asked before a process is called
+ * blind, because the scan at its exec can run before the dynamic loader has mapped its TLS
+ * library (seen on an emulated 6.1 guest: wget's libgnutls not mapped yet).
+ */
+typedef void (*tls_cov_rescan_fn)(void *ctx, uint32_t tgid, struct tls_pid_cov *cov);
+
+/* quiet: no stderr lines (the events are still emitted). rescan may be NULL. NULL on ENOMEM. */
+struct tls_coverage *tls_coverage__new(tls_cov_emit_fn emit, tls_cov_rescan_fn rescan, void *ctx,
+				       bool quiet);
 void tls_coverage__free(struct tls_coverage *c);
 /*
  * What a scan of tgid's mappings found: after an exec, exec_ts is the exec's timestamp (the old

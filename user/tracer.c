@@ -390,6 +390,14 @@ static void cov_out(void *ctx, const struct agt_hdr *h, const char *obj, size_t 
 		printer_event_json(&c->rpr, h, "coverage", "coverage", obj, len);
 }
 
+/* The coverage report's second look at a process's mappings. */
+static void cov_rescan(void *ctx, uint32_t tgid, struct tls_pid_cov *cov)
+{
+	struct consumer *c = ctx;
+
+	tls_probe_scan_pid(c->tls, (pid_t)tgid, cov);
+}
+
 static void tls_setup(struct agtrace_bpf *skel, struct consumer *c, const struct opts *o,
 		      struct tls_job *j)
 {
@@ -412,7 +420,7 @@ static void tls_setup(struct agtrace_bpf *skel, struct consumer *c, const struct
 		return;
 	}
 	/* not silenced by -q: a blind spot is a warning, not chatter */
-	c->cov = tls_coverage__new(cov_out, c, false);
+	c->cov = tls_coverage__new(cov_out, cov_rescan, c, false);
 	for (int i = 0; i < o->npids; i++) {
 		struct tls_pid_cov cov;
 

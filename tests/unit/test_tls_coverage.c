@@ -60,7 +60,7 @@ static const unsigned char server_hdr[] = {0x16, 0x03, 0x03, 0x00, 0x9b};
 
 static struct tls_coverage *setup_cov(void)
 {
-	struct tls_coverage *c = tls_coverage__new(emit, NULL, true);
+	struct tls_coverage *c = tls_coverage__new(emit, NULL, NULL, true);
 
 	assert_non_null(c);
 	ngot = 0;
@@ -245,6 +245,44 @@ static void test_plaintext_before_exec_record(void **state)
 	tls_coverage__free(c);
 }
 
+static int nrescans;
+
+static void late_gnutls(void *ctx, uint32_t tgid, struct tls_pid_cov *cov)
+{
+	(void)ctx;
+	(void)tgid;
+	nrescans++;
+	memset(cov, 0, sizeof(*cov));
+	cov->mapped = true;
+	snprintf(cov->blind, sizeof(cov->blind), "/usr/lib/libgnutls.so.30");
+	cov->blind_stack = "GnuTLS";
+	snprintf(cov->why, sizeof(cov->why), "GnuTLS: no probes for this library");
+}
+
+/* The exec's scan ran before ld.so mapped the TLS library: looked at again before judging. */
+static void test_rescan_before_judging(void **state)
+{
+	struct tls_coverage *c = tls_coverage__new(emit, late_gnutls, NULL, true);
+	struct tls_pid_cov cov;
+	size_t n;
+
+	(void)state;
+	ngot = 0;
+	nrescans = 0;
+	memset(&cov, 0, sizeof(cov));
+	cov.mapped = true; /* mapped, but only the program and libc so far */
+	snprintf(cov.exe, sizeof(cov.exe), "/usr/bin/wget");
+	tls_coverage_image(c, 31, &cov, 1);
+	n = sys(31, SYS_recvfrom, server_hdr, sizeof(server_hdr), 5);
+	tls_coverage_syscall(c, &rec.sys, n);
+	assert_int_equal(nrescans, 1);
+	assert_int_equal(ngot, 1);
+	assert_string_equal(got[0], "31 {\"status\":\"blind\",\"binary\":\"/usr/lib/libgnutls.so.30\","
+				    "\"tls\":\"GnuTLS\",\"why\":\"GnuTLS: no probes for this library\","
+				    "\"seen\":\"ServerHello\"}");
+	tls_coverage__free(c);
+}
+
 /* A new image forgets what the old one was told and had. */
 static void test_exec_resets(void **state)
 {
@@ -273,6 +311,7 @@ int main(void)
 	    cmocka_unit_test(test_probed_then_silent_probe),
 	    cmocka_unit_test(test_unmapped_decided_at_exit),
 	    cmocka_unit_test(test_plaintext_before_exec_record),
+	    cmocka_unit_test(test_rescan_before_judging),
 	    cmocka_unit_test(test_exec_resets),
 	};
 
