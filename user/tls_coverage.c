@@ -22,12 +22,19 @@ enum {
 	P_TOLD_OK = 1 << 4,   /* reported probed (event) */
 };
 
+#define NOPENED 8 /* files a process opened lately: what its next executable mmap maps */
+
 struct proc {
 	struct proc *next;
 	uint32_t tgid;
 	unsigned flags;
 	uint64_t plain_ts; /* the last record from its probes */
 	struct tls_pid_cov cov;
+	struct {
+		int fd;
+		char path[256];
+	} opened[NOPENED];
+	unsigned nopened;
 };
 
 #define NBUCKETS 256
@@ -66,6 +73,23 @@ void tls_coverage__free(struct tls_coverage *c)
 		}
 	}
 	free(c);
+}
+
+const char *tls_unprobed_library(const char *path)
+{
+	static const struct {
+		const char *prefix, *stack;
+	} libs[] = {
+	    {"libgnutls.so", "GnuTLS"},	  {"libnss3.so", "NSS"},	 {"libssl3.so", "NSS"},
+	    {"libwolfssl.so", "wolfSSL"}, {"libmbedtls.so", "Mbed TLS"}, {"libs2n.so", "s2n-tls"},
+	};
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++)
+		if (!strncmp(base, libs[i].prefix, strlen(libs[i].prefix)))
+			return libs[i].stack;
+	return NULL;
 }
 
 unsigned long tls_coverage_blind(const struct tls_coverage *c)
@@ -201,6 +225,8 @@ static void talked(struct tls_coverage *c, struct proc *p, const struct agt_hdr 
 
 		c->rescan(c->ctx, p->tgid, &now);
 		tls_coverage_image(c, p->tgid, &now, 0);
+		if (!now.mapped && !p->cov.probed[0] && !p->cov.blind[0])
+			return; /* gone already: what its probes saw decides at its exit */
 	}
 	if (p->cov.blind[0] && !p->cov.probed[0])
 		report(c, p, h, true, p->cov.blind, p->cov.blind_stack, p->cov.why, seen);
@@ -244,6 +270,55 @@ static bool port443(const unsigned char *d, size_t n)
 	return false;
 }
 
+/*
+ * A library the process opens and then maps executable, known by its name from the syscalls
+ * themselves: unlike /proc/PID/maps, still there when the consumer gets to a process that has
+ * already exited (a fast wget on a slow machine).
+ */
+static void track_mapping(struct tls_coverage *c, const struct agt_syscall *r,
+			  const struct rec_caps *caps)
+{
+	struct proc *p;
+	const char *lib;
+
+	if (r->nr == SYS_openat && r->ret >= 0 && caps->cap[1]) {
+		const struct agt_cap *cap = caps->cap[1];
+		size_t n = cap->len < 255 ? cap->len : 255;
+		char path[256], real[4096];
+		unsigned slot;
+
+		memcpy(path, caps->data[1], n);
+		path[n] = '\0';
+		if (!tls_unprobed_library(path)) /* only those: nothing else is needed here */
+			return;
+		p = get(c, r->h.tgid, true);
+		if (!p)
+			return;
+		slot = p->nopened++ % NOPENED;
+		p->opened[slot].fd = (int)r->ret;
+		/* the file itself (ld.so opens the soname's link), as /proc/PID/maps names it */
+		if (path[0] != '/' || !realpath(path, real) || strlen(real) >= sizeof(path))
+			strcpy(real, path);
+		memcpy(p->opened[slot].path, real, strlen(real) + 1);
+		return;
+	}
+	/* mmap(addr, len, prot, flags, fd, off) of a file, executable */
+	if (r->nr != SYS_mmap || r->ret < 0 || !(r->args[2] & 4 /* PROT_EXEC */) ||
+	    (r->args[3] & 0x20 /* MAP_ANONYMOUS */) || (long long)r->args[4] < 0)
+		return;
+	p = get(c, r->h.tgid, false);
+	if (!p || p->cov.blind[0])
+		return;
+	for (unsigned i = 0; i < NOPENED && i < p->nopened; i++) {
+		if (p->opened[i].fd != (int)r->args[4] || !(lib = tls_unprobed_library(p->opened[i].path)))
+			continue;
+		snprintf(p->cov.blind, sizeof(p->cov.blind), "%s", p->opened[i].path);
+		p->cov.blind_stack = lib;
+		snprintf(p->cov.why, sizeof(p->cov.why), "%s: no probes for this library", lib);
+		return;
+	}
+}
+
 void tls_coverage_syscall(struct tls_coverage *c, const struct agt_syscall *r, size_t size)
 {
 	struct rec_caps caps;
@@ -254,6 +329,11 @@ void tls_coverage_syscall(struct tls_coverage *c, const struct agt_syscall *r, s
 	if (!c)
 		return;
 	/* the native numbers: a compat process's calls are not looked at */
+	if (r->nr == SYS_openat || r->nr == SYS_mmap) {
+		if (!rec_syscall_caps(r, size, &caps))
+			track_mapping(c, r, &caps);
+		return;
+	}
 	if (r->nr != SYS_write && r->nr != SYS_sendto && r->nr != SYS_read &&
 	    r->nr != SYS_recvfrom && r->nr != SYS_connect)
 		return;
@@ -313,7 +393,9 @@ void tls_coverage_exit(struct tls_coverage *c, const struct agt_hdr *h)
 		       p->cov.blind[0] ? p->cov.blind_stack : NULL, why, "exit");
 	} else if ((p->flags & (P_HELLO | P_PORT443)) && !(p->flags & (P_TOLD_BLIND | P_TOLD_OK))) {
 		/* its mappings were never read: what the probes saw of it decides */
-		if (p->flags & P_PLAIN)
+		if (p->cov.blind[0] && !(p->flags & P_PLAIN))
+			report(c, p, h, true, p->cov.blind, p->cov.blind_stack, p->cov.why, "exit");
+		else if (p->flags & P_PLAIN)
 			report(c, p, h, false, program(p, h, exe, sizeof(exe)), NULL, NULL, "exit");
 		else
 			report(c, p, h, true, program(p, h, exe, sizeof(exe)), NULL,

@@ -47,6 +47,12 @@ void tls_coverage_syscall(struct tls_coverage *c, const struct agt_syscall *r, s
 void tls_coverage_plaintext(struct tls_coverage *c, uint32_t tgid, uint64_t ts);
 /* The process ended (h: its exit record's header). */
 void tls_coverage_exit(struct tls_coverage *c, const struct agt_hdr *h);
+/*
+ * The TLS library a file is, by its name, when the tracer has no probes for any of its kind
+ * ("GnuTLS", "NSS", "wolfSSL", "Mbed TLS", "s2n-tls"); NULL otherwise.
+ */
+const char *tls_unprobed_library(const char *path);
+
 /* Processes reported blind so far. */
 unsigned long tls_coverage_blind(const struct tls_coverage *c);
 

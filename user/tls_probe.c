@@ -21,6 +21,7 @@
 #include "elfsym.h"
 #include "symcache.h"
 #include "tls_bssl.h"
+#include "tls_coverage.h"
 #include "tls_awslc.h"
 #include "tls_go.h"
 #include "tls_ossl.h"
@@ -334,26 +335,6 @@ static void seen_blind(struct seen *s, const char *stack, const char *why)
 	s->why = strdup(why);
 }
 
-/*
- * TLS libraries with no probes at all, known by their file name: a process that maps one and
- * talks TLS is blind, and the tracer says so (tls_coverage.c) instead of showing nothing.
- */
-static const char *unprobed_library(const char *path)
-{
-	static const struct {
-		const char *prefix, *stack;
-	} libs[] = {
-	    {"libgnutls.so", "GnuTLS"},	  {"libnss3.so", "NSS"},	 {"libssl3.so", "NSS"},
-	    {"libwolfssl.so", "wolfSSL"}, {"libmbedtls.so", "Mbed TLS"}, {"libs2n.so", "s2n-tls"},
-	};
-	const char *base = strrchr(path, '/');
-
-	base = base ? base + 1 : path;
-	for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++)
-		if (!strncmp(base, libs[i].prefix, strlen(libs[i].prefix)))
-			return libs[i].stack;
-	return NULL;
-}
 
 /* The TLS_CHAIN program of function f at its entry or return (NULL: no probe there). */
 static struct bpf_program *chain_prog(const struct tls_bpf *skel, int f, bool ret)
@@ -810,7 +791,7 @@ static enum tls_file_state attach_file(struct tls_probe *t, const char *path, co
 		seen_blind(s, stack, msg);
 	} else if (s->state == TLS_FILE_BLIND) {
 		/* a stack found but not located: s->why says why */
-	} else if ((lib = unprobed_library(path))) {
+	} else if ((lib = tls_unprobed_library(path))) {
 		snprintf(msg, sizeof(msg), "%s: no probes for this library", lib);
 		seen_blind(s, lib, msg);
 	}

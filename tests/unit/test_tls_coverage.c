@@ -283,6 +283,48 @@ static void test_rescan_before_judging(void **state)
 	tls_coverage__free(c);
 }
 
+/*
+ * Gone before its mappings could be read: the library it opened and mapped executable is
+ * known from those syscalls; with nothing known, its exit decides by what its probes saw.
+ */
+static void test_mapping_from_syscalls(void **state)
+{
+	struct tls_coverage *c = setup_cov();
+	struct tls_pid_cov cov;
+	struct agt_hdr h = {.tgid = 41};
+	static const char lib[] = "/nonexistent/libgnutls.so.30";
+	size_t n;
+
+	(void)state;
+	memset(&cov, 0, sizeof(cov)); /* not mapped: gone before the exec's scan */
+	tls_coverage_image(c, 41, &cov, 1);
+	tls_coverage_image(c, 42, &cov, 1);
+	n = sys(41, SYS_openat, lib, sizeof(lib) - 1, 5);
+	tls_coverage_syscall(c, &rec.sys, n);
+	n = sys(41, SYS_mmap, "", 0, 0x7f0000000000);
+	rec.sys.args[2] = 5; /* PROT_READ|PROT_EXEC */
+	rec.sys.args[3] = 0x802; /* MAP_PRIVATE|MAP_DENYWRITE */
+	rec.sys.args[4] = 5;
+	tls_coverage_syscall(c, &rec.sys, n);
+	n = sys(41, SYS_recvfrom, server_hdr, sizeof(server_hdr), 5);
+	tls_coverage_syscall(c, &rec.sys, n);
+	assert_int_equal(ngot, 1);
+	assert_string_equal(got[0], "41 {\"status\":\"blind\",\"binary\":\"/nonexistent/libgnutls.so.30\","
+				    "\"tls\":\"GnuTLS\",\"why\":\"GnuTLS: no probes for this library\","
+				    "\"seen\":\"ServerHello\"}");
+	/* 42 knows nothing and its rescan fails (no rescan here): judged at exit, its probes
+	 * having seen it */
+	n = sys(42, SYS_write, hello, sizeof(hello), sizeof(hello));
+	tls_coverage_syscall(c, &rec.sys, n);
+	assert_int_equal(ngot, 1);
+	tls_coverage_plaintext(c, 42, 50);
+	h.tgid = 42;
+	tls_coverage_exit(c, &h);
+	assert_int_equal(ngot, 2);
+	assert_non_null(strstr(got[1], "42 {\"status\":\"probed\""));
+	tls_coverage__free(c);
+}
+
 /* A new image forgets what the old one was told and had. */
 static void test_exec_resets(void **state)
 {
@@ -312,6 +354,7 @@ int main(void)
 	    cmocka_unit_test(test_unmapped_decided_at_exit),
 	    cmocka_unit_test(test_plaintext_before_exec_record),
 	    cmocka_unit_test(test_rescan_before_judging),
+	    cmocka_unit_test(test_mapping_from_syscalls),
 	    cmocka_unit_test(test_exec_resets),
 	};
 
