@@ -20,6 +20,8 @@
 #include "elfsym.h"
 #include "tls_awslc.h"
 
+#include "cc_fixture.h"
+
 /* The functions' error paths as AWS-LC writes them; the bodies only keep the paths alive. */
 static const char SRC_HEAD[] =
     "void ERR_put_error(int lib, int unused, int reason, const char *file, unsigned line);\n"
@@ -47,44 +49,6 @@ static const char SRC_TWIN[] =
 static const char SRC_NAME_ONLY[] =
     "const char *keep(void) { return \"/x/aws-lc/crypto/fipsmodule/cipher/aead.c\"; }\n";
 
-static char dir[64];
-
-/* Compiles src into a shared object `name` in dir; extra: compiler flags. Returns its path. */
-static char *build(const char *name, const char *src, const char *extra)
-{
-	static char so[160];
-	char c[160], cmd[512];
-	FILE *f;
-
-	snprintf(c, sizeof(c), "%s/%s.c", dir, name);
-	snprintf(so, sizeof(so), "%s/%s.so", dir, name);
-	f = fopen(c, "w");
-	assert_non_null(f);
-	fputs(src, f);
-	fclose(f);
-	snprintf(cmd, sizeof(cmd),
-		 "cc -O2 -fPIC -shared -fno-inline -fno-ipa-icf %s -o %s %s 2>/dev/null", extra, so,
-		 c);
-	assert_int_equal(system(cmd), 0);
-	return so;
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/agt-awslc.XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd);
-}
-
 static void test_tls_awslc_locates_by_error_sites(void **state)
 {
 	static const char *const names[] = {"seal", "seal_scatter", "open_", "open_gather"};
@@ -94,7 +58,7 @@ static void test_tls_awslc_locates_by_error_sites(void **state)
 	char *so;
 
 	(void)state;
-	so = build("aead", SRC_HEAD, "");
+	so = cc_build("aead", SRC_HEAD, "-fno-ipa-icf");
 	assert_int_equal(elfsym_offsets(so, names, 4, want), 4);
 	assert_int_equal(tls_awslc_locate(so, &f, why, sizeof(why)), 4);
 	assert_string_equal(why, "");
@@ -104,7 +68,7 @@ static void test_tls_awslc_locates_by_error_sites(void **state)
 	assert_int_equal(f.off[AWSLC_OPEN], want[2]);
 	assert_int_equal(f.off[AWSLC_OPEN_GATHER], want[3]);
 	/* stripped: the same answer (the locator never read the symbols) */
-	so = build("aead_stripped", SRC_HEAD, "-s");
+	so = cc_build("aead_stripped", SRC_HEAD, "-fno-ipa-icf -s");
 	assert_int_equal(tls_awslc_locate(so, &f, why, sizeof(why)), 4);
 	assert_int_equal(f.off[AWSLC_SEAL], want[0]);
 	assert_int_equal(f.off[AWSLC_OPEN], want[2]);
@@ -120,19 +84,19 @@ static void test_tls_awslc_refuses(void **state)
 	(void)state;
 	/* two functions carry seal's reasons: nothing, and why */
 	snprintf(src, sizeof(src), "%s%s", SRC_HEAD, SRC_TWIN);
-	so = build("twin", src, "");
+	so = cc_build("twin", src, "-fno-ipa-icf");
 	assert_int_equal(tls_awslc_locate(so, &f, why, sizeof(why)), -1);
 	assert_string_equal(why, "AWS-LC linked in, EVP_AEAD_CTX_seal not located (2 candidates)");
 	assert_int_equal(f.n, 0);
 	assert_int_equal(f.off[AWSLC_OPEN], 0);
 	/* the file name without a call site */
-	so = build("nameonly", SRC_NAME_ONLY, "");
+	so = cc_build("nameonly", SRC_NAME_ONLY, "-fno-ipa-icf");
 	assert_int_equal(tls_awslc_locate(so, &f, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "without its AEAD"));
 	/* no unwind table: function bounds unknown, so nothing is attached */
-	so = build("nounwind", SRC_HEAD,
-		   "-fno-asynchronous-unwind-tables -fno-unwind-tables "
-		   "-Wl,--no-eh-frame-hdr");
+	so = cc_build("nounwind", SRC_HEAD,
+		      "-fno-asynchronous-unwind-tables -fno-unwind-tables "
+		      "-Wl,--no-eh-frame-hdr");
 	assert_int_equal(tls_awslc_locate(so, &f, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "AEAD functions not located"));
 }
@@ -146,11 +110,12 @@ static void test_tls_awslc_not_awslc(void **state)
 
 	(void)state;
 	/* an ELF without AWS-LC, a text file, a missing file: 0, no reason */
-	assert_int_equal(tls_awslc_locate(build("plain", "int f(int x) { return x + 1; }\n", ""),
-					  &f, why, sizeof(why)),
-			 0);
+	assert_int_equal(
+	    tls_awslc_locate(cc_build("plain", "int f(int x) { return x + 1; }\n", "-fno-ipa-icf"),
+			     &f, why, sizeof(why)),
+	    0);
 	assert_string_equal(why, "");
-	snprintf(path, sizeof(path), "%s/text", dir);
+	snprintf(path, sizeof(path), "%s/text", cc_dir);
 	fp = fopen(path, "w");
 	assert_non_null(fp);
 	fputs("/x/aws-lc/crypto/fipsmodule/cipher/aead.c\n", fp);
@@ -168,5 +133,5 @@ int main(void)
 	    cmocka_unit_test(test_tls_awslc_not_awslc),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, cc_setup, cc_teardown);
 }

@@ -18,6 +18,8 @@
 #include "elfsym.h"
 #include "tls_ossl.h"
 
+#include "cc_fixture.h"
+
 #define SRC_ERR                                                                                    \
 	"void ERR_new(void);\n"                                                                    \
 	"void ERR_set_debug(const char *file, int line, const char *func);\n"                      \
@@ -33,42 +35,6 @@
 	" { if (!s) { ERR_raise(20, 3); return -1; } *r = n; return b != 0; }\n"                   \
 	"void *SSL_new(void *ctx) { if (!ctx) { ERR_raise(20, 4); return 0; } return ctx; }\n"
 
-static char dir[64];
-
-static char *build(const char *name, const char *src, const char *extra)
-{
-	static char so[160];
-	char c[160], cmd[512];
-	FILE *f;
-
-	snprintf(c, sizeof(c), "%s/%s.c", dir, name);
-	snprintf(so, sizeof(so), "%s/%s.so", dir, name);
-	f = fopen(c, "w");
-	assert_non_null(f);
-	fputs(src, f);
-	fclose(f);
-	snprintf(cmd, sizeof(cmd), "cc -O2 -fPIC -shared -fno-inline %s -o %s %s 2>/dev/null",
-		 extra, so, c);
-	assert_int_equal(system(cmd), 0);
-	return so;
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/agt-ossl.XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd);
-}
-
 static void test_tls_ossl_locates_by_func_names(void **state)
 {
 	static const char *const names[] = {"ssl_write_internal", "ssl_read_internal", "SSL_new"};
@@ -78,10 +44,10 @@ static void test_tls_ossl_locates_by_func_names(void **state)
 	char *so;
 
 	(void)state;
-	so = build("ossl35",
-		   SRC_ERR SRC_FUNCS
-		   "const char *ver(void) { return \"OpenSSL 3.5.8 25 Aug 2026\"; }\n",
-		   "");
+	so = cc_build("ossl35",
+		      SRC_ERR SRC_FUNCS
+		      "const char *ver(void) { return \"OpenSSL 3.5.8 25 Aug 2026\"; }\n",
+		      "");
 	assert_int_equal(elfsym_offsets(so, names, 3, want), 3);
 	assert_int_equal(tls_ossl_locate(so, &f, why, sizeof(why)), 1);
 	assert_string_equal(why, "");
@@ -90,10 +56,10 @@ static void test_tls_ossl_locates_by_func_names(void **state)
 	assert_int_equal(f.ssl_new, want[2]);
 	assert_int_equal(f.write_count_arg, 5);
 	/* stripped, and OpenSSL 3.0: ssl_write_internal(s, buf, num, written) */
-	so = build("ossl30",
-		   SRC_ERR SRC_FUNCS
-		   "const char *ver(void) { return \"OpenSSL 3.0.13 30 Jan 2024\"; }\n",
-		   "-s");
+	so = cc_build("ossl30",
+		      SRC_ERR SRC_FUNCS
+		      "const char *ver(void) { return \"OpenSSL 3.0.13 30 Jan 2024\"; }\n",
+		      "-s");
 	assert_int_equal(tls_ossl_locate(so, &f, why, sizeof(why)), 1);
 	assert_int_equal(f.write_internal, want[0]);
 	assert_int_equal(f.write_count_arg, 4);
@@ -108,12 +74,12 @@ static void test_tls_ossl_refuses(void **state)
 	/* the name loaded by two functions (an inlined copy): nothing, and why */
 	assert_int_equal(
 	    tls_ossl_locate(
-		build("twice",
-		      SRC_ERR SRC_FUNCS
-		      "int write2(void *s) { if (!s) { ERR_set_debug(\"../ssl/ssl_lib.c\","
-		      " 1, \"ssl_write_internal\"); return -1; } return 0; }\n"
-		      "const char *ver(void) { return \"OpenSSL 3.5.8 x\"; }\n",
-		      ""),
+		cc_build("twice",
+			 SRC_ERR SRC_FUNCS
+			 "int write2(void *s) { if (!s) { ERR_set_debug(\"../ssl/ssl_lib.c\","
+			 " 1, \"ssl_write_internal\"); return -1; } return 0; }\n"
+			 "const char *ver(void) { return \"OpenSSL 3.5.8 x\"; }\n",
+			 ""),
 		&f, why, sizeof(why)),
 	    -1);
 	assert_string_equal(why,
@@ -121,11 +87,11 @@ static void test_tls_ossl_refuses(void **state)
 	assert_int_equal(f.write_internal, 0);
 	/* no version string: which argument holds the count is unknown */
 	assert_int_equal(
-	    tls_ossl_locate(build("nover", SRC_ERR SRC_FUNCS, ""), &f, why, sizeof(why)), -1);
+	    tls_ossl_locate(cc_build("nover", SRC_ERR SRC_FUNCS, ""), &f, why, sizeof(why)), -1);
 	assert_string_equal(why, "OpenSSL 3 linked in, its version string not found");
 	/* no OpenSSL at all */
-	assert_int_equal(tls_ossl_locate(build("plain", "int g(int x) { return x * 3; }\n", ""), &f,
-					 why, sizeof(why)),
+	assert_int_equal(tls_ossl_locate(cc_build("plain", "int g(int x) { return x * 3; }\n", ""),
+					 &f, why, sizeof(why)),
 			 0);
 	assert_string_equal(why, "");
 }
@@ -137,5 +103,5 @@ int main(void)
 	    cmocka_unit_test(test_tls_ossl_refuses),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, cc_setup, cc_teardown);
 }
