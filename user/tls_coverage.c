@@ -219,14 +219,18 @@ static void talked(struct tls_coverage *c, struct proc *p, const struct agt_hdr 
 
 	if (p->flags & (P_TOLD_BLIND | P_TOLD_OK))
 		return;
-	if (!p->cov.probed[0] && !p->cov.blind[0] && c->rescan) {
-		/* nothing known yet: its libraries may have been mapped since its exec's scan */
-		struct tls_pid_cov now;
+	if (!p->cov.probed[0] && c->rescan) {
+		/*
+		 * No probed library known: it may have been mapped since the exec's scan (libssl
+		 * beside a libgnutls that librtmp pulls into curl), so look again. Gone already:
+		 * what its probes saw decides at its exit.
+		 */
+		struct tls_pid_cov now = {0};
 
 		c->rescan(c->ctx, p->tgid, &now);
 		tls_coverage_image(c, p->tgid, &now, 0);
-		if (!now.mapped && !p->cov.probed[0] && !p->cov.blind[0])
-			return; /* gone already: what its probes saw decides at its exit */
+		if (!now.mapped && !p->cov.probed[0])
+			return;
 	}
 	if (p->cov.blind[0] && !p->cov.probed[0])
 		report(c, p, h, true, p->cov.blind, p->cov.blind_stack, p->cov.why, seen);

@@ -325,6 +325,67 @@ static void test_mapping_from_syscalls(void **state)
 	tls_coverage__free(c);
 }
 
+static void late_libssl(void *ctx, uint32_t tgid, struct tls_pid_cov *cov)
+{
+	(void)ctx;
+	(void)tgid;
+	memset(cov, 0, sizeof(*cov));
+	cov->mapped = true;
+	snprintf(cov->probed, sizeof(cov->probed), "/usr/lib/libssl.so.3");
+	cov->probed_stack = "OpenSSL";
+}
+
+static void gone(void *ctx, uint32_t tgid, struct tls_pid_cov *cov)
+{
+	(void)ctx;
+	(void)tgid;
+	memset(cov, 0, sizeof(*cov)); /* /proc/PID/maps no longer there */
+}
+
+/*
+ * curl maps libgnutls too (librtmp pulls it in) beside the libssl it talks through: a blind
+ * library alone is not a verdict while a probed one may have been mapped since; and when the
+ * process is gone, its exit decides by what its probes saw.
+ */
+static void test_blind_library_beside_probed(void **state)
+{
+	static const char lib[] = "/nonexistent/libgnutls.so.30";
+	struct agt_hdr h = {.tgid = 52};
+	struct tls_pid_cov cov;
+	struct tls_coverage *c;
+	size_t n;
+
+	(void)state;
+	for (int k = 0; k < 2; k++) {
+		c = tls_coverage__new(emit, k ? gone : late_libssl, NULL, true);
+		ngot = 0;
+		memset(&cov, 0, sizeof(cov));
+		cov.mapped = true;
+		tls_coverage_image(c, 52, &cov, 1);
+		n = sys(52, SYS_openat, lib, sizeof(lib) - 1, 5);
+		tls_coverage_syscall(c, &rec.sys, n);
+		n = sys(52, SYS_mmap, "", 0, 0x7f0000000000);
+		rec.sys.args[2] = 5;
+		rec.sys.args[4] = 5;
+		tls_coverage_syscall(c, &rec.sys, n);
+		n = sys(52, SYS_write, hello, sizeof(hello), sizeof(hello));
+		tls_coverage_syscall(c, &rec.sys, n);
+		if (!k) {
+			assert_int_equal(ngot, 1);
+			assert_non_null(strstr(got[0], "{\"status\":\"probed\",\"binary\":"
+							"\"/usr/lib/libssl.so.3\""));
+		} else {
+			assert_int_equal(ngot, 0); /* gone: judged at its exit */
+			tls_coverage_plaintext(c, 52, 50);
+			tls_coverage_exit(c, &h);
+			assert_int_equal(ngot, 1);
+			assert_non_null(strstr(got[0], "{\"status\":\"probed\""));
+		}
+		assert_int_equal(tls_coverage_blind(c), 0);
+		tls_coverage__free(c);
+	}
+}
+
 /* A new image forgets what the old one was told and had. */
 static void test_exec_resets(void **state)
 {
@@ -355,6 +416,7 @@ int main(void)
 	    cmocka_unit_test(test_plaintext_before_exec_record),
 	    cmocka_unit_test(test_rescan_before_judging),
 	    cmocka_unit_test(test_mapping_from_syscalls),
+	    cmocka_unit_test(test_blind_library_beside_probed),
 	    cmocka_unit_test(test_exec_resets),
 	};
 
