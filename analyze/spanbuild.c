@@ -1139,6 +1139,27 @@ void sb_llm_request(struct spanbuild *b, uint64_t seq_num, uint64_t ts, int pid,
 	set_state(b, p, ts, reason);
 }
 
+/*
+ * Children the agent forked after the response at ts but that reached the builder before it:
+ * live, the TLS ring is read before the syscall ring, and a syscall pass that runs long can
+ * take in a fork the agent made after a response the TLS pass had not yet seen (the events
+ * file keeps that order). They are the response's tool processes all the same.
+ */
+static void adopt_late(struct spanbuild *b, struct proc *agent, uint64_t ts)
+{
+	for (size_t i = 0; i < b->cap; i++) {
+		struct proc *c = &b->tab[i];
+
+		if (!c->pid || c->ppid != agent->pid || c->tool >= 0 || c->tool_later ||
+		    c->sp.start < ts)
+			continue;
+		if (agent->nopen == 1)
+			tool_take(b, c, agent->open[0]);
+		else
+			tool_decide(b, c, c->sp.name);
+	}
+}
+
 void sb_llm_response(struct spanbuild *b, const struct sb_llm *l)
 {
 	struct proc *p = proc_of(b, l->pid, l->ts, NULL);
@@ -1173,6 +1194,8 @@ void sb_llm_response(struct spanbuild *b, const struct sb_llm *l)
 	conns_decoded(b, p, l->authority);
 	for (size_t i = 0; i < l->ncalls; i++)
 		open_tool(b, p, l, &l->calls[i], sp.span_id);
+	if (p->nopen)
+		adopt_late(b, p, l->ts);
 	if (p->n_llm > 0)
 		p->n_llm--;
 	n = snprintf(reason, sizeof(reason), "LLM response %d", l->status);

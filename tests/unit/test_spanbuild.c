@@ -206,6 +206,46 @@ static void test_spanbuild_tool_parallel(void **state)
 	assert_int_equal(g.st[5].to, SB_RUN);
 }
 
+/*
+ * The response reaches the builder after the fork it led to (live: the TLS ring was read
+ * before the agent answered, the syscall pass took in its fork): the child is the call's all
+ * the same; one forked before the response stays the agent's.
+ */
+static void test_spanbuild_tool_late_response(void **state)
+{
+	const struct sb_tool_call calls[] = {{"call_x", "shell", "{\"cmd\":\"grep -c root\"}"}};
+	const struct sb_span *t, *grep, *early, *agent;
+	struct spanbuild *b;
+	struct got g;
+
+	(void)state;
+	b = new_builder(&g);
+	sb_fork(b, 0, 100, 0, "python3 agent.py");
+	sb_llm_request(b, 1, 1 * MS, 100, NULL, 0);
+	sb_fork(b, 4 * MS, 103, 100, "python3"); /* before the response: not a tool */
+	sb_exec(b, 4 * MS + 100, 103, "uname -r", "/usr/bin/uname", 0);
+	sb_fork(b, 6 * MS, 101, 100, "python3");
+	sb_exec(b, 6 * MS + 300, 101, "grep -c root /etc/passwd", "/usr/bin/grep", 0);
+	response(b, 5 * MS, 100, calls, 1, 100); /* stamped 5 ms, arrived after the fork */
+	sb_exit(b, 7 * MS, 103, 0, 0);
+	sb_exit(b, 9 * MS, 101, 0, 0);
+	sb_exit(b, 20 * MS, 100, 0, 0);
+	spanbuild__free(b, 21 * MS, false);
+
+	t = span_named(&g, "execute_tool shell", 0);
+	grep = span_named(&g, "grep -c root /etc/passwd", 0);
+	early = span_named(&g, "uname -r", 0);
+	agent = span_named(&g, "python3 agent.py", 0);
+	assert_non_null(t);
+	assert_non_null(grep);
+	assert_non_null(early);
+	assert_non_null(agent);
+	assert_string_equal(grep->parent_span_id, t->span_id);
+	assert_string_equal(early->parent_span_id, agent->span_id);
+	assert_int_equal(t->tool_procs, 1);
+	assert_int_equal(t->end, 9 * MS);
+}
+
 /* An in-process tool (no child): it ends when its result is sent back. */
 static void test_spanbuild_tool_in_process(void **state)
 {
@@ -532,6 +572,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_spanbuild_tool_parallel),
+	    cmocka_unit_test(test_spanbuild_tool_late_response),
 	    cmocka_unit_test(test_spanbuild_tool_in_process),
 	    cmocka_unit_test(test_spanbuild_wait4_reaps),
 	    cmocka_unit_test(test_spanbuild_evidence_noise),
