@@ -43,19 +43,21 @@ struct tls_coverage {
 	struct proc *b[NBUCKETS];
 	tls_cov_emit_fn emit;
 	tls_cov_rescan_fn rescan;
+	tls_cov_classify_fn classify;
 	void *ctx;
 	bool quiet;
 	unsigned long blind;
 };
 
-struct tls_coverage *tls_coverage__new(tls_cov_emit_fn emit, tls_cov_rescan_fn rescan, void *ctx,
-				       bool quiet)
+struct tls_coverage *tls_coverage__new(tls_cov_emit_fn emit, tls_cov_rescan_fn rescan,
+				       tls_cov_classify_fn classify, void *ctx, bool quiet)
 {
 	struct tls_coverage *c = calloc(1, sizeof(*c));
 
 	if (c) {
 		c->emit = emit;
 		c->rescan = rescan;
+		c->classify = classify;
 		c->ctx = ctx;
 		c->quiet = quiet;
 	}
@@ -293,7 +295,8 @@ static void track_mapping(struct tls_coverage *c, const struct agt_syscall *r,
 
 		memcpy(path, caps->data[1], n);
 		path[n] = '\0';
-		if (!tls_unprobed_library(path)) /* only those: nothing else is needed here */
+		/* shared objects only (ld.so's and dlopen's opens), or names known to be TLS */
+		if (!strstr(path, ".so") && !tls_unprobed_library(path))
 			return;
 		p = get(c, r->h.tgid, true);
 		if (!p)
@@ -311,14 +314,32 @@ static void track_mapping(struct tls_coverage *c, const struct agt_syscall *r,
 	    (r->args[3] & 0x20 /* MAP_ANONYMOUS */) || (long long)r->args[4] < 0)
 		return;
 	p = get(c, r->h.tgid, false);
-	if (!p || p->cov.blind[0])
+	if (!p)
 		return;
 	for (unsigned i = 0; i < NOPENED && i < p->nopened; i++) {
-		if (p->opened[i].fd != (int)r->args[4] || !(lib = tls_unprobed_library(p->opened[i].path)))
+		enum tls_file_state st = TLS_FILE_NONE;
+		const char *why = NULL, *path = p->opened[i].path;
+
+		if (p->opened[i].fd != (int)r->args[4])
 			continue;
-		snprintf(p->cov.blind, sizeof(p->cov.blind), "%s", p->opened[i].path);
-		p->cov.blind_stack = lib;
-		snprintf(p->cov.why, sizeof(p->cov.why), "%s: no probes for this library", lib);
+		p->opened[i].fd = -1; /* one mapping per open */
+		if (c->classify) {
+			st = c->classify(c->ctx, path, &lib, &why);
+		} else if ((lib = tls_unprobed_library(path))) {
+			st = TLS_FILE_BLIND;
+		}
+		if (st == TLS_FILE_PROBED && !p->cov.probed[0]) {
+			snprintf(p->cov.probed, sizeof(p->cov.probed), "%s", path);
+			p->cov.probed_stack = lib;
+		} else if (st == TLS_FILE_BLIND && !p->cov.blind[0]) {
+			snprintf(p->cov.blind, sizeof(p->cov.blind), "%s", path);
+			p->cov.blind_stack = lib;
+			if (why)
+				snprintf(p->cov.why, sizeof(p->cov.why), "%s", why);
+			else
+				snprintf(p->cov.why, sizeof(p->cov.why),
+					 "%s: no probes for this library", lib);
+		}
 		return;
 	}
 }

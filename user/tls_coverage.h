@@ -31,9 +31,20 @@ typedef void (*tls_cov_emit_fn)(void *ctx, const struct agt_hdr *h, const char *
  */
 typedef void (*tls_cov_rescan_fn)(void *ctx, uint32_t tgid, struct tls_pid_cov *cov);
 
-/* quiet: no stderr lines (the events are still emitted). rescan may be NULL. NULL on ENOMEM. */
-struct tls_coverage *tls_coverage__new(tls_cov_emit_fn emit, tls_cov_rescan_fn rescan, void *ctx,
-				       bool quiet);
+/*
+ * What the tracer knows of a file a process mapped executable (tls_probe_file_state): its
+ * state, stack and why. Learned from the process's own openat + mmap, which stay true when the
+ * process is gone before /proc/PID/maps can be read (a fast curl against a local server).
+ */
+typedef enum tls_file_state (*tls_cov_classify_fn)(void *ctx, const char *path,
+						    const char **stack, const char **why);
+
+/*
+ * quiet: no stderr lines (the events are still emitted). rescan and classify may be NULL
+ * (without classify, only libraries known by name count). NULL on ENOMEM.
+ */
+struct tls_coverage *tls_coverage__new(tls_cov_emit_fn emit, tls_cov_rescan_fn rescan,
+				       tls_cov_classify_fn classify, void *ctx, bool quiet);
 void tls_coverage__free(struct tls_coverage *c);
 /*
  * What a scan of tgid's mappings found: after an exec, exec_ts is the exec's timestamp (the old

@@ -803,6 +803,12 @@ out:
 	return s->state;
 }
 
+enum tls_file_state tls_probe_file_state(struct tls_probe *t, const char *path,
+					 const char **stack, const char **why)
+{
+	return attach_file(t, path, stack, why);
+}
+
 int tls_probe_attach_file(struct tls_probe *t, const char *path)
 {
 	const char *stack, *why;
@@ -1083,8 +1089,6 @@ void tls_probe_scan_pid(struct tls_probe *t, pid_t pid, struct tls_pid_cov *cov)
 	f = fopen(path, "re");
 	if (!f)
 		return;
-	if (cov)
-		cov->mapped = true;
 	while (fgets(line, sizeof(line), f)) {
 		char perms[8], range[64], *name;
 		size_t nl;
@@ -1106,6 +1110,9 @@ void tls_probe_scan_pid(struct tls_probe *t, pid_t pid, struct tls_pid_cov *cov)
 			/* through the process's root: it may live in another mount namespace */
 			snprintf(file, sizeof(file), "/proc/%d/root%s", pid, name);
 		}
+		/* read, and not empty: an exited process not yet reaped has no mappings left */
+		if (cov)
+			cov->mapped = true;
 		scan_one(t, file, name, cov);
 	}
 	fclose(f);

@@ -46,7 +46,7 @@ enum tls_file_state {
 
 /* A process's TLS coverage, from its mappings: the first probed and the first blind file. */
 struct tls_pid_cov {
-	bool mapped;	  /* its mappings were read (false: it had ended) */
+	bool mapped;	  /* its mappings were read (false: it had ended, or is a zombie) */
 	char exe[256];	  /* the program (/proc/PID/exe), read while the process is there */
 	char probed[256]; /* path as mapped ("" if none) */
 	const char *probed_stack;
@@ -55,6 +55,12 @@ struct tls_pid_cov {
 	char why[256]; /* e.g. "BoringSSL statically linked, functions not located" */
 };
 
+/*
+ * What the tracer knows of the file at `path` (looked at, and attached to, if it was not yet):
+ * its state, and for PROBED/BLIND its stack and (BLIND) why. The strings live with the probe.
+ */
+enum tls_file_state tls_probe_file_state(struct tls_probe *t, const char *path,
+					 const char **stack, const char **why);
 /* Every executable file mapping of `pid` (through /proc/PID/root); cov (may be NULL) filled. */
 void tls_probe_scan_pid(struct tls_probe *t, pid_t pid, struct tls_pid_cov *cov);
 /* The per-CPU counter (one __u64 per CPU at key 0) of TLS records the ring had no room for. */

@@ -398,6 +398,15 @@ static void cov_rescan(void *ctx, uint32_t tgid, struct tls_pid_cov *cov)
 	tls_probe_scan_pid(c->tls, (pid_t)tgid, cov);
 }
 
+/* A library a process mapped, as the probes know it. */
+static enum tls_file_state cov_classify(void *ctx, const char *path, const char **stack,
+					const char **why)
+{
+	struct consumer *c = ctx;
+
+	return tls_probe_file_state(c->tls, path, stack, why);
+}
+
 static void tls_setup(struct agtrace_bpf *skel, struct consumer *c, const struct opts *o,
 		      struct tls_job *j)
 {
@@ -420,7 +429,7 @@ static void tls_setup(struct agtrace_bpf *skel, struct consumer *c, const struct
 		return;
 	}
 	/* not silenced by -q: a blind spot is a warning, not chatter */
-	c->cov = tls_coverage__new(cov_out, cov_rescan, c, false);
+	c->cov = tls_coverage__new(cov_out, cov_rescan, cov_classify, c, false);
 	for (int i = 0; i < o->npids; i++) {
 		struct tls_pid_cov cov;
 

@@ -60,7 +60,7 @@ static const unsigned char server_hdr[] = {0x16, 0x03, 0x03, 0x00, 0x9b};
 
 static struct tls_coverage *setup_cov(void)
 {
-	struct tls_coverage *c = tls_coverage__new(emit, NULL, NULL, true);
+	struct tls_coverage *c = tls_coverage__new(emit, NULL, NULL, NULL, true);
 
 	assert_non_null(c);
 	ngot = 0;
@@ -262,7 +262,7 @@ static void late_gnutls(void *ctx, uint32_t tgid, struct tls_pid_cov *cov)
 /* The exec's scan ran before ld.so mapped the TLS library: looked at again before judging. */
 static void test_rescan_before_judging(void **state)
 {
-	struct tls_coverage *c = tls_coverage__new(emit, late_gnutls, NULL, true);
+	struct tls_coverage *c = tls_coverage__new(emit, late_gnutls, NULL, NULL, true);
 	struct tls_pid_cov cov;
 	size_t n;
 
@@ -357,7 +357,7 @@ static void test_blind_library_beside_probed(void **state)
 
 	(void)state;
 	for (int k = 0; k < 2; k++) {
-		c = tls_coverage__new(emit, k ? gone : late_libssl, NULL, true);
+		c = tls_coverage__new(emit, k ? gone : late_libssl, NULL, NULL, true);
 		ngot = 0;
 		memset(&cov, 0, sizeof(cov));
 		cov.mapped = true;
