@@ -31,16 +31,12 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 const volatile __u64 targ_tls_max = 4 << 20;	  /* bytes captured per call (--tls-max-bytes) */
-const volatile __u64 targ_wakeup_bytes = 4 << 20; /* a quarter of the ring */
 /* the tail-call chain (`_c` programs): what one call can have copied, set by userspace */
 const volatile __u64 targ_chain_max = 0;
 
 #define CHAIN_CHUNKS 16 /* chunks one program of the chain copies */
 
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 16 << 20); /* resized by userspace to fit targ_tls_max */
-} tls_events SEC(".maps");
+#include "tls_ring.bpf.h"
 
 struct tls_call {
 	__u64 ssl;
@@ -78,39 +74,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } tls_canary SEC(".maps");
-
-/* Records the ring had no room for, and calls whose entry state could not be saved. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} tls_drops SEC(".maps");
-
-static __always_inline void count_drop(void)
-{
-	__u32 zero = 0;
-	__u64 *d = bpf_map_lookup_elem(&tls_drops, &zero);
-
-	if (d)
-		*d += 1;
-}
-
-/*
- * Like the syscall records: no wake-up per record (a cross-CPU wake-up costs more than the
- * capture; the consumer polls every 50 ms), unless the ring is a quarter full.
- */
-static __always_inline __u64 wake_flags(void)
-{
-	return bpf_ringbuf_query(&tls_events, BPF_RB_AVAIL_DATA) > targ_wakeup_bytes
-		   ? BPF_RB_FORCE_WAKEUP
-		   : BPF_RB_NO_WAKEUP;
-}
-
-static __always_inline bool traced(__u32 tgid)
-{
-	return bpf_map_lookup_elem(&tracked, &tgid) != NULL;
-}
 
 static __always_inline int call_enter(__u64 ssl, __u64 buf, __u64 countp, __u32 op)
 {

@@ -10,7 +10,7 @@
  * a 13-byte pseudo header whose type must be application_data (23); anything else (an AEAD used
  * for something other than TLS) is left alone. The EVP_AEAD_CTX* names a key, one per direction
  * of a connection; fentry programs on tcp_sendmsg/tcp_recvmsg (bpf/tls_sock.bpf.c) tell which
- * socket the thread's keys serve (agt_tls_bind), which pairs the two directions of a connection
+ * socket the thread's keys serve (agt_tls_bind, emit_bind in tls_ring.bpf.h), which pairs the two directions of a connection
  * in userspace (user/tls_aead.c).
  */
 #ifndef AGT_TLS_AEAD_BPF_H
@@ -58,22 +58,6 @@ static __always_inline int aead_op(__u64 ad, __u64 ad_len, __u64 ct_len, bool se
 		return seal ? AGT_TLS_SEAL12 : AGT_TLS_OPEN12;
 	}
 	return -1;
-}
-
-static __always_inline void aead_bind(__u64 ctx, __u64 sk, __u32 op)
-{
-	struct agt_tls_bind *b = bpf_ringbuf_reserve(&tls_events, sizeof(*b), 0);
-
-	if (!b) {
-		count_drop();
-		return;
-	}
-	fill_hdr(&b->h, AGT_REC_TLS_BIND, sizeof(*b), bpf_ktime_get_ns());
-	b->ctx = ctx;
-	b->sk = sk;
-	b->op = op;
-	b->_pad = 0;
-	bpf_ringbuf_submit(b, wake_flags());
 }
 
 /* The record's plaintext, len bytes at buf, out in chunks like an SSL call's data. */
@@ -173,7 +157,7 @@ static __always_inline int aead_open_return(long ret)
 		return 0;
 	t = bpf_map_lookup_elem(&aead_threads, &id);
 	if (t && t->recv_sk && (t->recv_fresh || t->open_ctx != c.ssl)) {
-		aead_bind(c.ssl, t->recv_sk, AGT_TLS_READ);
+		emit_bind(c.ssl, t->recv_sk, AGT_TLS_READ);
 		t->recv_fresh = 0;
 		t->open_ctx = c.ssl;
 	}

@@ -16,49 +16,14 @@
 #include "agtrace.h"
 #include "shared.bpf.h"
 #include "tls_aead_threads.bpf.h"
+#include "tls_ring.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
-
-const volatile __u64 targ_wakeup_bytes = 4 << 20; /* as tls.bpf.c's */
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 16 << 20);
-} tls_events SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} tls_drops SEC(".maps");
-
-static __always_inline bool traced(__u32 tgid)
-{
-	return bpf_map_lookup_elem(&tracked, &tgid) != NULL;
-}
 
 /* The sealing key waiting on this thread goes out on sk. */
 static __always_inline void bind_seal(struct aead_thread *t, struct sock *sk)
 {
-	struct agt_tls_bind *b = bpf_ringbuf_reserve(&tls_events, sizeof(*b), 0);
-
-	if (!b) {
-		__u32 zero = 0;
-		__u64 *d = bpf_map_lookup_elem(&tls_drops, &zero);
-
-		if (d)
-			*d += 1;
-		return;
-	}
-	fill_hdr(&b->h, AGT_REC_TLS_BIND, sizeof(*b), bpf_ktime_get_ns());
-	b->ctx = t->seal_ctx;
-	b->sk = (__u64)sk;
-	b->op = AGT_TLS_WRITE;
-	b->_pad = 0;
-	bpf_ringbuf_submit(b, bpf_ringbuf_query(&tls_events, BPF_RB_AVAIL_DATA) > targ_wakeup_bytes
-				  ? BPF_RB_FORCE_WAKEUP
-				  : BPF_RB_NO_WAKEUP);
+	emit_bind(t->seal_ctx, (__u64)sk, AGT_TLS_WRITE);
 	t->seal_ctx = 0;
 }
 
