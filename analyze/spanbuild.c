@@ -75,6 +75,7 @@ struct proc {
 	int *open;	 /* tool calls (b->tools indices) taking children */
 	int nopen, capopen;
 	bool reaped;		 /* its parent's wait4 returned it: no longer a running tool */
+	uint64_t reaped_ts;	 /* when */
 	char (*raw)[SB_RAW_MAX]; /* captured evidence, parallel to sp.evidence (cb.capture) */
 };
 
@@ -1090,6 +1091,7 @@ void sb_syscall(struct spanbuild *b, const struct sb_syscall *s)
 		if (!child || child->reaped || child->ppid != p->pid || p->n_children <= 0)
 			break;
 		child->reaped = true;
+		child->reaped_ts = s->ts + s->dur;
 		p->n_children--;
 		snprintf(reason, sizeof(reason), "tool process %lld reaped", s->ret);
 		set_state(b, p, s->ts + s->dur, reason);
@@ -1145,8 +1147,11 @@ void sb_llm_request(struct spanbuild *b, uint64_t seq_num, uint64_t ts, int pid,
  * take in a fork the agent made after a response the TLS pass had not yet seen (the events
  * file keeps that order). They are the response's tool processes all the same.
  */
-static void adopt_late(struct spanbuild *b, struct proc *agent, uint64_t ts)
+static void adopt_late(struct spanbuild *b, struct proc *agent, uint64_t ts,
+		       const char *reason)
 {
+	struct proc *first = NULL, *last_reaped = NULL;
+
 	for (size_t i = 0; i < b->cap; i++) {
 		struct proc *c = &b->tab[i];
 
@@ -1157,6 +1162,29 @@ static void adopt_late(struct spanbuild *b, struct proc *agent, uint64_t ts)
 			tool_take(b, c, agent->open[0]);
 		else
 			tool_decide(b, c, c->sp.name);
+		if (!first || c->sp.start < first->sp.start)
+			first = c;
+		if (c->reaped && (!last_reaped || c->reaped_ts > last_reaped->reaped_ts))
+			last_reaped = c;
+	}
+	if (!first || !agent->sp.agent || !b->cb.state)
+		return;
+	/*
+	 * The states it went through meanwhile, in their order: the response, then the tool
+	 * process, then (if the agent already reaped them all) back to running.
+	 */
+	char why[64];
+
+	b->cb.state(b->cb.ctx, agent->pid, agent->sp.name, ts, agent->state, SB_RUN, reason);
+	snprintf(why, sizeof(why), "tool process %d started", first->pid);
+	b->cb.state(b->cb.ctx, agent->pid, agent->sp.name, first->sp.start, SB_RUN, SB_TOOL_WAIT,
+		    why);
+	agent->state = SB_TOOL_WAIT;
+	if (agent->n_children == 0 && last_reaped) {
+		snprintf(why, sizeof(why), "tool process %d reaped", last_reaped->pid);
+		b->cb.state(b->cb.ctx, agent->pid, agent->sp.name, last_reaped->reaped_ts,
+			    SB_TOOL_WAIT, SB_RUN, why);
+		agent->state = SB_RUN;
 	}
 }
 
@@ -1194,14 +1222,14 @@ void sb_llm_response(struct spanbuild *b, const struct sb_llm *l)
 	conns_decoded(b, p, l->authority);
 	for (size_t i = 0; i < l->ncalls; i++)
 		open_tool(b, p, l, &l->calls[i], sp.span_id);
-	if (p->nopen)
-		adopt_late(b, p, l->ts);
 	if (p->n_llm > 0)
 		p->n_llm--;
 	n = snprintf(reason, sizeof(reason), "LLM response %d", l->status);
 	for (size_t i = 0; i < l->ncalls && n < sizeof(reason); i++)
 		n += snprintf(reason + n, sizeof(reason) - n, "%s%s",
 			      i ? "," : " tool_calls=", l->calls[i].name ? l->calls[i].name : "?");
+	if (p->nopen && p->n_llm == 0)
+		adopt_late(b, p, l->ts, reason);
 	set_state(b, p, l->ts, reason);
 }
 

@@ -290,7 +290,7 @@ static void track_mapping(struct tls_coverage *c, const struct agt_syscall *r,
 	if (r->nr == SYS_openat && r->ret >= 0 && caps->cap[1]) {
 		const struct agt_cap *cap = caps->cap[1];
 		size_t n = cap->len < 255 ? cap->len : 255;
-		char path[256], real[4096];
+		char path[256];
 		unsigned slot;
 
 		memcpy(path, caps->data[1], n);
@@ -303,10 +303,7 @@ static void track_mapping(struct tls_coverage *c, const struct agt_syscall *r,
 			return;
 		slot = p->nopened++ % NOPENED;
 		p->opened[slot].fd = (int)r->ret;
-		/* the file itself (ld.so opens the soname's link), as /proc/PID/maps names it */
-		if (path[0] != '/' || !realpath(path, real) || strlen(real) >= sizeof(path))
-			strcpy(real, path);
-		memcpy(p->opened[slot].path, real, strlen(real) + 1);
+		memcpy(p->opened[slot].path, path, n + 1);
 		return;
 	}
 	/* mmap(addr, len, prot, flags, fd, off) of a file, executable */
@@ -319,6 +316,7 @@ static void track_mapping(struct tls_coverage *c, const struct agt_syscall *r,
 	for (unsigned i = 0; i < NOPENED && i < p->nopened; i++) {
 		enum tls_file_state st = TLS_FILE_NONE;
 		const char *why = NULL, *path = p->opened[i].path;
+		char real[4096];
 
 		if (p->opened[i].fd != (int)r->args[4])
 			continue;
@@ -327,6 +325,12 @@ static void track_mapping(struct tls_coverage *c, const struct agt_syscall *r,
 			st = c->classify(c->ctx, path, &lib, &why);
 		} else if ((lib = tls_unprobed_library(path))) {
 			st = TLS_FILE_BLIND;
+		}
+		if ((st == TLS_FILE_PROBED && !p->cov.probed[0]) ||
+		    (st == TLS_FILE_BLIND && !p->cov.blind[0])) {
+			/* the file itself (ld.so opens the soname's link), as /proc/PID/maps says */
+			if (path[0] == '/' && realpath(path, real) && strlen(real) < 256)
+				path = real;
 		}
 		if (st == TLS_FILE_PROBED && !p->cov.probed[0]) {
 			snprintf(p->cov.probed, sizeof(p->cov.probed), "%s", path);

@@ -32,8 +32,8 @@ typedef void (*tls_cov_emit_fn)(void *ctx, const struct agt_hdr *h, const char *
 typedef void (*tls_cov_rescan_fn)(void *ctx, uint32_t tgid, struct tls_pid_cov *cov);
 
 /*
- * What the tracer knows of a file a process mapped executable (tls_probe_file_state): its
- * state, stack and why. Learned from the process's own openat + mmap, which stay true when the
+ * What the tracer already knows of a file a process mapped executable (tls_probe_file_known):
+ * its state, stack and why. Learned from the process's own openat + mmap, which stay true when the
  * process is gone before /proc/PID/maps can be read (a fast curl against a local server).
  */
 typedef enum tls_file_state (*tls_cov_classify_fn)(void *ctx, const char *path,

@@ -803,10 +803,18 @@ out:
 	return s->state;
 }
 
-enum tls_file_state tls_probe_file_state(struct tls_probe *t, const char *path,
+enum tls_file_state tls_probe_file_known(struct tls_probe *t, const char *path,
 					 const char **stack, const char **why)
 {
-	return attach_file(t, path, stack, why);
+	struct stat st;
+	struct seen *s;
+
+	*stack = *why = NULL;
+	if (stat(path, &st) || !(s = seen_find(t, &st)))
+		return TLS_FILE_NONE;
+	*stack = s->stack;
+	*why = s->why;
+	return s->state;
 }
 
 int tls_probe_attach_file(struct tls_probe *t, const char *path)

@@ -56,10 +56,11 @@ struct tls_pid_cov {
 };
 
 /*
- * What the tracer knows of the file at `path` (looked at, and attached to, if it was not yet):
- * its state, and for PROBED/BLIND its stack and (BLIND) why. The strings live with the probe.
+ * What the tracer already knows of the file at `path` (one stat, no parsing: it runs on the
+ * consumer's hot path): its state, and for PROBED/BLIND its stack and (BLIND) why; NONE for a
+ * file not looked at yet. The strings live with the probe.
  */
-enum tls_file_state tls_probe_file_state(struct tls_probe *t, const char *path,
+enum tls_file_state tls_probe_file_known(struct tls_probe *t, const char *path,
 					 const char **stack, const char **why);
 /* Every executable file mapping of `pid` (through /proc/PID/root); cov (may be NULL) filled. */
 void tls_probe_scan_pid(struct tls_probe *t, pid_t pid, struct tls_pid_cov *cov);

@@ -78,8 +78,8 @@ struct consumer {
 	size_t nheld, capheld;
 	unsigned long long drains;
 	/* the last executable mmap's rescan: one per process per drain (ld.so maps a dozen) */
-	__u32 mmap_tgid;
-	unsigned long long mmap_drain;
+	__u32 mapped[32]; /* processes that mapped a file executable this drain (rescanned after) */
+	unsigned nmapped;
 	struct rusage ru0;     /* at the start of consuming */
 	struct tls_probe *tls; /* NULL with --no-tls or where it cannot load */
 	struct tls_conns *conns;
@@ -148,6 +148,27 @@ static void release_exits(struct consumer *c, unsigned long long before)
 	c->nheld = keep;
 }
 
+static void mark_mapped(struct consumer *c, __u32 tgid)
+{
+	for (unsigned i = 0; i < c->nmapped; i++)
+		if (c->mapped[i] == tgid)
+			return;
+	if (c->nmapped < sizeof(c->mapped) / sizeof(c->mapped[0]))
+		c->mapped[c->nmapped++] = tgid; /* beyond: the once-a-second rescan */
+}
+
+/* The processes that mapped files executable during the drain: attach to what they loaded. */
+static void rescan_mapped(struct consumer *c)
+{
+	for (unsigned i = 0; c->tls && i < c->nmapped; i++) {
+		struct tls_pid_cov cov;
+
+		tls_probe_scan_pid(c->tls, (pid_t)c->mapped[i], &cov);
+		tls_coverage_image(c->cov, c->mapped[i], &cov, 0);
+	}
+	c->nmapped = 0;
+}
+
 static void handle_one(struct consumer *c, const void *data, size_t size)
 {
 	const struct agt_hdr *h = data;
@@ -185,18 +206,15 @@ static void handle_one(struct consumer *c, const void *data, size_t size)
 			if (r->nr >= 0 && r->nr < AGT_NR_MAX)
 				c->by_nr[r->nr]++;
 			tls_coverage_syscall(c->cov, r, size);
-			/* a library mapped executable (dlopen: Copilot's runtime.node carries its
-			 * TLS): look now rather than at the next once-a-second rescan */
+			/*
+			 * A library mapped executable (dlopen: Copilot's runtime.node carries its
+			 * TLS): looked at when this drain ends rather than at the next
+			 * once-a-second rescan; not here, where reading /proc would hold up the
+			 * records behind it (and widen the gap to the TLS ring, read before).
+			 */
 			if (c->tls && r->nr == __NR_mmap && (r->args[2] & PROT_EXEC) &&
-			    !(r->args[3] & MAP_ANONYMOUS) && r->ret >= 0 &&
-			    (r->h.tgid != c->mmap_tgid || c->drains != c->mmap_drain)) {
-				struct tls_pid_cov cov;
-
-				c->mmap_tgid = r->h.tgid;
-				c->mmap_drain = c->drains;
-				tls_probe_scan_pid(c->tls, r->h.tgid, &cov);
-				tls_coverage_image(c->cov, r->h.tgid, &cov, 0);
-			}
+			    !(r->args[3] & MAP_ANONYMOUS) && r->ret >= 0)
+				mark_mapped(c, r->h.tgid);
 			if (!c->stats)
 				break;
 			now = now_ns();
@@ -398,13 +416,13 @@ static void cov_rescan(void *ctx, uint32_t tgid, struct tls_pid_cov *cov)
 	tls_probe_scan_pid(c->tls, (pid_t)tgid, cov);
 }
 
-/* A library a process mapped, as the probes know it. */
+/* A library a process mapped, as the probes already know it (the libssl attached up front). */
 static enum tls_file_state cov_classify(void *ctx, const char *path, const char **stack,
 					const char **why)
 {
 	struct consumer *c = ctx;
 
-	return tls_probe_file_state(c->tls, path, stack, why);
+	return tls_probe_file_known(c->tls, path, stack, why);
 }
 
 static void tls_setup(struct agtrace_bpf *skel, struct consumer *c, const struct opts *o,
@@ -650,6 +668,7 @@ static void drain(struct agtrace_bpf *skel, struct ring_buffer *rb, struct consu
 	if (!o->summary)
 		flush_batches(skel, ncpu, final ? 5 : 1);
 	ring_buffer__consume(rb);
+	rescan_mapped(c);
 	release_exits(c, final ? ~0ull : c->drains);
 	c->drains++;
 	/* events held back for ordering wait no longer than one drain */

@@ -244,6 +244,17 @@ static void test_spanbuild_tool_late_response(void **state)
 	assert_string_equal(early->parent_span_id, agent->span_id);
 	assert_int_equal(t->tool_procs, 1);
 	assert_int_equal(t->end, 9 * MS);
+	/* the states in the order they happened, not in the order they arrived */
+	assert_int_equal(g.nst, 4);
+	assert_int_equal(g.st[0].to, SB_LLM_WAIT);
+	assert_int_equal(g.st[1].from, SB_LLM_WAIT);
+	assert_int_equal(g.st[1].to, SB_RUN);
+	assert_int_equal(g.st[1].ts, 5 * MS);
+	assert_int_equal(g.st[2].to, SB_TOOL_WAIT);
+	assert_int_equal(g.st[2].ts, 6 * MS);
+	assert_string_equal(g.st[2].reason, "tool process 101 started");
+	assert_int_equal(g.st[3].to, SB_RUN);
+	assert_int_equal(g.st[3].ts, 9 * MS);
 }
 
 /* An in-process tool (no child): it ends when its result is sent back. */
