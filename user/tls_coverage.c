@@ -321,10 +321,12 @@ static void track_mapping(struct tls_coverage *c, const struct agt_syscall *r,
 		if (p->opened[i].fd != (int)r->args[4])
 			continue;
 		p->opened[i].fd = -1; /* one mapping per open */
-		if (c->classify) {
+		if (c->classify)
 			st = c->classify(c->ctx, path, &lib, &why);
-		} else if ((lib = tls_unprobed_library(path))) {
+		/* not looked at yet (that is not done here, on the hot path): known by its name? */
+		if (st == TLS_FILE_NONE && (lib = tls_unprobed_library(path))) {
 			st = TLS_FILE_BLIND;
+			why = NULL;
 		}
 		if ((st == TLS_FILE_PROBED && !p->cov.probed[0]) ||
 		    (st == TLS_FILE_BLIND && !p->cov.blind[0])) {
