@@ -335,10 +335,10 @@ static void track_mapping(struct tls_coverage *c, const struct agt_syscall *r,
 				path = real;
 		}
 		if (st == TLS_FILE_PROBED && !p->cov.probed[0]) {
-			snprintf(p->cov.probed, sizeof(p->cov.probed), "%s", path);
+			snprintf(p->cov.probed, sizeof(p->cov.probed), "%.255s", path);
 			p->cov.probed_stack = lib;
 		} else if (st == TLS_FILE_BLIND && !p->cov.blind[0]) {
-			snprintf(p->cov.blind, sizeof(p->cov.blind), "%s", path);
+			snprintf(p->cov.blind, sizeof(p->cov.blind), "%.255s", path);
 			p->cov.blind_stack = lib;
 			if (why)
 				snprintf(p->cov.why, sizeof(p->cov.why), "%s", why);
